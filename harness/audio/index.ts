@@ -1,0 +1,5 @@
+export * from './mulaw.ts';
+export * from './wav.ts';
+export * from './frames.ts';
+export * from './vad.ts';
+export * from './synth.ts';

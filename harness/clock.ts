@@ -1,0 +1,85 @@
+/**
+ * The one monotonic clock of a run. Every latency callbench reports is the
+ * difference of two readings of a Clock; nothing else reads time or arms timers.
+ * Times are milliseconds (fractional) on the clock's own origin.
+ */
+export interface Clock {
+  /** Monotonic milliseconds, sub-millisecond resolution. */
+  now(): number;
+  /** Runs `fn` once the clock reaches `at` (ms). Returns a cancel function. */
+  at(at: number, fn: () => void): () => void;
+  /** Resolves once the clock reaches `at`; rejects with the signal's reason when aborted. */
+  sleepUntil(at: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function sleepWith(clock: Pick<Clock, 'at'>, at: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      cancel();
+      reject(signal?.reason);
+    };
+    const cancel = clock.at(at, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The process's monotonic clock (performance.now), with its origin at the Unix epoch so separate threads agree. */
+export function createSystemClock(): Clock {
+  const origin = performance.timeOrigin;
+  const clock: Clock = {
+    now: () => origin + performance.now(),
+    at(at, fn) {
+      const timer = setTimeout(fn, Math.max(0, at - clock.now()));
+      return () => clearTimeout(timer);
+    },
+    sleepUntil: (at, signal) => sleepWith(clock, at, signal),
+    sleep: (ms, signal) => sleepWith(clock, clock.now() + ms, signal),
+  };
+  return clock;
+}
+
+/** A clock that moves only when told to: for unit tests of timing logic. */
+export interface ManualClock extends Clock {
+  /** Moves time forward by `ms`, running every timer that falls due, in order. */
+  advance(ms: number): void;
+}
+
+export function createManualClock(start = 0): ManualClock {
+  let current = start;
+  let nextId = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const clock: ManualClock = {
+    now: () => current,
+    at(at, fn) {
+      const id = nextId++;
+      timers.set(id, { at, fn });
+      return () => timers.delete(id);
+    },
+    sleepUntil: (at, signal) => sleepWith(clock, at, signal),
+    sleep: (ms, signal) => sleepWith(clock, current + ms, signal),
+    advance(ms) {
+      const end = current + ms;
+      for (;;) {
+        let due: [number, { at: number; fn: () => void }] | undefined;
+        for (const entry of timers) {
+          if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
+        }
+        if (due === undefined) break;
+        timers.delete(due[0]);
+        current = Math.max(current, due[1].at);
+        due[1].fn();
+      }
+      current = end;
+    },
+  };
+  return clock;
+}

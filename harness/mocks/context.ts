@@ -1,0 +1,30 @@
+/** What every mock handler is given: the run's clock, journal, conversation script and delays. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Clock } from '../clock.ts';
+import { CALL_HEADER, type Journal } from './journal.ts';
+import type { ConversationScript } from './script.ts';
+import type { DelaySampler } from './profiles.ts';
+
+export interface MockContext {
+  clock: Clock;
+  journal: Journal;
+  script: ConversationScript;
+  delays: DelaySampler;
+  /** The API key the mocks accept (any other is refused as the real service would). */
+  apiKey: string;
+  /** Fresh id for a connection or request of `service`. */
+  nextId(prefix: string): string;
+}
+
+/** A running mock server. */
+export interface MockServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The call id an agent attached to an upstream request, if any. */
+export function callIdOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[CALL_HEADER];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

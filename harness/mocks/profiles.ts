@@ -1,0 +1,117 @@
+/**
+ * Latency profiles: named, seeded distributions for every delay the mocks model. A delay is
+ * log-normal, fixed by its median and 95th percentile; the same seed gives the same sequence.
+ */
+
+export type DelayName =
+  /** STT: from the end of the audio a result covers to sending the result. */
+  | 'stt.result_lag_ms'
+  /** STT: processing added after the endpointing silence before a speech_final result. */
+  | 'stt.endpointing_ms'
+  /** LLM (chat): from the request to the first content token. */
+  | 'llm.first_token_ms'
+  /** LLM (chat): between content tokens. */
+  | 'llm.token_gap_ms'
+  /** TTS (WebSocket): from Flush to the first audio frame. */
+  | 'tts.first_byte_ms'
+  /** TTS (REST): from the request to the first body byte. */
+  | 'tts.rest_first_byte_ms';
+
+/** A delay distribution: log-normal with this median and 95th percentile (equal values: constant). */
+export interface Distribution {
+  p50: number;
+  p95: number;
+}
+
+export interface LatencyProfile {
+  name: string;
+  description: string;
+  delays: Record<DelayName, Distribution>;
+  /** How many times faster than real time the TTS produces audio once it has started. */
+  ttsSpeedup: number;
+}
+
+const constant = (ms: number): Distribution => ({ p50: ms, p95: ms });
+
+export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
+  instant: {
+    name: 'instant',
+    description: 'every modeled delay zero: what remains is the agent’s and the harness’s own overhead',
+    delays: {
+      'stt.result_lag_ms': constant(0),
+      'stt.endpointing_ms': constant(0),
+      'llm.first_token_ms': constant(0),
+      'llm.token_gap_ms': constant(0),
+      'tts.first_byte_ms': constant(0),
+      'tts.rest_first_byte_ms': constant(0),
+    },
+    ttsSpeedup: 1000,
+  },
+  reference: {
+    name: 'reference',
+    description: 'the seed analysis’s Reference column: Deepgram ~50 ms STT lag, OpenAI TTFT 200–400 ms, Deepgram WS TTFB ~200 ms',
+    delays: {
+      'stt.result_lag_ms': { p50: 50, p95: 120 },
+      'stt.endpointing_ms': { p50: 80, p95: 150 },
+      'llm.first_token_ms': { p50: 300, p95: 400 },
+      'llm.token_gap_ms': { p50: 15, p95: 30 },
+      'tts.first_byte_ms': { p50: 200, p95: 300 },
+      'tts.rest_first_byte_ms': { p50: 275, p95: 450 },
+    },
+    ttsSpeedup: 10,
+  },
+};
+
+export function profileNames(): string[] {
+  return Object.keys(PROFILES);
+}
+
+/** mulberry32: a small, fast, seedable PRNG with good statistical quality for simulation. */
+export function createRng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const Z95 = 1.6448536269514722;
+
+export interface DelaySampler {
+  readonly profile: LatencyProfile;
+  /** A fresh delay in ms for `name`. */
+  sample(name: DelayName): number;
+}
+
+/** A sampler for `profile`; each delay name has its own stream so adding draws of one leaves the others unchanged. */
+export function createDelaySampler(profile: LatencyProfile, seed: number): DelaySampler {
+  const streams = new Map<DelayName, () => number>();
+  const stream = (name: DelayName): (() => number) => {
+    let rng = streams.get(name);
+    if (rng === undefined) {
+      let h = seed >>> 0;
+      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 2654435761) >>> 0;
+      rng = createRng(h);
+      streams.set(name, rng);
+    }
+    return rng;
+  };
+  return {
+    profile,
+    sample(name) {
+      const { p50, p95 } = profile.delays[name];
+      if (p50 <= 0) return 0;
+      if (p95 <= p50) return p50;
+      const rng = stream(name);
+      // Box–Muller: one standard normal from two uniforms.
+      const u1 = Math.max(rng(), Number.EPSILON);
+      const u2 = rng();
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      const sigma = Math.log(p95 / p50) / Z95;
+      return p50 * Math.exp(sigma * z);
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './parse.ts';
+export * from './twilio.ts';
+export * from './deepgram.ts';
+export * from './openai.ts';
