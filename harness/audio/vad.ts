@@ -115,6 +115,8 @@ export interface VadWindow {
   startMs: number;
   endMs: number;
   voiced: boolean;
+  /** RMS level of the window in dBFS. */
+  db: number;
 }
 
 /** A streaming window classifier: push audio of any chunk size, get whole windows back. */
@@ -143,10 +145,12 @@ export function createStreamingVad(sampleRate: number, options: Partial<Pick<Vad
         filled += take;
         offset += take;
         if (filled === win) {
+          const db = levelDb(pending);
           out.push({
             startMs: (consumed * 1000) / sampleRate,
             endMs: ((consumed + win) * 1000) / sampleRate,
-            voiced: levelDb(pending) >= thresholdDb,
+            voiced: db >= thresholdDb,
+            db,
           });
           consumed += win;
           filled = 0;

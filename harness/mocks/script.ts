@@ -39,6 +39,11 @@ export interface ConversationScript {
 export const ENVELOPE_WINDOW_MS = 10;
 const FLOOR_DB = -60;
 
+/** A window level (dBFS) as the envelope stores it: floored at -60. */
+export function envelopeDb(db: number): number {
+  return Math.max(FLOOR_DB, db);
+}
+
 /** Energy envelope (dB per 10 ms window, floored at -60) of 16-bit PCM at 8 kHz. */
 export function energyEnvelope(pcm: Int16Array): Float64Array {
   const win = (ENVELOPE_WINDOW_MS * SAMPLE_RATE) / 1000;
@@ -47,7 +52,7 @@ export function energyEnvelope(pcm: Int16Array): Float64Array {
     let sum = 0;
     for (let i = w * win; i < (w + 1) * win; i++) sum += (pcm[i] ?? 0) ** 2;
     const rms = Math.sqrt(sum / win);
-    out[w] = rms === 0 ? FLOOR_DB : Math.max(FLOOR_DB, 20 * Math.log10(rms / 32768));
+    out[w] = rms === 0 ? FLOOR_DB : envelopeDb(20 * Math.log10(rms / 32768));
   }
   return out;
 }

@@ -1,0 +1,307 @@
+/**
+ * The fake Twilio side of one call: signed voice webhook, TwiML, the media-stream socket with
+ * `connected`, `start` and paced 20 ms `media` frames (silence when the caller is not speaking),
+ * the playback model of what the caller hears, and a timeline of everything on the run's clock.
+ */
+import WebSocket, { type RawData } from 'ws';
+import type { Clock } from '../clock.ts';
+import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
+import { parseAgentToTwilio } from '../protocol/twilio.ts';
+import { twilioSid } from './ids.ts';
+import { createFramePacer, type FramePacer } from './pacer.ts';
+import { createPlaybackModel } from './playback.ts';
+import { createTimeline, type Timeline } from './timeline.ts';
+import type { Utterance } from './utterance.ts';
+import { postVoiceWebhook, streamSignature } from './webhook.ts';
+
+export interface CallOptions {
+  clock: Clock;
+  /** The agent's voice webhook, e.g. http://127.0.0.1:3000/incoming-call */
+  webhookUrl: string;
+  /** The Twilio auth token used to sign the webhook and the stream upgrade. */
+  authToken: string;
+  from?: string;
+  to?: string;
+  /** Connect to wss:// stream URLs on loopback hosts over plain ws:// (a local agent has no certificate). */
+  plainLoopback?: boolean;
+  /** Runs just before an utterance's first frame is queued, so the mocks can learn what will be said. */
+  onUtterance?: (utterance: Utterance) => void;
+}
+
+export interface CallResult {
+  callSid: string;
+  streamSid: string;
+  timeline: Timeline;
+  pacing: { framesSent: number; lateness: FramePacer['lateness'] };
+}
+
+export class CallEndedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CallEndedError';
+  }
+}
+
+export interface ActiveCall {
+  readonly callSid: string;
+  readonly streamSid: string;
+  readonly timeline: Timeline;
+  /** Queues an utterance; resolves once its last frame has been sent. */
+  say(utterance: Utterance): Promise<void>;
+  /** Resolves once the agent has been heard after this call and has then been quiet for `quietMs`. */
+  waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
+  /** Waits `ms` while the stream keeps flowing. */
+  pause(ms: number): Promise<void>;
+  /** Sends `stop`, closes the socket and returns what was recorded. */
+  hangup(): Promise<CallResult>;
+  /** True once either side has closed the stream. */
+  readonly ended: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** Places a call: webhook, TwiML, socket, `connected`, `start`; the stream then flows until hangup. */
+export async function placeCall(options: CallOptions): Promise<ActiveCall> {
+  const { clock } = options;
+  const timeline = createTimeline();
+  const callSid = twilioSid('CA');
+  const accountSid = twilioSid('AC');
+  const streamSid = twilioSid('MZ');
+
+  const webhook = await postVoiceWebhook(clock, {
+    url: options.webhookUrl,
+    authToken: options.authToken,
+    callSid,
+    accountSid,
+    from: options.from ?? '+15550100001',
+    to: options.to ?? '+15550100002',
+  });
+  timeline.push({ kind: 'webhook', t: clock.now(), status: webhook.status, durationMs: webhook.durationMs });
+  if (!webhook.ok) throw new CallEndedError(webhook.error);
+
+  const streamUrl = new URL(webhook.stream.url);
+  const dialUrl = new URL(streamUrl);
+  if ((options.plainLoopback ?? true) && LOOPBACK.test(streamUrl.hostname)) dialUrl.protocol = 'ws:';
+  const ws = new WebSocket(dialUrl, {
+    headers: { 'x-twilio-signature': streamSignature(options.authToken, webhook.stream.url) },
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', (error) => reject(new CallEndedError(`media stream ${dialUrl.href} failed to open: ${error.message}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new CallEndedError(`media stream ${dialUrl.href} refused the upgrade: HTTP ${res.statusCode} (Twilio error 31920)`)),
+    );
+  });
+  timeline.push({ kind: 'socket_open', t: clock.now() });
+
+  let sequence = 0;
+  let ended = false;
+  const outgoing: Uint8Array[] = [];
+  const frameListeners = new Set<(index: number, sentAt: number) => void>();
+  const mediaListeners = new Set<() => void>();
+  const endListeners = new Set<(error: Error) => void>();
+  let reportedInvalid = false;
+  let lastMediaAt = -Infinity;
+
+  const send = (message: unknown): void => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  };
+  const protocolError = (error: string): void => {
+    timeline.push({ kind: 'protocol_error', t: clock.now(), error });
+    reportedInvalid = true;
+  };
+
+  const playback = createPlaybackModel(clock, (name, cleared) => {
+    timeline.push({ kind: 'mark_echo', t: clock.now(), name, cleared });
+    send({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: { name } });
+  });
+
+  const pacer = createFramePacer(clock, (index) => {
+    const frame = outgoing.shift() ?? silenceFrame();
+    send({
+      event: 'media',
+      sequenceNumber: String(++sequence),
+      streamSid,
+      media: { track: 'inbound', chunk: String(index + 1), timestamp: String(index * FRAME_MS), payload: Buffer.from(frame).toString('base64') },
+    });
+    const sentAt = clock.now();
+    for (const listener of frameListeners) listener(index, sentAt);
+  });
+
+  const finish = (by: 'caller' | 'agent', code: number): void => {
+    if (ended) return;
+    ended = true;
+    pacer.stop();
+    playback.dispose();
+    timeline.push({ kind: 'closed', t: clock.now(), by, code });
+    const error = new CallEndedError(by === 'agent' ? `the agent closed the media stream (code ${code})` : 'the caller hung up');
+    for (const listener of endListeners) listener(error);
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) {
+      if (!reportedInvalid) protocolError('binary frame received (Twilio warning 31950)');
+      return;
+    }
+    const parsed = parseAgentToTwilio(toBuffer(data).toString('utf8'));
+    if (!parsed.ok) {
+      protocolError(`invalid message (Twilio warning 31951): ${parsed.error}`);
+      return;
+    }
+    const message = parsed.value;
+    if (message.streamSid !== streamSid) {
+      protocolError(`message for streamSid ${message.streamSid}, this stream is ${streamSid} (Twilio warning 31951)`);
+      return;
+    }
+    const now = clock.now();
+    switch (message.event) {
+      case 'media': {
+        const audio = Buffer.from(message.media.payload, 'base64');
+        if (audio.subarray(0, 4).toString('latin1') === 'RIFF') protocolError('media payload starts with a WAV header; Twilio plays it as noise');
+        const played = playback.enqueue(audio);
+        lastMediaAt = now;
+        timeline.push({ kind: 'agent_media', t: now, bytes: audio.length, ...played });
+        for (const listener of mediaListeners) listener();
+        return;
+      }
+      case 'mark':
+        timeline.push({ kind: 'agent_mark', t: now, name: message.mark.name });
+        playback.mark(message.mark.name);
+        return;
+      case 'clear': {
+        const droppedMs = playback.clear();
+        timeline.push({ kind: 'clear', t: clock.now(), droppedMs });
+        return;
+      }
+    }
+  });
+  ws.on('close', (code: number) => finish('agent', code));
+  ws.on('error', () => finish('agent', 1006));
+
+  send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+  send({
+    event: 'start',
+    sequenceNumber: String(++sequence),
+    start: {
+      accountSid,
+      streamSid,
+      callSid,
+      tracks: ['inbound'],
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+      customParameters: webhook.stream.parameters,
+    },
+    streamSid,
+  });
+  timeline.push({ kind: 'start_sent', t: clock.now(), streamSid });
+  pacer.start();
+
+  const untilEnded = <T>(body: (resolve: (value: T) => void, reject: (error: Error) => void, cleanup: (fn: () => void) => void) => void): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (ended) {
+        reject(new CallEndedError('the call has ended'));
+        return;
+      }
+      const cleanups: Array<() => void> = [];
+      const done = (): void => {
+        for (const fn of cleanups) fn();
+      };
+      const onEnd = (error: Error): void => {
+        done();
+        reject(error);
+      };
+      endListeners.add(onEnd);
+      cleanups.push(() => endListeners.delete(onEnd));
+      body(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error) => {
+          done();
+          reject(error);
+        },
+        (fn) => cleanups.push(fn),
+      );
+    });
+
+  return {
+    callSid,
+    streamSid,
+    timeline,
+    get ended() {
+      return ended;
+    },
+    say(utterance) {
+      return untilEnded<void>((resolve, _reject, cleanup) => {
+        options.onUtterance?.(utterance);
+        const frames = toFrames(utterance.audio);
+        const firstSpan = utterance.voiced[0];
+        const lastSpan = utterance.voiced[utterance.voiced.length - 1];
+        const firstVoiced = firstSpan === undefined ? 0 : Math.floor(firstSpan.startMs / FRAME_MS);
+        const lastVoiced = lastSpan === undefined ? frames.length - 1 : Math.floor(Math.max(0, lastSpan.endMs - 0.125) / FRAME_MS);
+        // Frames already queued by an earlier say() go first.
+        const base = pacer.framesSent + outgoing.length;
+        outgoing.push(...frames);
+        const record = { t: clock.now(), firstVoicedAt: NaN, lastVoicedAt: NaN };
+        const listener = (index: number, sentAt: number): void => {
+          const k = index - base;
+          if (k === firstVoiced) record.firstVoicedAt = sentAt;
+          if (k === lastVoiced) record.lastVoicedAt = sentAt;
+          if (k === frames.length - 1) {
+            timeline.push({ kind: 'utterance', t: record.t, id: utterance.id, text: utterance.text, firstVoicedAt: record.firstVoicedAt, lastVoicedAt: record.lastVoicedAt, endAt: sentAt });
+            resolve();
+          }
+        };
+        frameListeners.add(listener);
+        cleanup(() => frameListeners.delete(listener));
+      });
+    },
+    waitForAgentTurn({ quietMs, timeoutMs }) {
+      const since = clock.now();
+      return untilEnded<void>((resolve, reject, cleanup) => {
+        let cancel: (() => void) | undefined;
+        const deadline = clock.at(since + timeoutMs, () =>
+          reject(new Error(`the agent did not finish a turn within ${timeoutMs} ms`)),
+        );
+        cleanup(deadline);
+        cleanup(() => cancel?.());
+        const check = (): void => {
+          cancel?.();
+          if (lastMediaAt < since) return;
+          const quietAt = Math.max(playback.drainsAt, lastMediaAt) + quietMs;
+          cancel = clock.at(quietAt, () => {
+            if (Math.max(playback.drainsAt, lastMediaAt) + quietMs <= clock.now() + 0.001) resolve();
+            else check();
+          });
+        };
+        mediaListeners.add(check);
+        cleanup(() => mediaListeners.delete(check));
+        check();
+      });
+    },
+    pause(ms) {
+      return untilEnded<void>((resolve, _reject, cleanup) => {
+        cleanup(clock.at(clock.now() + ms, () => resolve()));
+      });
+    },
+    async hangup() {
+      if (!ended) {
+        send({ event: 'stop', sequenceNumber: String(++sequence), stop: { accountSid, callSid }, streamSid });
+        timeline.push({ kind: 'stop_sent', t: clock.now() });
+        const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+        finish('caller', 1000);
+        ws.close(1000);
+        await Promise.race([closed, clock.sleep(2000)]);
+        if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+      }
+      return { callSid, streamSid, timeline, pacing: { framesSent: pacer.framesSent, lateness: pacer.lateness } };
+    },
+  };
+}
+

@@ -1,0 +1,114 @@
+/** `callbench run`: play scenarios against the reference agent on the mocks and report latency. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSystemClock } from '../../clock.ts';
+import type { Utterance } from '../../caller/utterance.ts';
+import { METRICS, type MetricName } from '../../metrics/definitions.ts';
+import { PROFILES, profileNames } from '../../mocks/profiles.ts';
+import { renderSummaryTable } from '../../report/table.ts';
+import { summarize } from '../../report/summary.ts';
+import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
+import { run, type PlannedScenario } from '../../runner/run.ts';
+import { loadFixture, loadScenario } from '../../scenario/load.ts';
+import { EXIT } from '../exit-codes.ts';
+import { choiceFlag, intFlag } from '../options.ts';
+import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
+import { UsageError } from '../usage-error.ts';
+import type { CommandIo } from '../io.ts';
+
+export const DEFAULT_SCENARIOS = ['greeting', 'question'] as const;
+
+export const RUN_HELP = `Usage: callbench run [options]
+
+Plays scenarios as fake Twilio calls against the reference agent, with mock Deepgram and
+OpenAI servers on 127.0.0.1, and prints latency percentiles measured on the audio the caller hears.
+
+Options:
+  --scenario NAME|FILE  scenario to play (repeatable); a name is looked up in scenarios/
+                        default: ${DEFAULT_SCENARIOS.join(', ')}
+  --calls N             calls per scenario (default 1)
+  --concurrency N       calls in flight at once (default 1; a closed model)
+  --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
+  --seed N              seed of the profile's delays (default 1)
+  --json                print one JSON object on stdout instead of the tables
+  -h, --help            show this help
+
+Each run also writes reports/<run-id>/result.json.
+Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed.`;
+
+function resolveScenarioFile(value: string): string {
+  return value.endsWith('.json') ? path.resolve(value) : path.join(SCENARIOS_DIR, `${value}.json`);
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg: unknown = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+export async function runCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      calls: { type: 'string' },
+      concurrency: { type: 'string' },
+      profile: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(RUN_HELP);
+    return EXIT.ok;
+  }
+  const calls = intFlag('calls', values.calls, 1, 1, 100_000);
+  const concurrency = intFlag('concurrency', values.concurrency, 1, 1, 1000);
+  const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
+  const profile = PROFILES[profileName];
+  if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
+  const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
+
+  const planned: PlannedScenario[] = [];
+  for (const name of values.scenario ?? DEFAULT_SCENARIOS) {
+    const scenario = await loadScenario(resolveScenarioFile(name));
+    const fixtures = new Map<string, Utterance>();
+    for (const step of scenario.steps) {
+      if (step.type === 'say' && !fixtures.has(step.fixture)) fixtures.set(step.fixture, await loadFixture(FIXTURES_DIR, step.fixture));
+    }
+    planned.push({ scenario, fixtures });
+  }
+
+  const clock = createSystemClock();
+  const total = planned.length * calls;
+  let done = 0;
+  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')} × ${calls} call(s), concurrency ${concurrency}, profile ${profile.name}, seed ${seed}`);
+  const outcome = await run(
+    { scenarios: planned, calls, concurrency, profile, seed, agent: createReferenceAgentTarget(), authToken: 'callbench-twilio-auth-token' },
+    clock,
+    {
+      onCallEnd: ({ scenario, index, error }) => {
+        done++;
+        io.progress(`  [${done}/${total}] ${scenario} #${index + 1} ${error === undefined ? 'ok' : `FAILED: ${error}`}`);
+      },
+    },
+  );
+  const summary = summarize(outcome, await version());
+
+  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${profile.name}`;
+  const dir = path.join(PACKAGE_ROOT, 'reports', runId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(summary, null, 2)}\n`);
+
+  if (values.json) io.out(JSON.stringify(summary));
+  else {
+    io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
+    io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
+  }
+  const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
+  return failed > 0 ? EXIT.conformance : EXIT.ok;
+}

@@ -1,0 +1,152 @@
+/**
+ * The mock's speech recogniser, on the audio timebase (ms of audio received), free of sockets and
+ * wall time. It follows Deepgram's documented behaviour: SpeechStarted on onset, interim results
+ * about every second, a final with speech_final after `endpointing` ms of silence, long speech
+ * cut into is_final segments, UtteranceEnd after `utterance_end_ms` without a new word.
+ * What was said comes from the conversation script: the heard energy envelope is matched
+ * against the registered utterances; unregistered sound yields empty transcripts.
+ */
+import type { VadWindow } from '../../audio/vad.ts';
+import { envelopeDb, type ConversationScript, type RegisteredUtterance } from '../script.ts';
+import type { ListenParams } from './listen-params.ts';
+
+export interface TimedWord {
+  word: string;
+  punctuated: string;
+  startMs: number;
+  endMs: number;
+}
+
+export type RecognizerEvent =
+  | { type: 'speech_started'; atMs: number }
+  | { type: 'result'; isFinal: boolean; speechFinal: boolean; fromFinalize: boolean; startMs: number; endMs: number; words: TimedWord[] }
+  | { type: 'utterance_end'; lastWordEndMs: number };
+
+export interface Recognizer {
+  push(windows: readonly VadWindow[]): RecognizerEvent[];
+  /** Finalises whatever is pending (the Finalize and CloseStream messages). */
+  finalize(): RecognizerEvent[];
+  /** The utterance being heard, if one has been recognised. */
+  readonly current: RegisteredUtterance | undefined;
+}
+
+/** Interim results cadence, from the docs ("typically sent every second"); the first comes sooner. */
+export const INTERIM_FIRST_MS = 500;
+export const INTERIM_EVERY_MS = 1000;
+/** Continuous speech is cut into is_final segments of at most this length. */
+export const MAX_SEGMENT_MS = 5000;
+/** How often an unrecognised utterance is matched again, in windows. */
+const MATCH_EVERY = 5;
+
+/** Word timings for an utterance heard from `onsetMs`: its voiced length shared out by characters. */
+export function wordTimings(utterance: RegisteredUtterance, onsetMs: number): TimedWord[] {
+  const tokens = utterance.transcript.split(/\s+/).filter((token) => token.length > 0);
+  const totalChars = tokens.reduce((sum, token) => sum + token.length, 0) || 1;
+  const words: TimedWord[] = [];
+  let charsBefore = 0;
+  for (const token of tokens) {
+    const startMs = onsetMs + (charsBefore / totalChars) * utterance.voicedMs;
+    charsBefore += token.length;
+    const endMs = onsetMs + (charsBefore / totalChars) * utterance.voicedMs;
+    words.push({ word: token.toLowerCase().replace(/[^a-z0-9']/g, ''), punctuated: token, startMs, endMs });
+  }
+  return words;
+}
+
+export function createRecognizer(params: ListenParams, script: ConversationScript): Recognizer {
+  /** The utterance in progress: from its onset until endpointing ends it. */
+  let active:
+    | { onsetMs: number; envelope: number[]; match: RegisteredUtterance | undefined; words: TimedWord[]; sinceMatch: number }
+    | undefined;
+  let lastVoicedEndMs = 0;
+  /** End of the last final result: the next result starts here. */
+  let cursorMs = 0;
+  /** Words already sent in a final result. */
+  let finalizedWords = 0;
+  let lastInterimMs = -Infinity;
+  let interimWords = 0;
+  let pendingUtteranceEnd: { atMs: number; lastWordEndMs: number } | undefined;
+  let positionMs = 0;
+
+  const unfinalized = (): TimedWord[] => (active === undefined ? [] : active.words.slice(finalizedWords));
+
+  function finalResult(words: TimedWord[], speechFinal: boolean, fromFinalize: boolean): RecognizerEvent {
+    const event: RecognizerEvent = { type: 'result', isFinal: true, speechFinal, fromFinalize, startMs: cursorMs, endMs: positionMs, words };
+    cursorMs = positionMs;
+    finalizedWords += words.length;
+    interimWords = 0;
+    const last = words[words.length - 1];
+    if (last !== undefined && params.utteranceEndMs !== undefined) {
+      pendingUtteranceEnd = { atMs: last.endMs + params.utteranceEndMs, lastWordEndMs: last.endMs };
+    }
+    return event;
+  }
+
+  function onWindow(window: VadWindow, out: RecognizerEvent[]): void {
+    positionMs = window.endMs;
+    if (window.voiced) {
+      if (active === undefined) {
+        active = { onsetMs: window.startMs, envelope: [], match: undefined, words: [], sinceMatch: MATCH_EVERY };
+        finalizedWords = 0;
+        interimWords = 0;
+        lastInterimMs = window.startMs - INTERIM_EVERY_MS + INTERIM_FIRST_MS;
+        pendingUtteranceEnd = undefined;
+        if (params.vadEvents) out.push({ type: 'speech_started', atMs: window.startMs });
+      }
+      lastVoicedEndMs = window.endMs;
+    }
+    if (active === undefined) {
+      if (pendingUtteranceEnd !== undefined && positionMs >= pendingUtteranceEnd.atMs) {
+        out.push({ type: 'utterance_end', lastWordEndMs: pendingUtteranceEnd.lastWordEndMs });
+        pendingUtteranceEnd = undefined;
+      }
+      return;
+    }
+
+    active.envelope.push(envelopeDb(window.db));
+    if (active.match === undefined && ++active.sinceMatch >= MATCH_EVERY) {
+      active.sinceMatch = 0;
+      const match = script.match(active.envelope);
+      if (match !== undefined) {
+        active.match = match;
+        active.words = wordTimings(match, active.onsetMs);
+      }
+    }
+
+    const silenceMs = positionMs - lastVoicedEndMs;
+    if (params.endpointingMs !== undefined && silenceMs >= Math.max(params.endpointingMs, 10)) {
+      out.push(finalResult(unfinalized(), true, false));
+      active = undefined;
+      return;
+    }
+    if (positionMs - cursorMs >= MAX_SEGMENT_MS) {
+      const done = unfinalized().filter((word) => word.endMs <= positionMs);
+      out.push(finalResult(done, false, false));
+      return;
+    }
+    if (params.interimResults && positionMs - lastInterimMs >= INTERIM_EVERY_MS) {
+      const heard = unfinalized().filter((word) => word.startMs < positionMs);
+      if (heard.length > 0 && heard.length !== interimWords) {
+        lastInterimMs = positionMs;
+        interimWords = heard.length;
+        out.push({ type: 'result', isFinal: false, speechFinal: false, fromFinalize: false, startMs: cursorMs, endMs: positionMs, words: heard });
+      }
+    }
+  }
+
+  return {
+    get current() {
+      return active?.match;
+    },
+    push(windows) {
+      const out: RecognizerEvent[] = [];
+      for (const window of windows) onWindow(window, out);
+      return out;
+    },
+    finalize() {
+      if (active === undefined || positionMs <= cursorMs) return [];
+      const event = finalResult(unfinalized(), false, true);
+      return [event];
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The mock Deepgram host: WS /v1/listen, WS /v1/speak and POST /v1/speak on one 127.0.0.1 port,
+ * as the agent reaches them through one DEEPGRAM_API_URL.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { callIdOf, type MockContext, type MockServer } from '../context.ts';
+import { checkDeepgramAuth } from './auth.ts';
+import { handleListenSocket, validateListenParams } from './listen.ts';
+import { handleSpeakSocket } from './speak-ws.ts';
+export type { SocketArgs } from './socket-args.ts';
+
+function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string): void {
+  const body = JSON.stringify({ err_code: status === 401 ? 'INVALID_AUTH' : 'Bad Request', err_msg: message, request_id: requestId });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ndg-request-id: ${requestId}\r\ndg-error: ${message}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+export async function startDeepgramMock(ctx: MockContext): Promise<MockServer> {
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false) });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    res.setHeader('dg-request-id', requestId);
+    res.statusCode = 404;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ err_code: 'NOT_FOUND', err_msg: `No route for ${req.method} ${req.url}`, request_id: requestId }));
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const auth = checkDeepgramAuth(req, ctx.apiKey);
+    if (!auth.ok) {
+      refuseUpgrade(socket, auth.status, auth.message, requestId);
+      return;
+    }
+    const call = callIdOf(req.headers);
+    if (url.pathname === '/v1/listen') {
+      const problem = validateListenParams(url.searchParams);
+      if (problem !== undefined) {
+        refuseUpgrade(socket, 400, problem, requestId);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        handleListenSocket(ws, { ctx, connection: ctx.nextId('listen'), call, params: url.searchParams, requestId });
+      });
+      return;
+    }
+    if (url.pathname === '/v1/speak') {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        handleSpeakSocket(ws, { ctx, connection: ctx.nextId('speak'), call, params: url.searchParams, requestId });
+      });
+      return;
+    }
+    refuseUpgrade(socket, 404, `No route for ${url.pathname}`, requestId);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

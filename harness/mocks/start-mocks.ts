@@ -1,0 +1,69 @@
+/** Starts every mock service on 127.0.0.1 with one clock, journal, script and latency profile. */
+import type { Clock } from '../clock.ts';
+import type { MockContext, MockServer } from './context.ts';
+import { startDeepgramMock } from './deepgram/server.ts';
+import { createJournal, type Journal } from './journal.ts';
+import { startOpenAIMock } from './openai/server.ts';
+import { createDelaySampler, type LatencyProfile } from './profiles.ts';
+import { createConversationScript, type ConversationScript } from './script.ts';
+
+export interface MocksOptions {
+  clock: Clock;
+  profile: LatencyProfile;
+  seed: number;
+  /** The key the mocks accept; every other key is refused as the real services would. */
+  apiKey?: string;
+}
+
+/** The environment an agent needs to use the mocks. */
+export interface UpstreamEnv {
+  DEEPGRAM_API_URL: string;
+  DEEPGRAM_API_KEY: string;
+  OPENAI_BASE_URL: string;
+  OPENAI_API_KEY: string;
+}
+
+export interface Mocks {
+  deepgram: MockServer;
+  openai: MockServer;
+  journal: Journal;
+  script: ConversationScript;
+  env: UpstreamEnv;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MOCK_KEY = 'callbench-mock-key';
+
+export async function startMocks(options: MocksOptions): Promise<Mocks> {
+  const apiKey = options.apiKey ?? DEFAULT_MOCK_KEY;
+  const journal = createJournal(options.clock);
+  const script = createConversationScript();
+  const counters = new Map<string, number>();
+  const ctx: MockContext = {
+    clock: options.clock,
+    journal,
+    script,
+    delays: createDelaySampler(options.profile, options.seed),
+    apiKey,
+    nextId(prefix) {
+      const n = (counters.get(prefix) ?? 0) + 1;
+      counters.set(prefix, n);
+      return `${prefix}-${n}`;
+    },
+  };
+  const deepgram = await startDeepgramMock(ctx);
+  const openai = await startOpenAIMock(ctx).catch(async (error: unknown) => {
+    await deepgram.close();
+    throw error;
+  });
+  return {
+    deepgram,
+    openai,
+    journal,
+    script,
+    env: { DEEPGRAM_API_URL: deepgram.url, DEEPGRAM_API_KEY: apiKey, OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: apiKey },
+    async close() {
+      await Promise.all([deepgram.close(), openai.close()]);
+    },
+  };
+}

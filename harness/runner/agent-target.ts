@@ -1,0 +1,22 @@
+/**
+ * How the harness sees an agent, whatever it is: start it against some upstream environment,
+ * get its voice-webhook URL, stop it. In-process, child-process and external agents are measured
+ * the same way through this interface.
+ */
+import type { UpstreamEnv } from '../mocks/start-mocks.ts';
+
+export interface AgentEnv extends UpstreamEnv {
+  TWILIO_AUTH_TOKEN: string;
+}
+
+export interface RunningAgent {
+  /** The voice webhook Twilio would POST to, e.g. http://127.0.0.1:41234/incoming-call */
+  webhookUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface AgentTarget {
+  /** A short description for reports, e.g. "reference agent (in-process)". */
+  describe(): string;
+  start(env: AgentEnv): Promise<RunningAgent>;
+}

@@ -1,0 +1,71 @@
+/** Plays one scenario as one call: places it, runs its steps in order, hangs up. */
+import type { Clock } from '../clock.ts';
+import { placeCall, type CallResult } from '../caller/call.ts';
+import type { Utterance } from '../caller/utterance.ts';
+import type { ConversationScript } from '../mocks/script.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+export interface ScenarioCallInput {
+  clock: Clock;
+  scenario: Scenario;
+  fixtures: ReadonlyMap<string, Utterance>;
+  webhookUrl: string;
+  authToken: string;
+  /** The mocks' script, when mocks are in use: each utterance is registered with its reply. */
+  script: ConversationScript | undefined;
+}
+
+export interface ScenarioCallOutcome {
+  result: CallResult | undefined;
+  /** Why the call did not run to its end, if it did not. */
+  error: string | undefined;
+}
+
+export async function runScenarioCall(input: ScenarioCallInput): Promise<ScenarioCallOutcome> {
+  const replies = new Map<string, string | undefined>();
+  for (const step of input.scenario.steps) if (step.type === 'say') replies.set(step.fixture, step.reply);
+
+  let call;
+  try {
+    call = await placeCall({
+      clock: input.clock,
+      webhookUrl: input.webhookUrl,
+      authToken: input.authToken,
+      onUtterance: (utterance) => {
+        const reply = replies.get(utterance.id);
+        input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, ...(reply === undefined ? {} : { reply }) });
+      },
+    });
+  } catch (error) {
+    return { result: undefined, error: (error as Error).message };
+  }
+
+  let error: string | undefined;
+  try {
+    for (const [index, step] of input.scenario.steps.entries()) {
+      try {
+        switch (step.type) {
+          case 'say': {
+            const utterance = input.fixtures.get(step.fixture);
+            if (utterance === undefined) throw new Error(`fixture ${step.fixture} was not loaded`);
+            await call.say(utterance);
+            break;
+          }
+          case 'wait_for_agent':
+            await call.waitForAgentTurn({ quietMs: step.quietMs, timeoutMs: step.timeoutMs });
+            break;
+          case 'pause':
+            await call.pause(step.ms);
+            break;
+          case 'hangup':
+            return { result: await call.hangup(), error: undefined };
+        }
+      } catch (stepError) {
+        throw new Error(`step ${index + 1} (${step.type}): ${(stepError as Error).message}`);
+      }
+    }
+  } catch (stepError) {
+    error = (stepError as Error).message;
+  }
+  return { result: await call.hangup(), error };
+}

@@ -1,0 +1,41 @@
+/**
+ * The scenario format: a call script for the fake caller, with the replies the mock LLM gives.
+ * Steps are a tagged union on `type`.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
+
+export const SayStep = z.strictObject({
+  type: z.literal('say'),
+  /** A fixture in fixtures/utterances (its .wav and .json sidecar). */
+  fixture: name,
+  /** What the mock LLM answers to this utterance. */
+  reply: z.string().min(1).optional(),
+});
+
+export const WaitForAgentStep = z.strictObject({
+  type: z.literal('wait_for_agent'),
+  /** The agent's turn is over once nothing has played for this long. */
+  quietMs: z.number().int().min(100).max(10_000).default(800),
+  /** The step fails when the agent has not finished a turn by then. */
+  timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+});
+
+export const PauseStep = z.strictObject({
+  type: z.literal('pause'),
+  ms: z.number().int().min(0).max(600_000),
+});
+
+export const HangupStep = z.strictObject({ type: z.literal('hangup') });
+
+export const ScenarioStep = z.discriminatedUnion('type', [SayStep, WaitForAgentStep, PauseStep, HangupStep]);
+export type ScenarioStep = z.infer<typeof ScenarioStep>;
+
+export const Scenario = z.strictObject({
+  $schema: z.string().optional(),
+  name,
+  description: z.string().min(1),
+  steps: z.array(ScenarioStep).min(1),
+});
+export type Scenario = z.infer<typeof Scenario>;
