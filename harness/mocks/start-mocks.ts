@@ -34,23 +34,26 @@ export interface Mocks {
 
 export const DEFAULT_MOCK_KEY = 'callbench-mock-key';
 
-export async function startMocks(options: MocksOptions): Promise<Mocks> {
-  const apiKey = options.apiKey ?? DEFAULT_MOCK_KEY;
-  const journal = createJournal(options.clock);
-  const script = createConversationScript();
+/** The context every mock handler shares: one clock, journal, script and delay sampler. */
+export function createMockContext(options: MocksOptions): MockContext {
   const counters = new Map<string, number>();
-  const ctx: MockContext = {
+  return {
     clock: options.clock,
-    journal,
-    script,
+    journal: createJournal(options.clock),
+    script: createConversationScript(),
     delays: createDelaySampler(options.profile, options.seed),
-    apiKey,
+    apiKey: options.apiKey ?? DEFAULT_MOCK_KEY,
     nextId(prefix) {
       const n = (counters.get(prefix) ?? 0) + 1;
       counters.set(prefix, n);
       return `${prefix}-${n}`;
     },
   };
+}
+
+export async function startMocks(options: MocksOptions): Promise<Mocks> {
+  const ctx = createMockContext(options);
+  const { journal, script, apiKey } = ctx;
   const deepgram = await startDeepgramMock(ctx);
   const openai = await startOpenAIMock(ctx).catch(async (error: unknown) => {
     await deepgram.close();

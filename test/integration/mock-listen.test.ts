@@ -4,29 +4,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeepgramClient } from '@deepgram/sdk';
 import WebSocket from 'ws';
-import { createSystemClock } from '../../harness/clock.ts';
 import { MULAW_SILENCE, synthesizeMulaw } from '../../harness/audio/index.ts';
-import { createJournal } from '../../harness/mocks/journal.ts';
-import { createConversationScript } from '../../harness/mocks/script.ts';
-import { createDelaySampler, PROFILES, type LatencyProfile } from '../../harness/mocks/profiles.ts';
+import type { LatencyProfile } from '../../harness/mocks/profiles.ts';
+import { createTestContext, fixedProfile, TEST_API_KEY } from './helpers/mock-context.ts';
 import { startDeepgramMock } from '../../harness/mocks/deepgram/server.ts';
 import type { MockContext, MockServer } from '../../harness/mocks/context.ts';
 import { ListenServerMessage } from '../../harness/protocol/deepgram.ts';
 
-const KEY = 'test-key';
+const KEY = TEST_API_KEY;
 const TEXT = 'What are your opening hours on Saturday?';
-
-function withLag(ms: number): LatencyProfile {
-  const base = PROFILES['instant'];
-  if (base === undefined) throw new Error('no instant profile');
-  return { ...base, name: 'lag', delays: { ...base.delays, 'stt.result_lag_ms': { p50: ms, p95: ms } } };
-}
-
-function context(profile: LatencyProfile): MockContext {
-  const clock = createSystemClock();
-  let n = 0;
-  return { clock, journal: createJournal(clock), script: createConversationScript(), delays: createDelaySampler(profile, 1), apiKey: KEY, nextId: (p) => `${p}-${++n}` };
-}
+const withLag = (ms: number) => fixedProfile({ 'stt.result_lag_ms': ms });
+const context = (profile: LatencyProfile): MockContext => createTestContext(profile);
 
 const silence = (ms: number): Uint8Array => new Uint8Array(ms * 8).fill(MULAW_SILENCE);
 

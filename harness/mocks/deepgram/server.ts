@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { callIdOf, type MockContext, type MockServer } from '../context.ts';
 import { checkDeepgramAuth } from './auth.ts';
 import { handleListenSocket, validateListenParams } from './listen.ts';
-import { handleSpeakSocket } from './speak-ws.ts';
+import { handleSpeakSocket, validateSpeakParams } from './speak-ws.ts';
 export type { SocketArgs } from './socket-args.ts';
 
 function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string): void {
@@ -54,6 +54,11 @@ export async function startDeepgramMock(ctx: MockContext): Promise<MockServer> {
       return;
     }
     if (url.pathname === '/v1/speak') {
+      const problem = validateSpeakParams(url.searchParams);
+      if (problem !== undefined) {
+        refuseUpgrade(socket, 400, problem, requestId);
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => {
         handleSpeakSocket(ws, { ctx, connection: ctx.nextId('speak'), call, params: url.searchParams, requestId });
       });

@@ -1,0 +1,263 @@
+/**
+ * POST /v1/chat/completions: the scripted reply for the last user message, generated token by
+ * token on the profile's delays and streamed as SSE chunks (or returned whole), as the API does.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callIdOf, type MockContext } from '../context.ts';
+import { messageText, type ChatCompletionChunk, type ChatUsage } from '../../protocol/openai.ts';
+import { parseChatRequest, type ChatRequest } from './chat-request.ts';
+import { openAIErrors, sendError, type OpenAIError } from './errors.ts';
+import { countPromptTokens, snapshotOf, tokenize } from './tokens.ts';
+
+/** What the mock LLM says when the script has no reply for the user's text. */
+export const DEFAULT_REPLY =
+  'Sure, I can help you with that. Let me pull up the details for you now. Is there anything else you would like me to check while I do?';
+/** Largest request body accepted. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Rate-limit headers the API sends on every response (constant: the mock does not rate-limit). */
+const RATE_LIMIT_HEADERS = {
+  'x-ratelimit-limit-requests': '10000',
+  'x-ratelimit-remaining-requests': '9999',
+  'x-ratelimit-reset-requests': '6ms',
+  'x-ratelimit-limit-tokens': '10000000',
+  'x-ratelimit-remaining-tokens': '9999000',
+  'x-ratelimit-reset-tokens': '0s',
+};
+
+type FullUsage = ChatUsage & {
+  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
+  completion_tokens_details: { reasoning_tokens: number; audio_tokens: number; accepted_prediction_tokens: number; rejected_prediction_tokens: number };
+};
+type Chunk = Omit<ChatCompletionChunk, 'usage'> & { service_tier: string; usage?: FullUsage | null; obfuscation?: string };
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(parts)));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
+    req.on('error', reject);
+  });
+}
+
+function usageOf(promptTokens: number, completionTokens: number): FullUsage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomAlphanumeric(length: number): string {
+  return Array.from(randomBytes(length), (b) => ALPHANUMERIC[b % ALPHANUMERIC.length]).join('');
+}
+
+/** A completion id as the API makes them: `chatcmpl-` and 29 letters and digits. */
+function completionId(): string {
+  return `chatcmpl-${randomAlphanumeric(29)}`;
+}
+
+/** Random padding as the API adds to stream deltas (stream_options.include_obfuscation). */
+function obfuscation(): string {
+  return randomAlphanumeric(1 + ((randomBytes(1)[0] ?? 0) % 16));
+}
+
+/** Stable per-model fingerprint, `fp_` and 10 hex digits. */
+function fingerprint(model: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 16777619);
+  return `fp_${(h >>> 0).toString(16).padStart(8, '0')}${(model.length % 256).toString(16).padStart(2, '0')}`;
+}
+
+/** Serves one chat completions request from its arrival to its last byte (or the client's abort). */
+export async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, ctx: MockContext): Promise<void> {
+  const arrivedAt = ctx.clock.now();
+  const connection = ctx.nextId('chat');
+  const call = callIdOf(req.headers);
+  const requestId = `req_${randomBytes(16).toString('hex')}`;
+  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
+    ctx.journal.record({ service: 'openai.chat', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
+  };
+  const fail = (err: OpenAIError): void => {
+    journal('sent', 'error', { status: err.status, code: err.body.error.code, param: err.body.error.param });
+    sendError(res, err, requestId);
+  };
+
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+  });
+
+  const raw = await readBody(req).catch(() => undefined);
+  if (abort.signal.aborted) {
+    journal('event', 'abort', { phase: 'request' });
+    return;
+  }
+  const header = req.headers.authorization;
+  const key = typeof header === 'string' && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : undefined;
+  if (key !== ctx.apiKey) {
+    journal('received', 'request', { valid: false });
+    fail(key === undefined || key === '' ? openAIErrors.missingKey() : openAIErrors.invalidKey(key));
+    return;
+  }
+  if (raw === undefined) {
+    journal('received', 'request', { valid: false });
+    fail(openAIErrors.tooLarge());
+    return;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    journal('received', 'request', { valid: false });
+    fail(openAIErrors.invalidJson());
+    return;
+  }
+  const parsed = parseChatRequest(json);
+  if (!parsed.ok) {
+    journal('received', 'request', { valid: false });
+    fail(parsed.error);
+    return;
+  }
+  const request = parsed.value;
+  journal('received', 'request', {
+    model: request.body.model,
+    stream: request.stream,
+    include_usage: request.includeUsage,
+    messages: request.body.messages.length,
+    last_user_text: request.lastUserText,
+  });
+
+  const scripted = ctx.script.replyFor(request.lastUserText);
+  let tokens = tokenize(scripted ?? DEFAULT_REPLY);
+  let finishReason: 'stop' | 'length' = 'stop';
+  if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {
+    tokens = tokens.slice(0, Math.max(0, request.maxTokens));
+    finishReason = 'length';
+  }
+  const promptTokens = countPromptTokens(request.body.messages.map((m) => ({ role: m.role, text: messageText(m.content) })));
+  const generation: Generation = {
+    ctx,
+    request,
+    res,
+    signal: abort.signal,
+    journal,
+    arrivedAt,
+    requestId,
+    tokens,
+    finishReason,
+    usage: usageOf(promptTokens, tokens.length),
+    scripted: scripted !== undefined,
+  };
+  try {
+    if (request.stream) await streamReply(generation);
+    else await wholeReply(generation);
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+    journal('event', 'abort', { tokens_sent: generation.sent ?? 0 });
+  }
+}
+
+interface Generation {
+  ctx: MockContext;
+  request: ChatRequest;
+  res: ServerResponse;
+  signal: AbortSignal;
+  journal: (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>) => void;
+  arrivedAt: number;
+  requestId: string;
+  tokens: string[];
+  finishReason: 'stop' | 'length';
+  usage: FullUsage;
+  scripted: boolean;
+  /** Content tokens written so far (streaming). */
+  sent?: number;
+}
+
+function responseHeaders(g: Generation, contentType: string): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'x-request-id': g.requestId,
+    'openai-processing-ms': String(Math.round(g.ctx.clock.now() - g.arrivedAt)),
+    'openai-version': '2020-10-01',
+    'openai-model': snapshotOf(g.request.body.model),
+    ...RATE_LIMIT_HEADERS,
+  };
+}
+
+async function streamReply(g: Generation): Promise<void> {
+  const { ctx, request, res } = g;
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  const model = snapshotOf(request.body.model);
+  const base = { id, object: 'chat.completion.chunk' as const, created, model, service_tier: 'default', system_fingerprint: fingerprint(model) };
+  const withUsage = (chunk: Chunk): Chunk => (request.includeUsage ? { ...chunk, usage: chunk.usage ?? null } : chunk);
+  const withPadding = (chunk: Chunk): Chunk => (request.includeObfuscation ? { ...chunk, obfuscation: obfuscation() } : chunk);
+  const write = (chunk: Chunk): void => {
+    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  };
+  const delta = (d: Chunk['choices'][number]['delta'], finish: 'stop' | 'length' | null = null): Chunk => ({
+    ...base,
+    choices: [{ index: 0, delta: d, logprobs: null, finish_reason: finish }],
+  });
+
+  res.writeHead(200, { ...responseHeaders(g, 'text/event-stream; charset=utf-8'), 'cache-control': 'no-cache, must-revalidate' });
+  res.flushHeaders();
+  g.sent = 0;
+  // The role chunk is produced with the first token: it arrives at the time to first token.
+  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms');
+  await ctx.clock.sleepUntil(at, g.signal);
+  write(withPadding(withUsage(delta({ role: 'assistant', content: '', refusal: null }))));
+  for (const [index, token] of g.tokens.entries()) {
+    if (index > 0) {
+      at += ctx.delays.sample('llm.token_gap_ms');
+      await ctx.clock.sleepUntil(at, g.signal);
+    }
+    write(withPadding(withUsage(delta({ content: token }))));
+    g.sent++;
+    if (index === 0) g.journal('sent', 'first_token', { text: token, scripted: g.scripted });
+  }
+  write(withUsage(delta({}, g.finishReason)));
+  if (request.includeUsage) write({ ...base, choices: [], usage: g.usage });
+  res.end('data: [DONE]\n\n');
+  g.journal('sent', 'done', { tokens: g.sent, finish_reason: g.finishReason, stream: true });
+}
+
+async function wholeReply(g: Generation): Promise<void> {
+  const { ctx, request, res } = g;
+  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms');
+  for (let i = 1; i < g.tokens.length; i++) at += ctx.delays.sample('llm.token_gap_ms');
+  await ctx.clock.sleepUntil(at, g.signal);
+  const model = snapshotOf(request.body.model);
+  const body = JSON.stringify({
+    id: completionId(),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: g.tokens.join(''), refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: g.finishReason,
+      },
+    ],
+    usage: g.usage,
+    service_tier: 'default',
+    system_fingerprint: fingerprint(model),
+  });
+  res.writeHead(200, { ...responseHeaders(g, 'application/json'), 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+  g.journal('sent', 'done', { tokens: g.tokens.length, finish_reason: g.finishReason, stream: false });
+}
