@@ -32,13 +32,23 @@ function sleepWith(clock: Pick<Clock, 'at'>, at: number, signal?: AbortSignal): 
   });
 }
 
+/** setTimeout's longest delay; longer ones fire at once (TimeoutOverflowWarning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The process's monotonic clock (performance.now), with its origin at the Unix epoch so separate threads agree. */
 export function createSystemClock(): Clock {
   const origin = performance.timeOrigin;
   const clock: Clock = {
     now: () => origin + performance.now(),
     at(at, fn) {
-      const timer = setTimeout(fn, Math.max(0, at - clock.now()));
+      // Node's timers count whole milliseconds of a coarser loop clock and can fire up to ~1 ms
+      // before performance.now() reaches the deadline: check, and wait out any remainder.
+      const fire = (): void => {
+        const wait = at - clock.now();
+        if (wait > 0) timer = setTimeout(fire, Math.min(wait, MAX_TIMEOUT_MS));
+        else fn();
+      };
+      let timer = setTimeout(fire, Math.min(Math.max(0, at - clock.now()), MAX_TIMEOUT_MS));
       return () => clearTimeout(timer);
     },
     sleepUntil: (at, signal) => sleepWith(clock, at, signal),

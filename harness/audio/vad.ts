@@ -67,15 +67,22 @@ export function findVoicedSpans(samples: Int16Array, sampleRate: number, options
     else merged.push({ ...run });
   }
   const minLen = (opts.minSpeechMs * sampleRate) / 1000;
-  return merged
-    .filter((run) => run.end - run.start >= minLen)
-    .map((run) => {
-      let start = run.start;
-      while (start < run.end && Math.abs(samples[start] ?? 0) < edge) start++;
-      let end = run.end;
-      while (end > start && Math.abs(samples[end - 1] ?? 0) < edge) end--;
-      return { startMs: (start * 1000) / sampleRate, endMs: (end * 1000) / sampleRate };
-    });
+  const kept = merged.filter((run) => run.end - run.start >= minLen);
+  // Exact edges: the first and last sample at the edge amplitude. A quiet onset (or offset) can
+  // begin inside the window before the run (or end inside the one after it) without lifting that
+  // whole window over the threshold, so the search takes in one window either side.
+  const spans: VoicedSpan[] = [];
+  let previousEnd = 0;
+  kept.forEach((run, k) => {
+    const nextStart = kept[k + 1]?.start ?? samples.length;
+    let start = Math.max(previousEnd, run.start - win);
+    while (start < run.end && Math.abs(samples[start] ?? 0) < edge) start++;
+    let end = Math.min(nextStart, run.end + win);
+    while (end > start && Math.abs(samples[end - 1] ?? 0) < edge) end--;
+    previousEnd = end;
+    spans.push({ startMs: (start * 1000) / sampleRate, endMs: (end * 1000) / sampleRate });
+  });
+  return spans;
 }
 
 /** Offset in ms of the first audible sample in `samples`, or undefined when all of it is below the threshold. */
@@ -85,7 +92,8 @@ export function firstAudibleMs(samples: Int16Array, sampleRate: number, threshol
   for (let from = 0; from < samples.length; from += win) {
     const to = Math.min(samples.length, from + win);
     if (levelDb(samples, from, to) >= thresholdDb) {
-      let i = from;
+      // The onset may start in the window before, too quiet there to lift that window.
+      let i = Math.max(0, from - win);
       while (i < to && Math.abs(samples[i] ?? 0) < edge) i++;
       return (Math.min(i, to - 1) * 1000) / sampleRate;
     }
@@ -102,7 +110,8 @@ export function lastAudibleEndMs(samples: Int16Array, sampleRate: number, thresh
     const from = w * win;
     const to = Math.min(samples.length, from + win);
     if (levelDb(samples, from, to) >= thresholdDb) {
-      let i = to;
+      // The offset may end in the window after, too quiet there to lift that window.
+      let i = Math.min(samples.length, to + win);
       while (i > from + 1 && Math.abs(samples[i - 1] ?? 0) < edge) i--;
       return (i * 1000) / sampleRate;
     }

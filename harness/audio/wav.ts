@@ -14,13 +14,14 @@ export interface PcmAudio {
 export function readWav(bytes: Uint8Array): PcmAudio {
   const wav = new WaveFile();
   wav.fromBuffer(bytes);
-  const format = wav.fmt as { audioFormat: number; sampleRate: number; numChannels: number };
-  if (format.audioFormat === 7) wav.fromMuLaw();
-  else if (format.audioFormat === 6) wav.fromALaw();
+  // Copy the header fields now: wavefile's conversions reset its `fmt` object in place.
+  const { audioFormat, sampleRate } = wav.fmt as { audioFormat: number; sampleRate: number };
+  if (audioFormat === 7) wav.fromMuLaw();
+  else if (audioFormat === 6) wav.fromALaw();
   wav.toBitDepth('16');
   const raw = wav.getSamples(false, Int16Array) as unknown as Int16Array | Int16Array[];
   const samples = Array.isArray(raw) ? (raw[0] ?? new Int16Array(0)) : raw;
-  return { sampleRate: format.sampleRate, samples };
+  return { sampleRate, samples };
 }
 
 /** Resamples 16-bit PCM to `rate` Hz (wavefile's cubic interpolation with its anti-alias filter). */

@@ -28,7 +28,10 @@ export interface RegisteredUtterance {
 
 export interface ConversationScript {
   register(utterance: UtteranceRegistration): RegisteredUtterance;
-  /** The registered utterance whose voiced audio best matches `envelope` (a prefix is enough), if any matches well. */
+  /**
+   * The registered utterance whose voiced audio best matches `envelope` (a prefix is enough), if
+   * one matches well and clearly better than any utterance with a different transcript.
+   */
   match(envelope: ArrayLike<number>): RegisteredUtterance | undefined;
   /** The scripted reply for the user's text, if one was registered. */
   replyFor(userText: string): string | undefined;
@@ -87,11 +90,66 @@ function normalise(text: string): string {
 /** Minimum correlation for a match, and the shortest prefix (in windows) worth comparing. */
 const MATCH_THRESHOLD = 0.8;
 const MIN_WINDOWS = 8;
+/**
+ * How far the best match must lead every utterance with a different transcript. Openings of
+ * different sentences can have near-identical envelopes ("What is the…" / "What are your…"):
+ * then nothing matches yet, and the recogniser asks again once more audio has arrived.
+ */
+const MATCH_MARGIN = 0.05;
 /** Alignment slack between the VAD onsets of the sender and the receiver, in windows. */
 const MAX_SHIFT = 3;
+/**
+ * The receiver's windows fall anywhere relative to the voice onset, and a 10 ms window's level
+ * depends on where it starts; each utterance keeps its envelope at these sub-window phases.
+ */
+const PHASE_STEP_SAMPLES = 8;
+
+/** Envelopes of the voiced audio `pcm[from, to)` with window grids starting 0, 1, … 9 ms before `from`. */
+function phasedEnvelopes(pcm: Int16Array, from: number, to: number): Float64Array[] {
+  const win = (ENVELOPE_WINDOW_MS * SAMPLE_RATE) / 1000;
+  const out: Float64Array[] = [];
+  for (let phase = 0; phase < win; phase += PHASE_STEP_SAMPLES) {
+    const shifted = new Int16Array(to - from + phase);
+    const start = from - phase;
+    shifted.set(pcm.subarray(Math.max(0, start), to), Math.max(0, -start));
+    out.push(energyEnvelope(shifted));
+  }
+  return out;
+}
+
+/**
+ * How well `heard` matches an utterance: the best correlation over the alignment slack and the
+ * phases. A heard envelope shorter than the known one is compared as a prefix; where it runs
+ * past the known voiced audio, the known side counts as silence, so longer speech does not match
+ * a shorter utterance that happens to resemble its start.
+ */
+function matchScore(heard: Float64Array, phases: readonly Float64Array[]): number | undefined {
+  let best: number | undefined;
+  for (let shift = -MAX_SHIFT; shift <= MAX_SHIFT; shift++) {
+    const from = Math.max(0, shift);
+    const length = heard.length - from;
+    if (length < MIN_WINDOWS) continue;
+    const a = heard.subarray(from);
+    const knownFrom = Math.max(0, -shift);
+    for (const known of phases) {
+      const b = known.length - knownFrom >= length ? known.subarray(knownFrom, knownFrom + length) : padded(known, knownFrom, length);
+      const score = correlation(a, b, length);
+      if (best === undefined || score > best) best = score;
+    }
+  }
+  return best;
+}
+
+/** `length` windows of `known` from `from`, silence (the floor) past its end. */
+function padded(known: Float64Array, from: number, length: number): Float64Array {
+  const out = new Float64Array(length).fill(FLOOR_DB);
+  out.set(known.subarray(Math.min(from, known.length)));
+  return out;
+}
 
 export function createConversationScript(): ConversationScript {
   const byId = new Map<string, RegisteredUtterance>();
+  const phasesById = new Map<string, Float64Array[]>();
   const replies = new Map<string, string>();
   return {
     register(utterance) {
@@ -109,22 +167,25 @@ export function createConversationScript(): ConversationScript {
         voicedMs: ((to - from) * 1000) / SAMPLE_RATE,
       };
       byId.set(utterance.id, registered);
+      phasesById.set(utterance.id, phasedEnvelopes(pcm, from, to));
       if (utterance.reply !== undefined) replies.set(normalise(utterance.transcript), utterance.reply);
       return registered;
     },
     match(envelope) {
-      let best: { utterance: RegisteredUtterance; score: number } | undefined;
+      const heard = Float64Array.from(envelope);
+      const scored: Array<{ utterance: RegisteredUtterance; score: number }> = [];
       for (const utterance of byId.values()) {
-        for (let shift = -MAX_SHIFT; shift <= MAX_SHIFT; shift++) {
-          const heard = Array.from(envelope).slice(Math.max(0, shift));
-          const known = Array.from(utterance.envelope).slice(Math.max(0, -shift));
-          const length = Math.min(heard.length, known.length);
-          if (length < MIN_WINDOWS) continue;
-          const score = correlation(heard, known, length);
-          if (score >= MATCH_THRESHOLD && (best === undefined || score > best.score)) best = { utterance, score };
-        }
+        const score = matchScore(heard, phasesById.get(utterance.id) ?? [utterance.envelope]);
+        if (score !== undefined) scored.push({ utterance, score });
       }
-      return best?.utterance;
+      let best: { utterance: RegisteredUtterance; score: number } | undefined;
+      for (const entry of scored) if (best === undefined || entry.score > best.score) best = entry;
+      if (best === undefined || best.score < MATCH_THRESHOLD) return undefined;
+      const said = normalise(best.utterance.transcript);
+      const rivalled = scored.some(
+        (entry) => entry !== best && normalise(entry.utterance.transcript) !== said && entry.score > best.score - MATCH_MARGIN,
+      );
+      return rivalled ? undefined : best.utterance;
     },
     replyFor: (userText) => replies.get(normalise(userText)),
     utterances: () => [...byId.values()],
