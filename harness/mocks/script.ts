@@ -24,6 +24,87 @@ export interface RegisteredUtterance {
   envelope: Float64Array;
   /** Length of the voiced part in ms. */
   voicedMs: number;
+  /** The transcript's words placed on the voiced audio, in ms from its first voiced sample. */
+  words: readonly UtteranceWord[];
+}
+
+export interface UtteranceWord {
+  /** As written in the transcript, punctuation included. */
+  text: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** Pauses shorter than this inside speech are taken to fall within a word, longer ones between words. */
+const WORD_GAP_MS = 80;
+/** Pauses this long are where speakers stop between phrases: a word boundary is snapped to each. */
+const PHRASE_GAP_MS = 250;
+
+type Span = { startMs: number; endMs: number };
+
+/** Spreads `tokens` over `spans` in proportion to their letters, skipping the pauses between spans. */
+function spread(tokens: readonly string[], spans: readonly Span[]): UtteranceWord[] {
+  const letters = tokens.map((token) => Math.max(1, token.replace(/[^\p{L}\p{N}']/gu, '').length));
+  const totalLetters = letters.reduce((sum, n) => sum + n, 0);
+  const totalVoiced = spans.reduce((sum, span) => sum + (span.endMs - span.startMs), 0);
+  const at = (v: number): number => {
+    let left = v;
+    for (const span of spans) {
+      const length = span.endMs - span.startMs;
+      if (left < length) return span.startMs + left;
+      left -= length;
+    }
+    return spans[spans.length - 1]?.endMs ?? 0;
+  };
+  let before = 0;
+  return tokens.map((token, i) => {
+    const startMs = at((before / totalLetters) * totalVoiced);
+    before += letters[i] ?? 1;
+    const endMs = before === totalLetters ? (spans[spans.length - 1]?.endMs ?? startMs) : at((before / totalLetters) * totalVoiced);
+    return { text: token, startMs, endMs: Math.max(startMs, endMs) };
+  });
+}
+
+/**
+ * Places the transcript's words on the voiced audio. Phrases are cut at the long pauses: each
+ * pause gets the word boundary whose letter-proportional position is nearest to it, so "Yes, …
+ * please." puts "please." after the pause, where a recogniser would finalise between them. Inside
+ * a phrase each word gets a share of the voiced time in proportion to its letters.
+ */
+export function placeWords(transcript: string, voiced: readonly Span[]): UtteranceWord[] {
+  const tokens = transcript.split(/\s+/).filter((token) => token.length > 0);
+  if (tokens.length === 0 || voiced.length === 0) return [];
+  const letters = tokens.map((token) => Math.max(1, token.replace(/[^\p{L}\p{N}']/gu, '').length));
+  const totalLetters = letters.reduce((sum, n) => sum + n, 0);
+  const totalVoiced = voiced.reduce((sum, span) => sum + (span.endMs - span.startMs), 0);
+
+  // Voiced-time position of the boundary before word k (k = 1 … n-1).
+  const boundaryAt: number[] = [];
+  let letterSum = 0;
+  letters.forEach((n) => boundaryAt.push(((letterSum += n) / totalLetters) * totalVoiced));
+
+  // Phrase groups of spans, split at long pauses; each pause gets the nearest free word boundary.
+  const groups: Span[][] = [[]];
+  const cuts: number[] = [];
+  let voicedBefore = 0;
+  voiced.forEach((span, i) => {
+    const previous = voiced[i - 1];
+    if (previous !== undefined && span.startMs - previous.endMs >= PHRASE_GAP_MS) {
+      let best: number | undefined;
+      for (let k = (cuts[cuts.length - 1] ?? 0) + 1; k < tokens.length; k++) {
+        const distance = Math.abs((boundaryAt[k - 1] ?? 0) - voicedBefore);
+        if (best === undefined || distance < Math.abs((boundaryAt[best - 1] ?? 0) - voicedBefore)) best = k;
+      }
+      if (best !== undefined) {
+        cuts.push(best);
+        groups.push([]);
+      }
+    }
+    groups[groups.length - 1]?.push(span);
+    voicedBefore += span.endMs - span.startMs;
+  });
+  const bounds = [0, ...cuts, tokens.length];
+  return groups.flatMap((spans, g) => spread(tokens.slice(bounds[g], bounds[g + 1]), spans));
 }
 
 export interface ConversationScript {
@@ -165,6 +246,10 @@ export function createConversationScript(): ConversationScript {
         reply: utterance.reply,
         envelope: energyEnvelope(pcm.subarray(from, to)),
         voicedMs: ((to - from) * 1000) / SAMPLE_RATE,
+        words: placeWords(
+          utterance.transcript,
+          findVoicedSpans(pcm.subarray(from, to), SAMPLE_RATE, { mergeGapMs: WORD_GAP_MS }),
+        ),
       };
       byId.set(utterance.id, registered);
       phasesById.set(utterance.id, phasedEnvelopes(pcm, from, to));

@@ -115,3 +115,30 @@ describe('listen parameters', () => {
     expect(params('')).toMatchObject({ model: 'base', encoding: 'linear16', endpointingMs: 10, interimResults: false, vadEvents: false, punctuate: false });
   });
 });
+
+describe('utterances with long pauses', () => {
+  async function recognise(name: string): Promise<RecognizerEvent[]> {
+    const { loadFixture } = await import('../../harness/scenario/load.ts');
+    const dir = new URL('../../fixtures/utterances', import.meta.url).pathname;
+    const script = createConversationScript();
+    for (const id of ['yes', 'bye', 'book', 'hours']) {
+      const fixture = await loadFixture(dir, id);
+      script.register({ id, transcript: fixture.text, audio: fixture.audio });
+    }
+    const fixture = await loadFixture(dir, name);
+    const recognizer = createRecognizer(params(QUERY), script);
+    const vad = createStreamingVad(8000, { windowMs: 10 });
+    const audio = join(fixture.audio, silence(1500));
+    const events: RecognizerEvent[] = [];
+    for (let offset = 0; offset < audio.length; offset += 160) events.push(...recognizer.push(vad.push(decodeMulaw(audio.subarray(offset, offset + 160)))));
+    return events;
+  }
+  const finals = (events: RecognizerEvent[]): string[] =>
+    events.flatMap((e) => (e.type === 'result' && e.isFinal ? [e.words.map((w) => w.punctuated).join(' ')] : []));
+
+  it('finalises each phrase once, continuing the same utterance after the pause', async () => {
+    expect(finals(await recognise('yes'))).toEqual(['Yes,', 'please.']);
+    expect(finals(await recognise('bye'))).toEqual(['Thank you, that is all.', 'Goodbye.']);
+    expect(finals(await recognise('book'))).toEqual(['I would like to book a table for two people tonight.']);
+  });
+});

@@ -38,42 +38,42 @@ export const MAX_SEGMENT_MS = 5000;
 /** How often an unrecognised utterance is matched again, in windows. */
 const MATCH_EVERY = 5;
 
-/** Word timings for an utterance heard from `onsetMs`: its voiced length shared out by characters. */
+/** Word timings for an utterance heard from `onsetMs`, on the stream's audio timebase. */
 export function wordTimings(utterance: RegisteredUtterance, onsetMs: number): TimedWord[] {
-  const tokens = utterance.transcript.split(/\s+/).filter((token) => token.length > 0);
-  const totalChars = tokens.reduce((sum, token) => sum + token.length, 0) || 1;
-  const words: TimedWord[] = [];
-  let charsBefore = 0;
-  for (const token of tokens) {
-    const startMs = onsetMs + (charsBefore / totalChars) * utterance.voicedMs;
-    charsBefore += token.length;
-    const endMs = onsetMs + (charsBefore / totalChars) * utterance.voicedMs;
-    words.push({ word: token.toLowerCase().replace(/[^a-z0-9']/g, ''), punctuated: token, startMs, endMs });
-  }
-  return words;
+  return utterance.words.map((word) => ({
+    word: word.text.toLowerCase().replace(/[^\p{L}\p{N}']/gu, ''),
+    punctuated: word.text,
+    startMs: onsetMs + word.startMs,
+    endMs: onsetMs + word.endMs,
+  }));
 }
 
+/** A pause this long ends an utterance even when it still has words the recogniser has not heard. */
+export const CONTINUATION_MS = 1500;
+
 export function createRecognizer(params: ListenParams, script: ConversationScript): Recognizer {
-  /** The utterance in progress: from its onset until endpointing ends it. */
-  let active:
-    | { onsetMs: number; envelope: number[]; match: RegisteredUtterance | undefined; words: TimedWord[]; sinceMatch: number }
-    | undefined;
+  /** The stretch of speech in progress: from its onset until endpointing ends it. */
+  let active: { onsetMs: number; envelope: number[]; sinceMatch: number } | undefined;
+  /**
+   * The registered utterance being heard and how far into its words the results have got. It
+   * outlives a segment: after a pause inside an utterance ("Yes, … please.") the next segment
+   * continues it instead of being recognised afresh.
+   */
+  let context: { utterance: RegisteredUtterance; words: TimedWord[]; next: number } | undefined;
   let lastVoicedEndMs = 0;
   /** End of the last final result: the next result starts here. */
   let cursorMs = 0;
-  /** Words already sent in a final result. */
-  let finalizedWords = 0;
   let lastInterimMs = -Infinity;
   let interimWords = 0;
   let pendingUtteranceEnd: { atMs: number; lastWordEndMs: number } | undefined;
   let positionMs = 0;
 
-  const unfinalized = (): TimedWord[] => (active === undefined ? [] : active.words.slice(finalizedWords));
+  const pending = (): TimedWord[] => (context === undefined ? [] : context.words.slice(context.next));
 
   function finalResult(words: TimedWord[], speechFinal: boolean, fromFinalize: boolean): RecognizerEvent {
     const event: RecognizerEvent = { type: 'result', isFinal: true, speechFinal, fromFinalize, startMs: cursorMs, endMs: positionMs, words };
     cursorMs = positionMs;
-    finalizedWords += words.length;
+    if (context !== undefined) context.next += words.length;
     interimWords = 0;
     const last = words[words.length - 1];
     if (last !== undefined && params.utteranceEndMs !== undefined) {
@@ -86,8 +86,9 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
     positionMs = window.endMs;
     if (window.voiced) {
       if (active === undefined) {
-        active = { onsetMs: window.startMs, envelope: [], match: undefined, words: [], sinceMatch: MATCH_EVERY };
-        finalizedWords = 0;
+        active = { onsetMs: window.startMs, envelope: [], sinceMatch: MATCH_EVERY };
+        const continues = context !== undefined && context.next < context.words.length && window.startMs - lastVoicedEndMs < CONTINUATION_MS;
+        if (!continues) context = undefined;
         interimWords = 0;
         lastInterimMs = window.startMs - INTERIM_EVERY_MS + INTERIM_FIRST_MS;
         pendingUtteranceEnd = undefined;
@@ -104,28 +105,25 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
     }
 
     active.envelope.push(envelopeDb(window.db));
-    if (active.match === undefined && ++active.sinceMatch >= MATCH_EVERY) {
+    if (context === undefined && ++active.sinceMatch >= MATCH_EVERY) {
       active.sinceMatch = 0;
       const match = script.match(active.envelope);
-      if (match !== undefined) {
-        active.match = match;
-        active.words = wordTimings(match, active.onsetMs);
-      }
+      if (match !== undefined) context = { utterance: match, words: wordTimings(match, active.onsetMs), next: 0 };
     }
 
     const silenceMs = positionMs - lastVoicedEndMs;
     if (params.endpointingMs !== undefined && silenceMs >= Math.max(params.endpointingMs, 10)) {
-      out.push(finalResult(unfinalized(), true, false));
+      // Everything heard so far is final; words after the pause wait for the speech to resume.
+      out.push(finalResult(pending().filter((word) => word.startMs < lastVoicedEndMs), true, false));
       active = undefined;
       return;
     }
     if (positionMs - cursorMs >= MAX_SEGMENT_MS) {
-      const done = unfinalized().filter((word) => word.endMs <= positionMs);
-      out.push(finalResult(done, false, false));
+      out.push(finalResult(pending().filter((word) => word.endMs <= positionMs), false, false));
       return;
     }
     if (params.interimResults && positionMs - lastInterimMs >= INTERIM_EVERY_MS) {
-      const heard = unfinalized().filter((word) => word.startMs < positionMs);
+      const heard = pending().filter((word) => word.startMs < positionMs);
       if (heard.length > 0 && heard.length !== interimWords) {
         lastInterimMs = positionMs;
         interimWords = heard.length;
@@ -136,7 +134,7 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
 
   return {
     get current() {
-      return active?.match;
+      return context?.utterance;
     },
     push(windows) {
       const out: RecognizerEvent[] = [];
@@ -145,8 +143,7 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
     },
     finalize() {
       if (active === undefined || positionMs <= cursorMs) return [];
-      const event = finalResult(unfinalized(), false, true);
-      return [event];
+      return [finalResult(pending().filter((word) => word.startMs < positionMs), false, true)];
     },
   };
 }
