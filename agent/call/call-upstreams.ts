@@ -1,0 +1,127 @@
+/**
+ * The Deepgram sockets of one call (listen and speak) and their recovery policy: a socket that
+ * fails to open or drops mid-call is reopened, immediately the first time and after a short pause
+ * after that, at most `upstreamMaxReconnects` times per socket per call. When the budget is spent
+ * the call is reported failed, and the session hangs up rather than leave the caller in dead air.
+ */
+import type { DeepgramClient } from '@deepgram/sdk';
+import type { ListenServerMessage, SpeakServerMessage } from '../../harness/protocol/index.ts';
+import { describeError, type CallLogger } from '../logger.ts';
+import type { ResolvedAgentOptions } from '../options.ts';
+import type { LinkDrop } from '../upstream/link-lifecycle.ts';
+import { createListenLink, type ListenLink } from '../upstream/listen-link.ts';
+import { createSpeakLink, type SpeakControl, type SpeakLink } from '../upstream/speak-link.ts';
+
+export interface CallUpstreamEvents {
+  listenMessage(message: ListenServerMessage): void;
+  speakAudio(audio: Uint8Array): void;
+  speakControl(message: SpeakServerMessage): void;
+  /** The speak socket was replaced; anything in flight on the old one is lost. */
+  speakReplaced(): void;
+  /** An upstream is gone for good. */
+  failed(reason: string): void;
+}
+
+export interface CallUpstreams {
+  /** Resolves once listen and speak have both opened; rejects when either cannot be opened. */
+  start(): Promise<void>;
+  sendAudio(audio: Uint8Array): void;
+  readonly tts: SpeakControl;
+  close(): Promise<void>;
+}
+
+/** Pause before every reopen after the first. */
+export const REOPEN_DELAY_MS = 500;
+
+type Kind = 'listen' | 'speak';
+
+export function createCallUpstreams(
+  deepgram: DeepgramClient,
+  options: ResolvedAgentOptions,
+  log: CallLogger,
+  events: CallUpstreamEvents,
+): CallUpstreams {
+  const { clock, tuning } = options;
+  let listen: ListenLink | undefined;
+  let speak: SpeakLink | undefined;
+  let closed = false;
+  const reopensLeft: Record<Kind, number> = { listen: tuning.upstreamMaxReconnects, speak: tuning.upstreamMaxReconnects };
+  const attempts: Record<Kind, number> = { listen: 0, speak: 0 };
+
+  const createLink = (kind: Kind): ListenLink | SpeakLink => {
+    const common = { client: deepgram, clock, tuning, log, onDrop: (drop: LinkDrop) => onDrop(kind, drop) };
+    if (kind === 'listen') {
+      const link = createListenLink({ ...common, model: options.sttModel, onMessage: (message) => events.listenMessage(message) });
+      listen = link;
+      return link;
+    }
+    const link = createSpeakLink({
+      ...common,
+      model: options.ttsModel,
+      onAudio: (audio) => events.speakAudio(audio),
+      onControl: (message) => events.speakControl(message),
+    });
+    speak = link;
+    return link;
+  };
+
+  /** Opens `kind`, reopening within the budget; rejects once the budget is spent. */
+  const openWithRetry = async (kind: Kind): Promise<void> => {
+    for (;;) {
+      if (closed) throw new Error(`${kind}: the call ended`);
+      const link = createLink(kind);
+      attempts[kind] += 1;
+      const started = clock.now();
+      try {
+        await link.open();
+        if (closed) return;
+        log.emit({ type: 'upstream.open', upstream: kind, connectMs: clock.now() - started, attempt: attempts[kind] });
+        return;
+      } catch (error) {
+        if (closed) throw error;
+        if (reopensLeft[kind] <= 0) throw new Error(`${kind}: ${describeError(error)}`);
+        log.warn('upstream.dropped', `${kind}: ${describeError(error)}; retrying`);
+      }
+      await reopenPause(kind);
+    }
+  };
+
+  const reopenPause = async (kind: Kind): Promise<void> => {
+    const first = reopensLeft[kind] === tuning.upstreamMaxReconnects;
+    reopensLeft[kind] -= 1;
+    if (!first) await clock.sleep(REOPEN_DELAY_MS);
+  };
+
+  const onDrop = (kind: Kind, drop: LinkDrop): void => {
+    if (closed) return;
+    if (kind === 'speak') events.speakReplaced();
+    if (reopensLeft[kind] <= 0) {
+      events.failed(`${kind} closed unexpectedly (code ${drop.code}: ${drop.reason}) and may not be reopened again`);
+      return;
+    }
+    log.warn('upstream.dropped', `${kind} closed unexpectedly (code ${drop.code}: ${drop.reason}); reopening`);
+    void reopenPause(kind)
+      .then(() => openWithRetry(kind))
+      .catch((error: unknown) => {
+        if (!closed) events.failed(describeError(error));
+      });
+  };
+
+  return {
+    async start() {
+      await Promise.all([openWithRetry('listen'), openWithRetry('speak')]);
+    },
+    sendAudio(audio) {
+      listen?.sendAudio(audio);
+    },
+    tts: {
+      speak: (text) => speak?.speak(text),
+      flush: () => speak?.flush(),
+      clear: () => speak?.clear(),
+    },
+    async close() {
+      closed = true;
+      await Promise.all([listen?.close(), speak?.close()]);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Agent options from environment variables, the contract for running the agent as a process
+ * (`callbench run --agent-cmd` sets exactly these). Pure: reads only the object it is given.
+ */
+import { AgentOptionsError, resolveAgentOptions, type AgentOptions } from './options.ts';
+
+export interface AgentProcessConfig {
+  /** Everything but `log` and `clock`, which belong to whoever runs the agent. */
+  options: AgentOptions;
+  port: number;
+  host: string;
+}
+
+export type AgentEnvResult = { ok: true; value: AgentProcessConfig } | { ok: false; error: string };
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+
+const REQUIRED = ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function parsePort(raw: string | undefined): number | string {
+  if (raw === undefined) return DEFAULT_PORT;
+  if (!/^\d+$/.test(raw)) return `PORT must be an integer from 0 to 65535, got '${raw}'`;
+  const port = Number(raw);
+  return port <= 65535 ? port : `PORT must be an integer from 0 to 65535, got '${raw}'`;
+}
+
+/**
+ * Reads PORT (default 3000), HOST (default 127.0.0.1), DEEPGRAM_API_URL, DEEPGRAM_API_KEY,
+ * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL. Error messages name the
+ * variable and never echo a key.
+ */
+export function agentOptionsFromEnv(env: Env): AgentEnvResult {
+  const missing = REQUIRED.filter((name) => value(env, name) === undefined);
+  if (missing.length > 0) return { ok: false, error: `missing required environment variable${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` };
+  const port = parsePort(value(env, 'PORT'));
+  if (typeof port === 'string') return { ok: false, error: port };
+  const options: AgentOptions = {
+    deepgramApiKey: value(env, 'DEEPGRAM_API_KEY') ?? '',
+    openaiApiKey: value(env, 'OPENAI_API_KEY') ?? '',
+  };
+  const optional = [
+    ['DEEPGRAM_API_URL', 'deepgramApiUrl'],
+    ['OPENAI_BASE_URL', 'openaiBaseUrl'],
+    ['TWILIO_AUTH_TOKEN', 'twilioAuthToken'],
+    ['PUBLIC_URL', 'publicUrl'],
+  ] as const;
+  for (const [name, key] of optional) {
+    const found = value(env, name);
+    if (found !== undefined) options[key] = found;
+  }
+  try {
+    resolveAgentOptions(options);
+  } catch (error) {
+    if (error instanceof AgentOptionsError) return { ok: false, error: renameOption(error.message) };
+    throw error;
+  }
+  return { ok: true, value: { options, port, host: value(env, 'HOST') ?? DEFAULT_HOST } };
+}
+
+/** Speaks in variable names: "deepgramApiUrl must be …" becomes "DEEPGRAM_API_URL must be …". */
+function renameOption(message: string): string {
+  const names: Record<string, string> = {
+    deepgramApiUrl: 'DEEPGRAM_API_URL',
+    openaiBaseUrl: 'OPENAI_BASE_URL',
+    publicUrl: 'PUBLIC_URL',
+    deepgramApiKey: 'DEEPGRAM_API_KEY',
+    openaiApiKey: 'OPENAI_API_KEY',
+  };
+  return message.replace(/^(\w+)/, (word) => names[word] ?? word);
+}

@@ -1,0 +1,33 @@
+/** The reference agent's public API. */
+export { createAgent, type AgentServer } from './create-agent.ts';
+export {
+  AGENT_DEFAULTS,
+  AgentOptionsError,
+  type AgentDefaults,
+  resolveAgentOptions,
+  type AgentOptions,
+  type AgentTuning,
+  type ResolvedAgentOptions,
+} from './options.ts';
+export { agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, type AgentEnvResult, type AgentProcessConfig } from './env-options.ts';
+export type {
+  AgentErrorCode,
+  AgentLog,
+  AgentLogEvent,
+  AgentLogEventType,
+  AgentWarningCode,
+  BargeInTrigger,
+  CallEndReason,
+  ReplyOutcome,
+  ReplyTrigger,
+  Upstream,
+} from './log-events.ts';
+export {
+  DEFAULT_REPLY_OPTIONS,
+  type PlayoutMode,
+  type ReplyOptions,
+  type RestBodyMode,
+  type TextMode,
+  type TtsTransport,
+} from './reply/reply-options.ts';
+export { CALL_HEADER } from './upstream/upstream-clients.ts';

@@ -1,0 +1,95 @@
+/**
+ * Everything the reference agent reports, as one tagged union of JSON-able events. The library
+ * never prints: it hands each event to the `log` option. `t` is a reading of the agent's clock (ms).
+ *
+ * Per-turn stage timings: `stt.final` → `llm.request` → `llm.first_token` → `tts.first_byte` →
+ * `twilio.first_media`, all carrying the same `turn` (0 is the greeting, replies count from 1).
+ */
+
+export type Upstream = 'listen' | 'speak' | 'llm';
+
+/** Why a call ended, from the agent's side. */
+export type CallEndReason = 'stop' | 'twilio_closed' | 'upstream_failed' | 'agent_closed';
+
+/** What ended the caller's utterance and triggered a reply. */
+export type ReplyTrigger = 'speech_final' | 'utterance_end';
+
+/** What made the agent stop talking. */
+export type BargeInTrigger = 'speech_started' | 'transcript';
+
+export type ReplyOutcome = 'completed' | 'cancelled' | 'failed';
+
+export type AgentWarningCode =
+  | 'twilio.invalid_message'
+  | 'twilio.binary_frame'
+  | 'twilio.before_start'
+  | 'twilio.duplicate_start'
+  | 'twilio.wrong_stream'
+  | 'twilio.unknown_mark'
+  | 'twilio.socket_error'
+  | 'webhook.rejected'
+  | 'stream.rejected'
+  | 'listen.invalid_message'
+  | 'speak.invalid_message'
+  | 'speak.warning'
+  | 'speak.unexpected_flushed'
+  | 'speak.clear_timeout'
+  | 'upstream.dropped'
+  | 'upstream.send_failed';
+
+export type AgentErrorCode = 'upstream.failed' | 'llm.failed' | 'internal';
+
+interface Stamped {
+  /** Clock reading in ms. */
+  t: number;
+}
+
+interface InCall extends Stamped {
+  callSid: string;
+}
+
+interface InTurn extends InCall {
+  turn: number;
+}
+
+export type AgentLogEvent =
+  | (Stamped & { type: 'agent.listening'; url: string; signatureValidation: boolean })
+  | (Stamped & { type: 'agent.closed' })
+  | (Stamped & { type: 'webhook.answered'; callSid: string | null; streamUrl: string })
+  | (InCall & { type: 'call.start'; streamSid: string })
+  | (InCall & {
+      type: 'call.end';
+      streamSid: string;
+      reason: CallEndReason;
+      turns: number;
+      durationMs: number;
+      /** Warnings not logged because their code had already been logged often in this call. */
+      suppressedWarnings: number;
+    })
+  | (InCall & { type: 'upstream.open'; upstream: Exclude<Upstream, 'llm'>; connectMs: number; attempt: number })
+  | (InTurn & { type: 'stt.final'; trigger: ReplyTrigger; transcript: string })
+  | (InTurn & { type: 'llm.request'; model: string; messages: number })
+  | (InTurn & { type: 'llm.first_token' })
+  | (InTurn & {
+      type: 'llm.done';
+      outcome: ReplyOutcome;
+      chars: number;
+      promptTokens: number | null;
+      completionTokens: number | null;
+    })
+  | (InTurn & { type: 'tts.first_byte' })
+  | (InTurn & { type: 'twilio.first_media' })
+  | (InTurn & { type: 'bargein'; trigger: BargeInTrigger })
+  | (Stamped & { type: 'warning'; callSid: string | null; code: AgentWarningCode; message: string })
+  | (Stamped & { type: 'error'; callSid: string | null; code: AgentErrorCode; message: string });
+
+export type AgentLogEventType = AgentLogEvent['type'];
+
+/** Where the agent's events go. Must not throw; the agent guards against it anyway. */
+export type AgentLog = (event: AgentLogEvent) => void;
+
+/** Omit over each member of a union (plain Omit would collapse the union). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event as written at the call site: the logger stamps `t` (and `callSid` for call events). */
+export type UnstampedEvent = DistributiveOmit<AgentLogEvent, 't'>;

@@ -1,0 +1,183 @@
+/**
+ * The agent's options: what a caller passes (`AgentOptions`), the defaults in one object, and the
+ * resolved form (no optional fields) that the rest of the agent reads. Validated once, here.
+ */
+import { createSystemClock, type Clock } from '../harness/clock.ts';
+import type { AgentLog } from './log-events.ts';
+import { DEFAULT_REPLY_OPTIONS, unsupportedReplyOption, type ReplyOptions } from './reply/reply-options.ts';
+
+/** Timeouts and limits. The defaults suit the real services; tests may shorten them. */
+export interface AgentTuning {
+  /** Send Deepgram listen a KeepAlive after this long without audio (Deepgram asks for one every 3–5 s). */
+  keepAliveIntervalMs: number;
+  /** Give up opening an upstream socket after this long. */
+  upstreamConnectTimeoutMs: number;
+  /** After CloseStream / Close, wait this long for the service to close before closing ourselves. */
+  upstreamCloseGraceMs: number;
+  /** Times per call each upstream socket may be reopened after a failure before the call is hung up. */
+  upstreamMaxReconnects: number;
+  /** Stop discarding TTS audio if `Cleared` has not arrived this long after `Clear`. */
+  ttsClearTimeoutMs: number;
+  /** Abort an LLM stream that has produced nothing for this long. */
+  llmIdleTimeoutMs: number;
+  /** Retries the openai SDK may make for one request (429/5xx/connection errors). */
+  llmMaxRetries: number;
+  /** Caller audio buffered while the listen socket (re)connects; older audio is dropped. */
+  pendingAudioLimitBytes: number;
+}
+
+export interface AgentOptions {
+  /** Deepgram base URL, for REST and WebSocket alike (ws accepts http: URLs). */
+  deepgramApiUrl?: string;
+  deepgramApiKey: string;
+  /** OpenAI base URL including the version path, e.g. http://127.0.0.1:PORT/v1 */
+  openaiBaseUrl?: string;
+  openaiApiKey: string;
+  /** When set, webhook and media-stream signatures are validated; requests that fail get 403. */
+  twilioAuthToken?: string;
+  /** The agent's public base URL (https://host[:port]); otherwise the Host header is used. */
+  publicUrl?: string;
+  /** Spoken once both Deepgram sockets are open after `start`; '' for none. */
+  greeting?: string;
+  systemPrompt?: string;
+  /** Spoken when the LLM fails before saying anything, so the caller never hears dead air. */
+  fallbackReply?: string;
+  llmModel?: string;
+  sttModel?: string;
+  ttsModel?: string;
+  reply?: Partial<ReplyOptions>;
+  log?: AgentLog;
+  clock?: Clock;
+  tuning?: Partial<AgentTuning>;
+}
+
+export interface ResolvedAgentOptions {
+  deepgramApiUrl: string;
+  deepgramApiKey: string;
+  openaiBaseUrl: string;
+  openaiApiKey: string;
+  twilioAuthToken: string | null;
+  /** Validated: http(s) or ws(s), no query or fragment. May carry a path prefix. */
+  publicUrl: URL | null;
+  greeting: string;
+  systemPrompt: string;
+  fallbackReply: string;
+  llmModel: string;
+  sttModel: string;
+  ttsModel: string;
+  reply: ReplyOptions;
+  log: AgentLog;
+  clock: Clock;
+  tuning: AgentTuning;
+}
+
+/** The options that have a default; the rest are the caller's (keys, URLs of their deployment, hooks). */
+export type AgentDefaults = Omit<ResolvedAgentOptions, 'deepgramApiKey' | 'openaiApiKey' | 'twilioAuthToken' | 'publicUrl' | 'log' | 'clock'>;
+
+/** Every default, in one place. */
+export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
+  deepgramApiUrl: 'https://api.deepgram.com',
+  openaiBaseUrl: 'https://api.openai.com/v1',
+  greeting: 'Hello! Thanks for calling. How can I help you today?',
+  systemPrompt:
+    'You are a friendly, concise phone assistant. Your words are spoken aloud on a phone call: answer in one to three short sentences, ' +
+    'with no lists, markdown, emoji or URLs.',
+  fallbackReply: "Sorry, I'm having trouble right now. Could you say that again?",
+  llmModel: 'gpt-4o-mini',
+  sttModel: 'nova-3',
+  ttsModel: 'aura-2-thalia-en',
+  reply: DEFAULT_REPLY_OPTIONS,
+  tuning: {
+    keepAliveIntervalMs: 4000,
+    upstreamConnectTimeoutMs: 5000,
+    upstreamCloseGraceMs: 1000,
+    upstreamMaxReconnects: 2,
+    ttsClearTimeoutMs: 2000,
+    llmIdleTimeoutMs: 10_000,
+    llmMaxRetries: 1,
+    pendingAudioLimitBytes: 5 * 8000,
+  },
+};
+
+/** Thrown by `createAgent` for options it cannot run with; the message names the option. */
+export class AgentOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AgentOptionsError';
+  }
+}
+
+function requireText(name: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new AgentOptionsError(`${name} is required`);
+  return value;
+}
+
+function httpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AgentOptionsError(`${name} must be an absolute URL, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AgentOptionsError(`${name} must be an http(s) URL, got '${value}'`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function publicBase(value: string | undefined): URL | null {
+  if (value === undefined || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AgentOptionsError(`publicUrl must be an absolute URL, got '${value}'`);
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    throw new AgentOptionsError(`publicUrl must be an http(s) or ws(s) URL, got '${value}'`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new AgentOptionsError(`publicUrl must not carry a query or fragment, got '${value}'`);
+  }
+  return url;
+}
+
+function resolveTuning(tuning: Partial<AgentTuning> | undefined): AgentTuning {
+  const resolved: AgentTuning = { ...AGENT_DEFAULTS.tuning };
+  for (const key of Object.keys(resolved) as Array<keyof AgentTuning>) {
+    const value = tuning?.[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new AgentOptionsError(`tuning.${key} must be a finite number ≥ 0, got ${String(value)}`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
+}
+
+const ignoreEvent: AgentLog = () => {};
+
+export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions {
+  const reply: ReplyOptions = { ...AGENT_DEFAULTS.reply, ...options.reply };
+  const unsupported = unsupportedReplyOption(reply);
+  if (unsupported !== undefined) throw new AgentOptionsError(unsupported);
+  const token = options.twilioAuthToken;
+  return {
+    deepgramApiUrl: httpUrl('deepgramApiUrl', options.deepgramApiUrl ?? AGENT_DEFAULTS.deepgramApiUrl),
+    deepgramApiKey: requireText('deepgramApiKey', options.deepgramApiKey),
+    openaiBaseUrl: httpUrl('openaiBaseUrl', options.openaiBaseUrl ?? AGENT_DEFAULTS.openaiBaseUrl),
+    openaiApiKey: requireText('openaiApiKey', options.openaiApiKey),
+    twilioAuthToken: token === undefined || token === '' ? null : token,
+    publicUrl: publicBase(options.publicUrl),
+    greeting: options.greeting ?? AGENT_DEFAULTS.greeting,
+    systemPrompt: options.systemPrompt ?? AGENT_DEFAULTS.systemPrompt,
+    fallbackReply: options.fallbackReply ?? AGENT_DEFAULTS.fallbackReply,
+    llmModel: requireText('llmModel', options.llmModel ?? AGENT_DEFAULTS.llmModel),
+    sttModel: requireText('sttModel', options.sttModel ?? AGENT_DEFAULTS.sttModel),
+    ttsModel: requireText('ttsModel', options.ttsModel ?? AGENT_DEFAULTS.ttsModel),
+    reply,
+    log: options.log ?? ignoreEvent,
+    clock: options.clock ?? createSystemClock(),
+    tuning: resolveTuning(options.tuning),
+  };
+}

@@ -1,0 +1,31 @@
+/** The reference agent (agent/) as a target: started in this process on 127.0.0.1, port 0. */
+import { createAgent, type AgentLogEvent, type ReplyOptions } from '../../agent/index.ts';
+import type { Clock } from '../clock.ts';
+import type { AgentTarget } from './agent-target.ts';
+
+export interface ReferenceAgentSettings {
+  clock?: Clock;
+  reply?: Partial<ReplyOptions>;
+  /** Receives the agent's structured log events (its self-reported timings among them). */
+  onLog?: (event: AgentLogEvent) => void;
+}
+
+export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
+  return {
+    describe: () => 'reference agent (in-process)',
+    async start(env) {
+      const agent = createAgent({
+        deepgramApiUrl: env.DEEPGRAM_API_URL,
+        deepgramApiKey: env.DEEPGRAM_API_KEY,
+        openaiBaseUrl: env.OPENAI_BASE_URL,
+        openaiApiKey: env.OPENAI_API_KEY,
+        twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+        ...(settings.clock === undefined ? {} : { clock: settings.clock }),
+        ...(settings.reply === undefined ? {} : { reply: settings.reply }),
+        log: (event) => settings.onLog?.(event),
+      });
+      const { url } = await agent.listen(0, '127.0.0.1');
+      return { webhookUrl: `${url}/incoming-call`, stop: () => agent.close() };
+    },
+  };
+}

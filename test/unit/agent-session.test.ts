@@ -1,0 +1,117 @@
+/**
+ * The reference agent's media-stream edge before `start`: whatever arrives, nothing goes back to
+ * Twilio and the call stays up; bad frames are reported as warnings. Also its configuration from
+ * the environment. No sockets: a fake Twilio socket and no `start`, so no upstream is opened.
+ */
+import { describe, expect, it } from 'vitest';
+import { createCallSession } from '../../agent/call/call-session.ts';
+import type { TwilioSocket } from '../../agent/call/twilio-out.ts';
+import { agentOptionsFromEnv } from '../../agent/env-options.ts';
+import type { AgentLogEvent } from '../../agent/log-events.ts';
+import { createAgentLogger, WARNINGS_PER_CODE } from '../../agent/logger.ts';
+import { resolveAgentOptions } from '../../agent/options.ts';
+import { createManualClock } from '../../harness/clock.ts';
+
+function session() {
+  const sent: string[] = [];
+  const closes: number[] = [];
+  const socket: TwilioSocket = {
+    send: (text) => sent.push(text),
+    close: (code) => closes.push(code),
+    isOpen: true,
+  };
+  const events: AgentLogEvent[] = [];
+  const clock = createManualClock();
+  const options = resolveAgentOptions({ deepgramApiKey: 'dg', openaiApiKey: 'oa', clock });
+  let ended = 0;
+  const call = createCallSession({ socket, options, logger: createAgentLogger((event) => events.push(event), clock), onEnded: () => (ended += 1) });
+  const warnings = (): string[] => events.flatMap((event) => (event.type === 'warning' ? [event.code] : []));
+  return { call, sent, closes, events, warnings, ended: () => ended };
+}
+
+const SID = 'MZ00000000000000000000000000000001';
+const media = JSON.stringify({
+  event: 'media',
+  sequenceNumber: '2',
+  streamSid: SID,
+  media: { track: 'inbound', chunk: '1', timestamp: '0', payload: Buffer.alloc(160, 0xff).toString('base64') },
+});
+
+describe('call session before start', () => {
+  it('sends nothing and stays up through connected, junk, binary frames, media and marks', () => {
+    const { call, sent, closes, warnings } = session();
+    call.receiveText(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    call.receiveText('{not json');
+    call.receiveText(JSON.stringify({ event: 'mystery', streamSid: SID }));
+    call.receiveBinary();
+    call.receiveText(media);
+    call.receiveText(JSON.stringify({ event: 'mark', sequenceNumber: '3', streamSid: SID, mark: { name: 'x' } }));
+    expect(sent).toEqual([]);
+    expect(closes).toEqual([]);
+    expect(warnings()).toEqual([
+      'twilio.invalid_message',
+      'twilio.invalid_message',
+      'twilio.binary_frame',
+      'twilio.before_start',
+      'twilio.unknown_mark',
+    ]);
+  });
+
+  it('caps a repeated warning per call', () => {
+    const { call, warnings } = session();
+    for (let i = 0; i < 50; i += 1) call.receiveText('garbage');
+    expect(warnings()).toHaveLength(WARNINGS_PER_CODE);
+  });
+
+  it('ends once on socket close and ignores frames afterwards', async () => {
+    const { call, sent, warnings, ended, events } = session();
+    call.socketClosed();
+    await call.end('twilio_closed');
+    call.receiveText('garbage');
+    expect(ended()).toBe(1);
+    expect(sent).toEqual([]);
+    expect(warnings()).toEqual([]);
+    expect(events.some((event) => event.type === 'call.end')).toBe(false);
+  });
+});
+
+describe('agentOptionsFromEnv', () => {
+  it('names every missing key and never echoes a value', () => {
+    const result = agentOptionsFromEnv({ OPENAI_API_KEY: 'sk-secret' });
+    expect(result).toEqual({ ok: false, error: 'missing required environment variable: DEEPGRAM_API_KEY' });
+    expect(agentOptionsFromEnv({})).toEqual({ ok: false, error: 'missing required environment variables: DEEPGRAM_API_KEY, OPENAI_API_KEY' });
+  });
+
+  it('reads the harness contract with defaults', () => {
+    const result = agentOptionsFromEnv({
+      DEEPGRAM_API_KEY: 'dg',
+      OPENAI_API_KEY: 'oa',
+      DEEPGRAM_API_URL: 'http://127.0.0.1:4001',
+      OPENAI_BASE_URL: 'http://127.0.0.1:4002/v1',
+      TWILIO_AUTH_TOKEN: 'tok',
+      PORT: '0',
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        port: 0,
+        host: '127.0.0.1',
+        options: {
+          deepgramApiKey: 'dg',
+          openaiApiKey: 'oa',
+          deepgramApiUrl: 'http://127.0.0.1:4001',
+          openaiBaseUrl: 'http://127.0.0.1:4002/v1',
+          twilioAuthToken: 'tok',
+        },
+      },
+    });
+  });
+
+  it('refuses a bad port or URL, naming the variable', () => {
+    expect(agentOptionsFromEnv({ DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa', PORT: '70000' })).toMatchObject({ ok: false, error: expect.stringContaining('PORT') });
+    expect(agentOptionsFromEnv({ DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa', DEEPGRAM_API_URL: 'ftp://x' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^DEEPGRAM_API_URL must be/),
+    });
+  });
+});
