@@ -3,3 +3,4 @@ export * from './wav.ts';
 export * from './frames.ts';
 export * from './vad.ts';
 export * from './synth.ts';
+export * from './noise.ts';

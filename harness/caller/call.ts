@@ -50,6 +50,16 @@ export interface ActiveCall {
   say(utterance: Utterance): Promise<void>;
   /** Resolves once the agent has been heard after this call and has then been quiet for `quietMs`. */
   waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
+  /**
+   * Resolves once the caller has heard `playedMs` of agent audio from the first audible sample
+   * played after this call (or from the start of the audio playing now): the trigger for a
+   * mid-sentence barge-in.
+   */
+  waitForAgentAudio(options: { playedMs: number; timeoutMs: number }): Promise<void>;
+  /** Sends raw audio (noise, unregistered sound) through the stream; resolves once it has been sent. */
+  sendAudio(mulaw: Uint8Array): Promise<void>;
+  /** Sends a DTMF event per digit, `gapMs` apart. */
+  pressDigits(digits: string, gapMs?: number): Promise<void>;
   /** Waits `ms` while the stream keeps flowing. */
   pause(ms: number): Promise<void>;
   /** Sends `stop`, closes the socket and returns what was recorded. */
@@ -108,6 +118,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const endListeners = new Set<(error: Error) => void>();
   let reportedInvalid = false;
   let lastMediaAt = -Infinity;
+  /** Playback times of the audible chunks of the stretch of agent audio playing or queued now. */
+  const audibleStarts: number[] = [];
 
   const send = (message: unknown): void => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
@@ -164,8 +176,11 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       case 'media': {
         const audio = Buffer.from(message.media.payload, 'base64');
         if (audio.subarray(0, 4).toString('latin1') === 'RIFF') protocolError('media payload starts with a WAV header; Twilio plays it as noise');
+        // A chunk that arrives to an empty queue starts a new stretch of agent audio.
+        if (playback.drainsAt <= now) audibleStarts.length = 0;
         const played = playback.enqueue(audio);
         lastMediaAt = now;
+        if (played.audibleFrom !== undefined) audibleStarts.push(played.audibleFrom);
         timeline.push({ kind: 'agent_media', t: now, bytes: audio.length, ...played });
         for (const listener of mediaListeners) listener();
         return;
@@ -175,6 +190,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         playback.mark(message.mark.name);
         return;
       case 'clear': {
+        audibleStarts.length = 0;
         const droppedMs = playback.clear();
         timeline.push({ kind: 'clear', t: clock.now(), droppedMs });
         return;
@@ -284,6 +300,45 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         cleanup(() => mediaListeners.delete(check));
         check();
       });
+    },
+    waitForAgentAudio({ playedMs, timeoutMs }) {
+      const since = clock.now();
+      return untilEnded<void>((resolve, reject, cleanup) => {
+        let cancel: (() => void) | undefined;
+        cleanup(clock.at(since + timeoutMs, () => reject(new Error(`the caller did not hear ${playedMs} ms of agent audio within ${timeoutMs} ms`))));
+        cleanup(() => cancel?.());
+        const check = (): void => {
+          if (cancel !== undefined) return;
+          // Audio already playing when the step began counts from the start of its stretch; a
+          // stretch that had ended before the step does not count.
+          const from = audibleStarts[0];
+          if (from === undefined || (lastMediaAt < since && playback.drainsAt <= since)) return;
+          cancel = clock.at(from + playedMs, () => resolve());
+        };
+        mediaListeners.add(check);
+        cleanup(() => mediaListeners.delete(check));
+        check();
+      });
+    },
+    sendAudio(mulaw) {
+      return untilEnded<void>((resolve, _reject, cleanup) => {
+        const frames = toFrames(mulaw);
+        const last = pacer.framesSent + outgoing.length + frames.length - 1;
+        outgoing.push(...frames);
+        const listener = (index: number): void => {
+          if (index === last) resolve();
+        };
+        frameListeners.add(listener);
+        cleanup(() => frameListeners.delete(listener));
+      });
+    },
+    async pressDigits(digits, gapMs = 150) {
+      for (const digit of digits) {
+        if (ended) throw new CallEndedError('the call has ended');
+        send({ event: 'dtmf', streamSid, sequenceNumber: String(++sequence), dtmf: { track: 'inbound_track', digit } });
+        timeline.push({ kind: 'dtmf_sent', t: clock.now(), digit });
+        await clock.sleep(gapMs);
+      }
     },
     pause(ms) {
       return untilEnded<void>((resolve, _reject, cleanup) => {

@@ -32,6 +32,7 @@ export type TimelineEvent =
   | { kind: 'mark_echo'; t: number; name: string; cleared: boolean }
   | { kind: 'clear'; t: number; droppedMs: number }
   | { kind: 'protocol_error'; t: number; error: string }
+  | { kind: 'dtmf_sent'; t: number; digit: string }
   | { kind: 'stop_sent'; t: number }
   | { kind: 'closed'; t: number; by: 'caller' | 'agent'; code: number };
 

@@ -1,31 +1,64 @@
 /**
- * Metric samples of one call, derived from its timeline alone.
- * - greeting.first_audio_ms: `start` sent → playback time of the first audible agent sample,
- *   when the agent spoke before the caller's first utterance.
- * - turn.response_ms: the send time of the frame carrying an utterance's last voiced sample →
- *   playback time of the first audible agent sample received after it (the reply), if the reply
- *   started before the caller's next utterance.
- * - turn.first_media_ms: the same start → receipt of the first agent media message after it.
- * A turn without a reply is counted as missing, never as a fast sample.
+ * Metric samples of one call, derived from its timeline (and, for turn.after_final_ms, the times
+ * of the STT finals the mock sent on this call). Definitions: harness/metrics/definitions.ts.
+ *
+ * Playback is the caller's: each agent chunk plays from `playStart` to `playEnd` unless a later
+ * `clear` cut it short. Each caller utterance is classified:
+ * - `reply`: spoken while no agent audio was playing; the agent's next audio is its reply;
+ * - `barge-in`: spoken over agent audio, and the agent cleared it: the reply was interrupted;
+ * - `talk-over`: spoken over agent audio that the agent did not clear (a backchannel the agent
+ *   rightly ignored, or a missed barge-in: checks decide which).
+ * Interrupted replies give no gap sample, and a turn the agent never answered is counted as
+ * unanswered, never as a fast sample.
  */
-import { eventsOf, type TimelineEvent } from '../caller/timeline.ts';
+import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { MetricName } from './definitions.ts';
+
+export type TurnKind = 'reply' | 'barge-in' | 'talk-over';
+
+export interface TurnRecord {
+  utterance: string;
+  kind: TurnKind;
+  /** Whether audible agent audio followed the utterance before the next one (for replies and barge-ins). */
+  answered: boolean;
+}
 
 export interface CallMetrics {
   samples: Partial<Record<MetricName, number[]>>;
-  /** Utterances the agent never answered (before the next utterance or the end of the call). */
+  turns: TurnRecord[];
+  /** Utterances that expected a reply (reply or barge-in) and got no audible one. */
   unansweredTurns: number;
   greetingHeard: boolean;
 }
 
-export function computeCallMetrics(events: readonly TimelineEvent[]): CallMetrics {
+export interface CallJournalFacts {
+  /** Clock times at which the STT mock sent a final that ends an utterance (speech_final or UtteranceEnd) on this call. */
+  sttFinals?: readonly number[];
+}
+
+type Media = EventOf<'agent_media'>;
+
+/** When a chunk really stopped playing: its end, or the first `clear` after it arrived if that came sooner. */
+function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
+  const clear = clears.find((c) => c.t >= media.t);
+  return clear !== undefined && clear.t < media.playEnd ? Math.max(media.playStart, clear.t) : media.playEnd;
+}
+
+export function computeCallMetrics(events: readonly TimelineEvent[], facts: CallJournalFacts = {}): CallMetrics {
   const samples: Partial<Record<MetricName, number[]>> = {};
   const add = (name: MetricName, value: number): void => {
     (samples[name] ??= []).push(value);
   };
   const start = eventsOf(events, 'start_sent')[0];
   const media = eventsOf(events, 'agent_media');
+  const clears = eventsOf(events, 'clear');
   const utterances = eventsOf(events, 'utterance');
+  const ends = new Map(media.map((m) => [m, effectiveEnd(m, clears)]));
+  const endOf = (m: Media): number => ends.get(m) ?? m.playEnd;
+  /** Last audible instant of a chunk as actually played, or undefined if none of it was heard. */
+  const heardUntil = (m: Media): number | undefined =>
+    m.audibleFrom !== undefined && m.audibleTo !== undefined && m.audibleFrom < endOf(m) ? Math.min(m.audibleTo, endOf(m)) : undefined;
+  const playingAt = (t: number): boolean => media.some((m) => m.t <= t && m.audibleFrom !== undefined && m.playStart <= t && t < endOf(m));
 
   let greetingHeard = false;
   if (start !== undefined) {
@@ -37,15 +70,53 @@ export function computeCallMetrics(events: readonly TimelineEvent[]): CallMetric
     }
   }
 
+  const turns: TurnRecord[] = [];
   let unansweredTurns = 0;
   utterances.forEach((utterance, i) => {
     const next = utterances[i + 1]?.firstVoicedAt ?? Infinity;
-    const after = media.filter((m) => m.t > utterance.lastVoicedAt && m.t < next);
-    const firstMedia = after[0];
-    const firstAudible = after.find((m) => m.audibleFrom !== undefined);
+    const overAgent = playingAt(utterance.firstVoicedAt);
+    const clear = overAgent ? clears.find((c) => c.t >= utterance.firstVoicedAt && c.t < next) : undefined;
+    const kind: TurnKind = !overAgent ? 'reply' : clear !== undefined ? 'barge-in' : 'talk-over';
+
+    if (kind === 'barge-in' && clear !== undefined) {
+      add('bargein.clear_ms', clear.t - utterance.firstVoicedAt);
+      // Audio received before the barge-in utterance ended belongs to the interrupted reply.
+      const interrupted = media.filter((m) => m.t <= utterance.lastVoicedAt);
+      const leaked = interrupted.filter((m) => m.t > clear.t);
+      add('bargein.leak_ms', leaked.reduce((sum, m) => sum + m.bytes / 8, 0));
+      const stoppedAt = Math.max(utterance.firstVoicedAt, ...interrupted.map((m) => heardUntil(m) ?? -Infinity));
+      add('bargein.stop_ms', stoppedAt - utterance.firstVoicedAt);
+    }
+    if (kind === 'talk-over') {
+      turns.push({ utterance: utterance.id, kind, answered: false });
+      return;
+    }
+
+    const reply = media.filter((m) => m.t > utterance.lastVoicedAt && m.t < next);
+    const firstMedia = reply[0];
+    const firstAudible = reply.find((m) => m.audibleFrom !== undefined);
     if (firstMedia !== undefined) add('turn.first_media_ms', firstMedia.t - utterance.lastVoicedAt);
-    if (firstAudible?.audibleFrom !== undefined) add('turn.response_ms', firstAudible.audibleFrom - utterance.lastVoicedAt);
-    else unansweredTurns++;
+    if (firstAudible?.audibleFrom === undefined) {
+      unansweredTurns++;
+      turns.push({ utterance: utterance.id, kind, answered: false });
+      return;
+    }
+    turns.push({ utterance: utterance.id, kind, answered: true });
+    add('turn.response_ms', firstAudible.audibleFrom - utterance.lastVoicedAt);
+    const final = facts.sttFinals?.find((t) => t >= utterance.lastVoicedAt && t <= firstAudible.t);
+    if (final !== undefined) add('turn.after_final_ms', firstAudible.audibleFrom - final);
+
+    const replyEnd = reply[reply.length - 1];
+    const cut = replyEnd !== undefined && clears.some((c) => c.t >= firstAudible.t && c.t < endOf(replyEnd) + 1);
+    if (!cut) {
+      let gap = 0;
+      for (let k = 1; k < reply.length; k++) {
+        const previous = reply[k - 1];
+        const current = reply[k];
+        if (previous !== undefined && current !== undefined) gap += Math.max(0, current.playStart - endOf(previous));
+      }
+      add('turn.gap_ms', gap);
+    }
   });
-  return { samples, unansweredTurns, greetingHeard };
+  return { samples, turns, unansweredTurns, greetingHeard };
 }

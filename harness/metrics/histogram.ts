@@ -48,16 +48,12 @@ function wrap(raw: hdr.Histogram): LatencyHistogram {
     },
     summary() {
       if (raw.totalCount === 0) return { count: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0 };
-      return {
-        count: raw.totalCount,
-        min: ms(raw.getValueAtPercentile(0)),
-        p50: ms(raw.getValueAtPercentile(50)),
-        p90: ms(raw.getValueAtPercentile(90)),
-        p95: ms(raw.getValueAtPercentile(95)),
-        p99: ms(raw.getValueAtPercentile(99)),
-        max: ms(raw.maxValue),
-        mean: ms(raw.mean),
-      };
+      // HDR answers a percentile with the top of its bucket; clamp to the recorded range so that
+      // no percentile reads above the maximum or below the minimum.
+      const max = raw.maxValue;
+      const min = Math.min(raw.getValueAtPercentile(0), max);
+      const at = (p: number): number => ms(Math.max(min, Math.min(max, raw.getValueAtPercentile(p))));
+      return { count: raw.totalCount, min: ms(min), p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: ms(max), mean: ms(raw.mean) };
     },
     encode: () => hdr.encodeIntoCompressedBase64(raw),
   };

@@ -2,6 +2,9 @@
  * Latency profiles: named, seeded distributions for every delay the mocks model. A delay is
  * log-normal, fixed by its median and 95th percentile; the same seed gives the same sequence.
  */
+import { createRng } from '../random.ts';
+
+export { createRng };
 
 export type DelayName =
   /** STT: from the end of the audio a result covers to sending the result. */
@@ -64,18 +67,6 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
 
 export function profileNames(): string[] {
   return Object.keys(PROFILES);
-}
-
-/** mulberry32: a small, fast, seedable PRNG with good statistical quality for simulation. */
-export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const Z95 = 1.6448536269514722;

@@ -11,7 +11,10 @@ export interface RunSummary {
   seed: number;
   agent: string;
   metrics: Record<string, LatencySummary>;
-  scenarios: Record<string, { calls: number; failedCalls: number; unansweredTurns: number; errors: string[]; metrics: Record<string, LatencySummary> }>;
+  scenarios: Record<
+    string,
+    { calls: number; failedCalls: number; unansweredTurns: number; turns: Record<string, number>; errors: string[]; metrics: Record<string, LatencySummary> }
+  >;
   pacing: { framesLateMs: LatencySummary };
   /** Encoded HdrHistograms per metric, so runs and shards merge without loss. */
   histograms: Record<string, string>;
@@ -37,7 +40,7 @@ export function summarize(outcome: RunOutcome, version: string): RunSummary {
     scenarios: Object.fromEntries(
       outcome.scenarios.map((s) => [
         s.name,
-        { calls: s.calls, failedCalls: s.failedCalls, unansweredTurns: s.unansweredTurns, errors: s.errors, metrics: summaries(s.metrics) },
+        { calls: s.calls, failedCalls: s.failedCalls, unansweredTurns: s.unansweredTurns, turns: { ...s.turnKinds }, errors: s.errors, metrics: summaries(s.metrics) },
       ]),
     ),
     pacing: { framesLateMs: outcome.pacingLateness.summary() },

@@ -1,5 +1,6 @@
 /** Plays one scenario as one call: places it, runs its steps in order, hangs up. */
 import type { Clock } from '../clock.ts';
+import { whiteNoiseMulaw } from '../audio/index.ts';
 import { placeCall, type CallResult } from '../caller/call.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { ConversationScript } from '../mocks/script.ts';
@@ -53,6 +54,15 @@ export async function runScenarioCall(input: ScenarioCallInput): Promise<Scenari
           }
           case 'wait_for_agent':
             await call.waitForAgentTurn({ quietMs: step.quietMs, timeoutMs: step.timeoutMs });
+            break;
+          case 'wait_for_agent_audio':
+            await call.waitForAgentAudio({ playedMs: step.playedMs, timeoutMs: step.timeoutMs });
+            break;
+          case 'dtmf':
+            await call.pressDigits(step.digits, step.gapMs);
+            break;
+          case 'noise':
+            await call.sendAudio(whiteNoiseMulaw(step.ms, step.levelDb, index + 1));
             break;
           case 'pause':
             await call.pause(step.ms);

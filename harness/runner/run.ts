@@ -1,11 +1,12 @@
 /**
  * A run: start the mocks and the agent, play every scenario `calls` times with at most
- * `concurrency` calls at once (a closed model: a new call starts when one ends), and merge each
- * call's metric samples into HDR histograms per scenario and overall.
+ * `concurrency` calls in flight across all scenarios (a closed model: a new call starts when one
+ * ends), and merge each call's metric samples into HDR histograms per scenario and overall.
  */
 import type { Clock } from '../clock.ts';
 import type { Utterance } from '../caller/utterance.ts';
-import { computeCallMetrics } from '../metrics/call-metrics.ts';
+import { computeCallMetrics, type TurnKind } from '../metrics/call-metrics.ts';
+import type { JournalEntry } from '../mocks/journal.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
 import { startMocks } from '../mocks/start-mocks.ts';
@@ -38,6 +39,8 @@ export interface ScenarioOutcome {
   calls: number;
   failedCalls: number;
   unansweredTurns: number;
+  /** How the caller's utterances were classified (see harness/metrics/call-metrics.ts). */
+  turnKinds: Record<TurnKind, number>;
   errors: string[];
   metrics: MetricHistograms;
 }
@@ -62,6 +65,19 @@ function emptyHistograms(): MetricHistograms {
   return Object.fromEntries(METRIC_NAMES.map((name) => [name, createHistogram()])) as MetricHistograms;
 }
 
+/** When the mock STT sent this call a final that ends an utterance: speech_final with words, or UtteranceEnd. */
+export function sttFinalsOf(entries: readonly JournalEntry[], callSid: string): number[] {
+  return entries
+    .filter(
+      (e) =>
+        e.call === callSid &&
+        e.service === 'deepgram.listen' &&
+        e.direction === 'sent' &&
+        ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd'),
+    )
+    .map((e) => e.t);
+}
+
 /** Runs `jobs` with at most `limit` in flight; resolves when all are done. */
 async function pool(limit: number, jobs: ReadonlyArray<() => Promise<void>>): Promise<void> {
   let next = 0;
@@ -84,16 +100,20 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   try {
     const agent = await plan.agent.start({ ...mocks.env, TWILIO_AUTH_TOKEN: plan.authToken });
     try {
-      for (const planned of plan.scenarios) {
-        const outcome: ScenarioOutcome = {
-          name: planned.scenario.name,
-          calls: plan.calls,
-          failedCalls: 0,
-          unansweredTurns: 0,
-          errors: [],
-          metrics: emptyHistograms(),
-        };
-        const jobs = Array.from({ length: plan.calls }, (_, index) => async () => {
+      const outcomes = plan.scenarios.map((planned): ScenarioOutcome => ({
+        name: planned.scenario.name,
+        calls: plan.calls,
+        failedCalls: 0,
+        unansweredTurns: 0,
+        errors: [],
+        turnKinds: { reply: 0, 'barge-in': 0, 'talk-over': 0 },
+        metrics: emptyHistograms(),
+      }));
+      // One pool over every call of every scenario: --concurrency bounds the calls in flight.
+      const jobs = plan.scenarios.flatMap((planned, s) =>
+        Array.from({ length: plan.calls }, (_, index) => async () => {
+          const outcome = outcomes[s];
+          if (outcome === undefined) return;
           const call = await runScenarioCall({
             clock,
             scenario: planned.scenario,
@@ -107,14 +127,17 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
             outcome.errors.push(`call ${index + 1}: ${call.error}`);
           }
           if (call.result !== undefined) {
-            const metrics = computeCallMetrics(call.result.timeline.events);
+            const metrics = computeCallMetrics(call.result.timeline.events, { sttFinals: sttFinalsOf(mocks.journal.entries(), call.result.callSid) });
+            for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
             outcome.unansweredTurns += metrics.unansweredTurns;
             for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) outcome.metrics[name].record(value);
             pacingLateness.add(call.result.pacing.lateness);
           }
           hooks.onCallEnd?.({ scenario: planned.scenario.name, index, total: plan.calls, error: call.error });
-        });
-        await pool(plan.concurrency, jobs);
+        }),
+      );
+      await pool(plan.concurrency, jobs);
+      for (const outcome of outcomes) {
         for (const name of METRIC_NAMES) overall[name].add(outcome.metrics[name]);
         scenarios.push(outcome);
       }

@@ -22,6 +22,26 @@ export const WaitForAgentStep = z.strictObject({
   timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
 });
 
+export const WaitForAgentAudioStep = z.strictObject({
+  type: z.literal('wait_for_agent_audio'),
+  /** How much of the agent's current (or next) stretch of audio the caller hears first: the mid-sentence barge-in trigger. */
+  playedMs: z.number().int().min(0).max(120_000),
+  timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+});
+
+export const DtmfStep = z.strictObject({
+  type: z.literal('dtmf'),
+  digits: z.string().regex(/^[0-9*#A-D]+$/, 'DTMF digits: 0-9, *, #, A-D'),
+  gapMs: z.number().int().min(0).max(5000).default(150),
+});
+
+export const NoiseStep = z.strictObject({
+  type: z.literal('noise'),
+  ms: z.number().int().min(20).max(600_000),
+  /** RMS level of the white noise in dBFS. */
+  levelDb: z.number().min(-90).max(0).default(-35),
+});
+
 export const PauseStep = z.strictObject({
   type: z.literal('pause'),
   ms: z.number().int().min(0).max(600_000),
@@ -29,7 +49,7 @@ export const PauseStep = z.strictObject({
 
 export const HangupStep = z.strictObject({ type: z.literal('hangup') });
 
-export const ScenarioStep = z.discriminatedUnion('type', [SayStep, WaitForAgentStep, PauseStep, HangupStep]);
+export const ScenarioStep = z.discriminatedUnion('type', [SayStep, WaitForAgentStep, WaitForAgentAudioStep, DtmfStep, NoiseStep, PauseStep, HangupStep]);
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
 
 export const Scenario = z.strictObject({

@@ -17,7 +17,7 @@ import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandIo } from '../io.ts';
 
-export const DEFAULT_SCENARIOS = ['greeting', 'question'] as const;
+export const DEFAULT_SCENARIOS = ['greeting', 'long-answer', 'barge-in-mid-sentence'] as const;
 
 export const RUN_HELP = `Usage: callbench run [options]
 
@@ -28,7 +28,8 @@ Options:
   --scenario NAME|FILE  scenario to play (repeatable); a name is looked up in scenarios/
                         default: ${DEFAULT_SCENARIOS.join(', ')}
   --calls N             calls per scenario (default 1)
-  --concurrency N       calls in flight at once (default 1; a closed model)
+  --concurrency N       calls in flight at once, across scenarios (default: the number
+                        of scenarios, i.e. one call of each at a time; a closed model)
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
   --json                print one JSON object on stdout instead of the tables
@@ -67,14 +68,15 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     return EXIT.ok;
   }
   const calls = intFlag('calls', values.calls, 1, 1, 100_000);
-  const concurrency = intFlag('concurrency', values.concurrency, 1, 1, 1000);
+  const scenarioNames = values.scenario ?? DEFAULT_SCENARIOS;
+  const concurrency = intFlag('concurrency', values.concurrency, scenarioNames.length, 1, 1000);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
 
   const planned: PlannedScenario[] = [];
-  for (const name of values.scenario ?? DEFAULT_SCENARIOS) {
+  for (const name of scenarioNames) {
     const scenario = await loadScenario(resolveScenarioFile(name));
     const fixtures = new Map<string, Utterance>();
     for (const step of scenario.steps) {
