@@ -12,7 +12,9 @@
  * unanswered, never as a fast sample.
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
-import type { MetricName } from './definitions.ts';
+import type { JournalEntry } from '../mocks/journal.ts';
+import type { MetricName, StageMetricName } from './definitions.ts';
+import { computeStageMetrics, isUtteranceFinal, type ReplyWindow } from './stage-metrics.ts';
 
 export type TurnKind = 'reply' | 'barge-in' | 'talk-over';
 
@@ -31,10 +33,6 @@ export interface CallMetrics {
   greetingHeard: boolean;
 }
 
-export interface CallJournalFacts {
-  /** Clock times at which the STT mock sent a final that ends an utterance (speech_final or UtteranceEnd) on this call. */
-  sttFinals?: readonly number[];
-}
 
 type Media = EventOf<'agent_media'>;
 
@@ -44,7 +42,11 @@ function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number
   return clear !== undefined && clear.t < media.playEnd ? Math.max(media.playStart, clear.t) : media.playEnd;
 }
 
-export function computeCallMetrics(events: readonly TimelineEvent[], facts: CallJournalFacts = {}): CallMetrics {
+/**
+ * `journal` holds the mock journal entries tied to this call, in time order (empty for an agent
+ * on the real services): they give turn.after_final_ms and the stage metrics.
+ */
+export function computeCallMetrics(events: readonly TimelineEvent[], journal: readonly JournalEntry[] = []): CallMetrics {
   const samples: Partial<Record<MetricName, number[]>> = {};
   const add = (name: MetricName, value: number): void => {
     (samples[name] ??= []).push(value);
@@ -70,6 +72,8 @@ export function computeCallMetrics(events: readonly TimelineEvent[], facts: Call
     }
   }
 
+  const sttFinals = journal.filter(isUtteranceFinal).map((e) => e.t);
+  const replyWindows: ReplyWindow[] = [];
   const turns: TurnRecord[] = [];
   let unansweredTurns = 0;
   utterances.forEach((utterance, i) => {
@@ -95,7 +99,10 @@ export function computeCallMetrics(events: readonly TimelineEvent[], facts: Call
     const reply = media.filter((m) => m.t > utterance.lastVoicedAt && m.t < next);
     const firstMedia = reply[0];
     const firstAudible = reply.find((m) => m.audibleFrom !== undefined);
-    if (firstMedia !== undefined) add('turn.first_media_ms', firstMedia.t - utterance.lastVoicedAt);
+    if (firstMedia !== undefined) {
+      add('turn.first_media_ms', firstMedia.t - utterance.lastVoicedAt);
+      replyWindows.push({ from: utterance.lastVoicedAt, to: firstMedia.t });
+    }
     if (firstAudible?.audibleFrom === undefined) {
       unansweredTurns++;
       turns.push({ utterance: utterance.id, kind, answered: false });
@@ -103,7 +110,7 @@ export function computeCallMetrics(events: readonly TimelineEvent[], facts: Call
     }
     turns.push({ utterance: utterance.id, kind, answered: true });
     add('turn.response_ms', firstAudible.audibleFrom - utterance.lastVoicedAt);
-    const final = facts.sttFinals?.find((t) => t >= utterance.lastVoicedAt && t <= firstAudible.t);
+    const final = sttFinals.find((t) => t >= utterance.lastVoicedAt && t <= firstAudible.t);
     if (final !== undefined) add('turn.after_final_ms', firstAudible.audibleFrom - final);
 
     const replyEnd = reply[reply.length - 1];
@@ -118,5 +125,8 @@ export function computeCallMetrics(events: readonly TimelineEvent[], facts: Call
       add('turn.gap_ms', gap);
     }
   });
+  for (const [name, values] of Object.entries(computeStageMetrics(replyWindows, journal))) {
+    for (const value of values) add(name as StageMetricName, value);
+  }
   return { samples, turns, unansweredTurns, greetingHeard };
 }

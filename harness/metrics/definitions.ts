@@ -9,8 +9,17 @@ export const METRICS = {
   'bargein.clear_ms': 'first voiced caller sample during agent playback → `clear` received',
   'bargein.stop_ms': 'first voiced caller sample during agent playback → last audible sample of the interrupted reply played',
   'bargein.leak_ms': '`clear` → ms of audio of the interrupted reply received after it',
+  'stt.final_ms': 'stage: last voiced caller sample sent → the STT final that ends the utterance sent by the mock',
+  'agent.stt_to_llm_ms': 'stage: STT final sent → LLM request received by the mock',
+  'llm.ttft_ms': 'stage: LLM request received → first content token sent by the mock',
+  'agent.llm_to_tts_ms': 'stage: first LLM token sent → first text for TTS received by the mock',
+  'tts.ttfb_ms': 'stage: TTS synthesis requested (Flush or REST request) → first audio sent by the mock',
+  'agent.tts_to_twilio_ms': 'stage: first TTS audio sent by the mock → first agent media received by the caller',
 } as const;
 
 export type MetricName = keyof typeof METRICS;
+
+/** Metrics joined from the mock journals rather than measured on the caller's audio. */
+export type StageMetricName = Extract<MetricName, 'stt.final_ms' | 'agent.stt_to_llm_ms' | 'llm.ttft_ms' | 'agent.llm_to_tts_ms' | 'tts.ttfb_ms' | 'agent.tts_to_twilio_ms'>;
 
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];

@@ -4,6 +4,12 @@ import type { RunSummary } from './summary.ts';
 
 const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 
+/** Stage metrics (joined from the mock journals) are shown together in one table. */
+const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.'];
+function isStage(metric: string): boolean {
+  return STAGE_PREFIXES.some((prefix) => metric.startsWith(prefix));
+}
+
 /** Fewest samples for which a percentile is more than the largest sample: p90 needs 10, p99 100. */
 function supported(count: number, percentile: number): boolean {
   return count >= 100 / (100 - percentile);
@@ -25,17 +31,27 @@ function renderTable(rows: string[][]): string {
 export function renderSummaryTable(summary: RunSummary, describe: (metric: string) => string): string {
   const blocks: string[] = [];
   let starred = false;
+  const stages: string[][] = [['stage (all scenarios)', 'n', 'p50', 'p90', 'p95', 'p99', 'max']];
   for (const metric of Object.keys(summary.metrics)) {
+    const all = summary.metrics[metric];
+    if (isStage(metric)) {
+      if (all !== undefined) stages.push([metric, String(all.count), cell(all, 'p50'), cell(all, 'p90'), cell(all, 'p95'), cell(all, 'p99'), cell(all, 'max')]);
+      continue;
+    }
     const rows: string[][] = [[...COLUMNS]];
     for (const [name, scenario] of Object.entries(summary.scenarios)) {
       const s = scenario.metrics[metric];
       if (s !== undefined) rows.push([name, String(s.count), cell(s, 'p50'), cell(s, 'p90'), cell(s, 'p95'), cell(s, 'p99'), cell(s, 'max')]);
     }
-    const all = summary.metrics[metric];
     if (all !== undefined && rows.length > 2) rows.push(['all', String(all.count), cell(all, 'p50'), cell(all, 'p90'), cell(all, 'p95'), cell(all, 'p99'), cell(all, 'max')]);
     const table = renderTable(rows);
     if (table.includes('*')) starred = true;
     blocks.push(`${metric}  (${describe(metric)})\n${table}`);
+  }
+  if (stages.length > 1) {
+    const table = renderTable(stages);
+    if (table.includes('*')) starred = true;
+    blocks.push(`Where the reply time went (from the mock journals):\n${table}`);
   }
   if (blocks.length === 0) blocks.push('No latency samples were recorded.');
   const lines = [blocks.join('\n\n')];

@@ -6,7 +6,6 @@
 import type { Clock } from '../clock.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import { computeCallMetrics, type TurnKind } from '../metrics/call-metrics.ts';
-import type { JournalEntry } from '../mocks/journal.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
 import { startMocks } from '../mocks/start-mocks.ts';
@@ -65,19 +64,6 @@ function emptyHistograms(): MetricHistograms {
   return Object.fromEntries(METRIC_NAMES.map((name) => [name, createHistogram()])) as MetricHistograms;
 }
 
-/** When the mock STT sent this call a final that ends an utterance: speech_final with words, or UtteranceEnd. */
-export function sttFinalsOf(entries: readonly JournalEntry[], callSid: string): number[] {
-  return entries
-    .filter(
-      (e) =>
-        e.call === callSid &&
-        e.service === 'deepgram.listen' &&
-        e.direction === 'sent' &&
-        ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd'),
-    )
-    .map((e) => e.t);
-}
-
 /** Runs `jobs` with at most `limit` in flight; resolves when all are done. */
 async function pool(limit: number, jobs: ReadonlyArray<() => Promise<void>>): Promise<void> {
   let next = 0;
@@ -127,7 +113,8 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
             outcome.errors.push(`call ${index + 1}: ${call.error}`);
           }
           if (call.result !== undefined) {
-            const metrics = computeCallMetrics(call.result.timeline.events, { sttFinals: sttFinalsOf(mocks.journal.entries(), call.result.callSid) });
+            const callSid = call.result.callSid;
+            const metrics = computeCallMetrics(call.result.timeline.events, mocks.journal.entries().filter((e) => e.call === callSid));
             for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
             outcome.unansweredTurns += metrics.unansweredTurns;
             for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) outcome.metrics[name].record(value);

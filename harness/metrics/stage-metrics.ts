@@ -1,0 +1,59 @@
+/**
+ * Stage metrics: where a reply's time went, joined from the mock journals of the call (tied by
+ * the x-callbench-call header). Each reply is the window from the caller's last voiced sample to
+ * the first agent audio the caller received; a stage whose journal entries are missing in that
+ * window (an agent that does not tag its connections, or a mode that skips a service) gives no
+ * sample rather than a guess.
+ */
+import type { JournalEntry } from '../mocks/journal.ts';
+import type { StageMetricName } from './definitions.ts';
+
+export interface ReplyWindow {
+  /** Send time of the frame carrying the utterance's last voiced sample. */
+  from: number;
+  /** Receipt of the reply's first agent media message. */
+  to: number;
+}
+
+/** The STT final that ends an utterance: speech_final with words, or UtteranceEnd. */
+export const isUtteranceFinal = (e: JournalEntry): boolean =>
+  e.service === 'deepgram.listen' &&
+  e.direction === 'sent' &&
+  ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd');
+const isLlmRequest = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'received' && e.kind === 'request';
+const isFirstToken = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'sent' && e.kind === 'first_token';
+const isTtsText = (e: JournalEntry): boolean =>
+  (e.service === 'deepgram.speak.ws' && e.direction === 'received' && e.kind === 'Speak') ||
+  (e.service === 'deepgram.speak.rest' && e.direction === 'received' && e.kind === 'request');
+const isTtsRequest = (e: JournalEntry): boolean =>
+  (e.service === 'deepgram.speak.ws' && e.direction === 'received' && e.kind === 'Flush') ||
+  (e.service === 'deepgram.speak.rest' && e.direction === 'received' && e.kind === 'request');
+const isTtsAudio = (e: JournalEntry): boolean =>
+  (e.service === 'deepgram.speak.ws' && e.direction === 'sent' && e.kind === 'audio') ||
+  (e.service === 'deepgram.speak.rest' && e.direction === 'sent' && e.kind === 'first_byte');
+
+/** Stage samples of every reply of one call; `entries` are that call's journal entries in time order. */
+export function computeStageMetrics(windows: readonly ReplyWindow[], entries: readonly JournalEntry[]): Partial<Record<StageMetricName, number[]>> {
+  const samples: Partial<Record<StageMetricName, number[]>> = {};
+  const add = (name: StageMetricName, from: number | undefined, to: number | undefined): void => {
+    if (from !== undefined && to !== undefined && to >= from) (samples[name] ??= []).push(to - from);
+  };
+  for (const window of windows) {
+    const inWindow = entries.filter((e) => e.t >= window.from && e.t <= window.to);
+    const after = (t: number | undefined, predicate: (e: JournalEntry) => boolean): number | undefined =>
+      t === undefined ? undefined : inWindow.find((e) => e.t >= t && predicate(e))?.t;
+    const final = inWindow.find(isUtteranceFinal)?.t;
+    const request = after(final, isLlmRequest);
+    const firstToken = after(request, isFirstToken);
+    const ttsText = after(firstToken, isTtsText);
+    const ttsRequest = after(ttsText, isTtsRequest);
+    const ttsAudio = after(ttsRequest, isTtsAudio);
+    add('stt.final_ms', window.from, final);
+    add('agent.stt_to_llm_ms', final, request);
+    add('llm.ttft_ms', request, firstToken);
+    add('agent.llm_to_tts_ms', firstToken, ttsText);
+    add('tts.ttfb_ms', ttsRequest, ttsAudio);
+    add('agent.tts_to_twilio_ms', ttsAudio, ttsAudio === undefined ? undefined : window.to);
+  }
+  return samples;
+}
