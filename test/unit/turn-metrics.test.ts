@@ -1,0 +1,147 @@
+/**
+ * The metric definitions, pinned on hand-built timelines with exact numbers: if a definition
+ * drifts (a different start or end point, a different treatment of clears), these fail.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TimelineEvent } from '../../harness/caller/timeline.ts';
+import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
+import { computeStageMetrics } from '../../harness/metrics/stage-metrics.ts';
+import type { JournalEntry, MockService } from '../../harness/mocks/journal.ts';
+
+/** Agent audio received at `t`, playing from `playStart` for `ms`, audible throughout. */
+function media(t: number, playStart: number, ms: number): TimelineEvent {
+  return { kind: 'agent_media', t, bytes: ms * 8, playStart, playEnd: playStart + ms, audibleFrom: playStart, audibleTo: playStart + ms };
+}
+function utterance(id: string, firstVoicedAt: number, lastVoicedAt: number): TimelineEvent {
+  return { kind: 'utterance', t: firstVoicedAt - 200, id, text: id, firstVoicedAt, lastVoicedAt, endAt: lastVoicedAt + 300 };
+}
+function entry(t: number, service: MockService, direction: JournalEntry['direction'], kind: string, data?: Record<string, unknown>): JournalEntry {
+  return { t, service, connection: 'c', call: 'CA1', direction, kind, ...(data === undefined ? {} : { data }) };
+}
+
+const timeline: TimelineEvent[] = [
+  { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+  // Greeting: silent lead-in chunk, then audible audio 150 ms after start.
+  { kind: 'agent_media', t: 100, bytes: 400, playStart: 100, playEnd: 150, audibleFrom: undefined, audibleTo: undefined },
+  media(140, 150, 500),
+  // Turn 1: reply starts 500 ms after the last voiced sample; the queue runs dry once for 100 ms.
+  utterance('u1', 1000, 2000),
+  media(2500, 2500, 100),
+  media(2550, 2600, 100),
+  media(2800, 2800, 100),
+  // Turn 2: a long reply, interrupted by turn 3.
+  utterance('u2', 4000, 5000),
+  media(5400, 5400, 3000),
+  // Turn 3, spoken over the reply: clear 40 ms after its first voiced sample, 50 ms of late audio.
+  utterance('u3', 6000, 6500),
+  { kind: 'clear', t: 6040, droppedMs: 2360 },
+  media(6100, 6100, 50),
+  // The reply to turn 3.
+  media(7000, 7000, 400),
+];
+
+describe('turn and barge-in metrics', () => {
+  const metrics = computeCallMetrics(timeline, [
+    entry(2300, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'u one' }),
+    entry(5150, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: '' }),
+    entry(5200, 'deepgram.listen', 'sent', 'UtteranceEnd'),
+  ]);
+
+  it('measures the greeting from start to its first audible sample, skipping silent audio', () => {
+    expect(metrics.samples['greeting.first_audio_ms']).toEqual([150]);
+    expect(metrics.greetingHeard).toBe(true);
+  });
+
+  it('measures each reply from the last voiced sample to its first audible sample', () => {
+    expect(metrics.samples['turn.response_ms']).toEqual([500, 400, 500]);
+    expect(metrics.samples['turn.first_media_ms']).toEqual([500, 400, 500]);
+  });
+
+  it('measures after-final from the STT final that ended the utterance (speech_final with words, or UtteranceEnd)', () => {
+    // Turn 1: final at 2300, reply heard at 2500. Turn 2: the empty speech_final is skipped; UtteranceEnd at 5200.
+    expect(metrics.samples['turn.after_final_ms']).toEqual([200, 200]);
+  });
+
+  it('sums the time the queue ran dry inside complete replies only', () => {
+    // Turn 1: 2700 → 2800. Turn 2 was interrupted: no sample. Turn 3: a single chunk.
+    expect(metrics.samples['turn.gap_ms']).toEqual([100, 0]);
+  });
+
+  it('measures barge-in clear, stop and leak', () => {
+    expect(metrics.samples['bargein.clear_ms']).toEqual([40]);
+    // The late 50 ms chunk played from 6100 to 6150: the caller heard the old reply until then.
+    expect(metrics.samples['bargein.stop_ms']).toEqual([150]);
+    expect(metrics.samples['bargein.leak_ms']).toEqual([50]);
+  });
+
+  it('classifies turns', () => {
+    expect(metrics.turns.map((t) => t.kind)).toEqual(['reply', 'reply', 'barge-in']);
+    expect(metrics.unansweredTurns).toBe(0);
+  });
+
+  it('counts speech over agent audio that is not cleared as talk-over, with no reply expected', () => {
+    const talkOver = computeCallMetrics([
+      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+      utterance('q', 1000, 2000),
+      media(2500, 2500, 5000),
+      utterance('uh-huh', 4000, 4400),
+    ]);
+    expect(talkOver.turns.map((t) => t.kind)).toEqual(['reply', 'talk-over']);
+    expect(talkOver.samples['turn.response_ms']).toEqual([500]);
+    expect(talkOver.samples['bargein.clear_ms']).toBeUndefined();
+    expect(talkOver.unansweredTurns).toBe(0);
+  });
+
+  it('counts a turn with no audible reply before the next utterance as unanswered, never as a sample', () => {
+    const silent = computeCallMetrics([
+      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+      utterance('a', 1000, 2000),
+      utterance('b', 5000, 6000),
+      media(6300, 6300, 100),
+    ]);
+    expect(silent.unansweredTurns).toBe(1);
+    expect(silent.samples['turn.response_ms']).toEqual([300]);
+    expect(silent.greetingHeard).toBe(false);
+  });
+});
+
+describe('stage metrics from the mock journals', () => {
+  const journal = [
+    entry(1500, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'hello' }),
+    entry(1510, 'openai.chat', 'received', 'request'),
+    entry(1800, 'openai.chat', 'sent', 'first_token'),
+    entry(1900, 'deepgram.speak.ws', 'received', 'Speak'),
+    entry(1901, 'deepgram.speak.ws', 'received', 'Flush'),
+    entry(2100, 'deepgram.speak.ws', 'sent', 'audio'),
+  ];
+
+  it('splits a reply into its stages', () => {
+    expect(computeStageMetrics([{ from: 1000, to: 2105 }], journal)).toEqual({
+      'stt.final_ms': [500],
+      'agent.stt_to_llm_ms': [10],
+      'llm.ttft_ms': [290],
+      'agent.llm_to_tts_ms': [100],
+      'tts.ttfb_ms': [199],
+      'agent.tts_to_twilio_ms': [5],
+    });
+  });
+
+  it('gives no sample for a stage whose entries are missing, rather than a guess', () => {
+    const withoutTts = journal.filter((e) => e.service !== 'deepgram.speak.ws');
+    const samples = computeStageMetrics([{ from: 1000, to: 2105 }], withoutTts);
+    expect(samples['tts.ttfb_ms']).toBeUndefined();
+    expect(samples['agent.tts_to_twilio_ms']).toBeUndefined();
+    expect(samples['llm.ttft_ms']).toEqual([290]);
+  });
+
+  it('uses REST speak requests when the agent synthesises over REST', () => {
+    const rest = [
+      ...journal.slice(0, 3),
+      entry(1850, 'deepgram.speak.rest', 'received', 'request'),
+      entry(2150, 'deepgram.speak.rest', 'sent', 'first_byte'),
+    ];
+    const samples = computeStageMetrics([{ from: 1000, to: 2160 }], rest);
+    expect(samples['agent.llm_to_tts_ms']).toEqual([50]);
+    expect(samples['tts.ttfb_ms']).toEqual([300]);
+  });
+});
