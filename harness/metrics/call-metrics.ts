@@ -14,6 +14,7 @@
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { JournalEntry } from '../mocks/journal.ts';
 import type { MetricName, StageMetricName } from './definitions.ts';
+import { selfReportErrors, type SelfReportedTurn } from './self-report.ts';
 import { computeStageMetrics, isUtteranceFinal, type ReplyWindow } from './stage-metrics.ts';
 
 export type TurnKind = 'reply' | 'barge-in' | 'talk-over';
@@ -46,7 +47,11 @@ function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number
  * `journal` holds the mock journal entries tied to this call, in time order (empty for an agent
  * on the real services): they give turn.after_final_ms and the stage metrics.
  */
-export function computeCallMetrics(events: readonly TimelineEvent[], journal: readonly JournalEntry[] = []): CallMetrics {
+export function computeCallMetrics(
+  events: readonly TimelineEvent[],
+  journal: readonly JournalEntry[] = [],
+  selfReported: readonly SelfReportedTurn[] = [],
+): CallMetrics {
   const samples: Partial<Record<MetricName, number[]>> = {};
   const add = (name: MetricName, value: number): void => {
     (samples[name] ??= []).push(value);
@@ -74,6 +79,7 @@ export function computeCallMetrics(events: readonly TimelineEvent[], journal: re
 
   const sttFinals = journal.filter(isUtteranceFinal).map((e) => e.t);
   const replyWindows: ReplyWindow[] = [];
+  const measuredTurns: Array<{ finalAt: number; firstMediaAt: number }> = [];
   const turns: TurnRecord[] = [];
   let unansweredTurns = 0;
   utterances.forEach((utterance, i) => {
@@ -112,6 +118,7 @@ export function computeCallMetrics(events: readonly TimelineEvent[], journal: re
     add('turn.response_ms', firstAudible.audibleFrom - utterance.lastVoicedAt);
     const final = sttFinals.find((t) => t >= utterance.lastVoicedAt && t <= firstAudible.t);
     if (final !== undefined) add('turn.after_final_ms', firstAudible.audibleFrom - final);
+    if (final !== undefined && firstMedia !== undefined) measuredTurns.push({ finalAt: final, firstMediaAt: firstMedia.t });
 
     const replyEnd = reply[reply.length - 1];
     const cut = replyEnd !== undefined && clears.some((c) => c.t >= firstAudible.t && c.t < endOf(replyEnd) + 1);
@@ -128,5 +135,6 @@ export function computeCallMetrics(events: readonly TimelineEvent[], journal: re
   for (const [name, values] of Object.entries(computeStageMetrics(replyWindows, journal))) {
     for (const value of values) add(name as StageMetricName, value);
   }
+  for (const error of selfReportErrors(measuredTurns, selfReported)) add('agent.self_report_error_ms', error);
   return { samples, turns, unansweredTurns, greetingHeard };
 }

@@ -15,6 +15,7 @@ export const METRICS = {
   'agent.llm_to_tts_ms': 'stage: first LLM token sent → first text for TTS received by the mock',
   'tts.ttfb_ms': 'stage: TTS synthesis requested (Flush or REST request) → first audio sent by the mock',
   'agent.tts_to_twilio_ms': 'stage: first TTS audio sent by the mock → first agent media received by the caller',
+  'agent.self_report_error_ms': 'agent-reported (its STT final → its first media sent) against measured (mock final sent → first media received), absolute difference',
 } as const;
 
 export type MetricName = keyof typeof METRICS;

@@ -3,6 +3,7 @@
  * get its voice-webhook URL, stop it. In-process, child-process and external agents are measured
  * the same way through this interface.
  */
+import type { SelfReportedTurn } from '../metrics/self-report.ts';
 import type { UpstreamEnv } from '../mocks/start-mocks.ts';
 
 export interface AgentEnv extends UpstreamEnv {
@@ -13,6 +14,8 @@ export interface RunningAgent {
   /** The voice webhook Twilio would POST to, e.g. http://127.0.0.1:41234/incoming-call */
   webhookUrl: string;
   stop(): Promise<void>;
+  /** The replies of a call as the agent itself reports them, when it does. */
+  selfReports?(callSid: string): readonly SelfReportedTurn[];
 }
 
 export interface AgentTarget {

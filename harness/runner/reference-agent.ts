@@ -2,6 +2,7 @@
 import { createAgent, type AgentLogEvent, type ReplyOptions } from '../../agent/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AgentTarget } from './agent-target.ts';
+import { createSelfReportCollector } from './self-reports.ts';
 
 export interface ReferenceAgentSettings {
   clock?: Clock;
@@ -14,6 +15,7 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
   return {
     describe: () => 'reference agent (in-process)',
     async start(env) {
+      const reports = createSelfReportCollector();
       const agent = createAgent({
         deepgramApiUrl: env.DEEPGRAM_API_URL,
         deepgramApiKey: env.DEEPGRAM_API_KEY,
@@ -22,10 +24,13 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         twilioAuthToken: env.TWILIO_AUTH_TOKEN,
         ...(settings.clock === undefined ? {} : { clock: settings.clock }),
         ...(settings.reply === undefined ? {} : { reply: settings.reply }),
-        log: (event) => settings.onLog?.(event),
+        log: (event) => {
+          reports.observe(event);
+          settings.onLog?.(event);
+        },
       });
       const { url } = await agent.listen(0, '127.0.0.1');
-      return { webhookUrl: `${url}/incoming-call`, stop: () => agent.close() };
+      return { webhookUrl: `${url}/incoming-call`, stop: () => agent.close(), selfReports: (callSid) => reports.forCall(callSid) };
     },
   };
 }

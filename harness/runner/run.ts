@@ -114,7 +114,11 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
           }
           if (call.result !== undefined) {
             const callSid = call.result.callSid;
-            const metrics = computeCallMetrics(call.result.timeline.events, mocks.journal.entries().filter((e) => e.call === callSid));
+            const metrics = computeCallMetrics(
+              call.result.timeline.events,
+              mocks.journal.entries().filter((e) => e.call === callSid),
+              agent.selfReports?.(callSid) ?? [],
+            );
             for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
             outcome.unansweredTurns += metrics.unansweredTurns;
             for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) outcome.metrics[name].record(value);

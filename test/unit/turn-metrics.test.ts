@@ -145,3 +145,30 @@ describe('stage metrics from the mock journals', () => {
     expect(samples['tts.ttfb_ms']).toEqual([300]);
   });
 });
+
+describe('agent self-report error', () => {
+  it('compares the agent’s final→first-media span with the measured one, pairing replies by first-media time', async () => {
+    const { selfReportErrors } = await import('../../harness/metrics/self-report.ts');
+    const measured = [
+      { finalAt: 1000, firstMediaAt: 1700 },
+      { finalAt: 5000, firstMediaAt: 5600 },
+    ];
+    // The agent saw the first final 30 ms late (its own transport) and sent media 2 ms before the caller got it.
+    const reported = [
+      { sttFinalAt: 1030, firstMediaAt: 1698 },
+      { sttFinalAt: 5010, firstMediaAt: 5599 },
+      { sttFinalAt: 9000, firstMediaAt: 9500 }, // a reply the caller never received: unpaired
+    ];
+    expect(selfReportErrors(measured, reported)).toEqual([32, 11]);
+    expect(selfReportErrors(measured, [])).toEqual([]);
+  });
+
+  it('feeds agent.self_report_error_ms from computeCallMetrics', () => {
+    const metrics = computeCallMetrics(
+      [{ kind: 'start_sent', t: 0, streamSid: 'MZ1' }, utterance('u1', 1000, 2000), media(2500, 2500, 100)],
+      [entry(2300, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'x' })],
+      [{ sttFinalAt: 2310, firstMediaAt: 2499 }],
+    );
+    expect(metrics.samples['agent.self_report_error_ms']).toEqual([11]);
+  });
+});
