@@ -31,6 +31,8 @@ const PHRASES: ReadonlyArray<{ name: string; text: string }> = [
   { name: 'wait-stop', text: 'Wait, stop, I have a different question.' },
   { name: 'weather', text: 'What is the weather like tomorrow?' },
   { name: 'yes', text: 'Yes, please.' },
+  { name: 'no', text: 'No.' },
+  { name: 'ok', text: 'OK.' },
 ];
 
 const VOICE = 'en-us';

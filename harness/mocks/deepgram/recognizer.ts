@@ -30,8 +30,12 @@ export interface Recognizer {
   readonly current: RegisteredUtterance | undefined;
 }
 
-/** Interim results cadence, from the docs ("typically sent every second"); the first comes sooner. */
-export const INTERIM_FIRST_MS = 500;
+/**
+ * Interim results cadence, from the docs ("typically sent every second"). The first comes after
+ * 800 ms of speech, so a short answer ("No.", "Uh-huh.") gets its final before any interim: the
+ * early final that catches agents which only barge in on interim transcripts.
+ */
+export const INTERIM_FIRST_MS = 800;
 export const INTERIM_EVERY_MS = 1000;
 /** Continuous speech is cut into is_final segments of at most this length. */
 export const MAX_SEGMENT_MS = 5000;
