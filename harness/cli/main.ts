@@ -1,6 +1,7 @@
 /** The callbench command line: the only layer that reads argv, prints, and sets the exit code. */
 import { EXIT } from './exit-codes.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
+import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
 import type { CommandIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -9,7 +10,8 @@ const HELP = `Usage: callbench <command> [options]
 
 Commands:
   run      play scenarios against the reference agent and report latency (default)
-  help     show this help, or \`callbench help run\`
+  mocks    start the mock Deepgram and OpenAI servers alone and print their environment
+  help     show this help, or \`callbench help <command>\`
 
 Run \`callbench run --help\` for the options of a run.`;
 
@@ -17,6 +19,14 @@ const io: CommandIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   progress: (text) => process.stderr.write(`${text}\n`),
 };
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
 
 function isParseArgsError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
@@ -31,13 +41,15 @@ async function main(argv: string[]): Promise<number> {
       io.out(HELP);
       return EXIT.ok;
     case 'help':
-      io.out(rest[0] === 'run' ? RUN_HELP : HELP);
+      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : HELP);
       return EXIT.ok;
     case 'run':
       return runCommand(rest, io);
+    case 'mocks':
+      return mocksCommand(rest, io, untilInterrupted);
     default:
       if (command.startsWith('-')) return runCommand(argv, io);
-      throw new UsageError(`unknown command '${command}'. Commands: run, help`);
+      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, help`);
   }
 }
 

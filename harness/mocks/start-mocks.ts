@@ -13,6 +13,8 @@ export interface MocksOptions {
   seed: number;
   /** The key the mocks accept; every other key is refused as the real services would. */
   apiKey?: string;
+  /** Fixed ports (0 or absent: any free port). */
+  ports?: { deepgram?: number; openai?: number };
 }
 
 /** The environment an agent needs to use the mocks. */
@@ -54,8 +56,8 @@ export function createMockContext(options: MocksOptions): MockContext {
 export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
   const { journal, script, apiKey } = ctx;
-  const deepgram = await startDeepgramMock(ctx);
-  const openai = await startOpenAIMock(ctx).catch(async (error: unknown) => {
+  const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
+  const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
     throw error;
   });

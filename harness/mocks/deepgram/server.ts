@@ -22,7 +22,8 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, requestI
   );
 }
 
-export async function startDeepgramMock(ctx: MockContext): Promise<MockServer> {
+/** Listens on 127.0.0.1:`port` (0: any free port). */
+export async function startDeepgramMock(ctx: MockContext, port = 0): Promise<MockServer> {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('token') ? 'token' : false) });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -67,10 +68,16 @@ export async function startDeepgramMock(ctx: MockContext): Promise<MockServer> {
     refuseUpgrade(socket, 404, `No route for ${url.pathname}`, requestId);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -11,7 +11,8 @@ import { openAIErrors, sendError } from './errors.ts';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
 
-export async function startOpenAIMock(ctx: MockContext): Promise<MockServer> {
+/** Listens on 127.0.0.1:`port` (0: any free port). */
+export async function startOpenAIMock(ctx: MockContext, port = 0): Promise<MockServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method === 'POST' && CHAT_PATHS.has(path)) {
@@ -28,10 +29,16 @@ export async function startOpenAIMock(ctx: MockContext): Promise<MockServer> {
     req.resume();
     sendError(res, openAIErrors.invalidUrl(req.method ?? 'GET', path), `req_${randomBytes(16).toString('hex')}`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${bound}/v1`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
