@@ -63,6 +63,33 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
     },
     ttsSpeedup: 10,
   },
+  'twilio-2025': {
+    name: 'twilio-2025',
+    description:
+      'Twilio’s cascaded-agent latency targets (Nov 2025; PROTOCOLS.md §6): STT first transcript 350/500 ms, LLM TTFT 375/750 ms, TTS first byte 100/250 ms (target as p50, upper bound as p95)',
+    delays: {
+      'stt.result_lag_ms': { p50: 150, p95: 300 },
+      'stt.endpointing_ms': { p50: 100, p95: 300 },
+      'llm.first_token_ms': { p50: 375, p95: 750 },
+      'llm.token_gap_ms': { p50: 15, p95: 30 },
+      'tts.first_byte_ms': { p50: 100, p95: 250 },
+      'tts.rest_first_byte_ms': { p50: 250, p95: 450 },
+    },
+    ttsSpeedup: 10,
+  },
+  slow: {
+    name: 'slow',
+    description: 'a bad day: slow STT, an LLM with a heavy first-token tail (p95 2.5 s), slow TTS; for testing timeouts, fillers and barge-in under load',
+    delays: {
+      'stt.result_lag_ms': { p50: 300, p95: 600 },
+      'stt.endpointing_ms': { p50: 300, p95: 600 },
+      'llm.first_token_ms': { p50: 900, p95: 2500 },
+      'llm.token_gap_ms': { p50: 40, p95: 100 },
+      'tts.first_byte_ms': { p50: 300, p95: 600 },
+      'tts.rest_first_byte_ms': { p50: 600, p95: 1200 },
+    },
+    ttsSpeedup: 3,
+  },
 };
 
 export function profileNames(): string[] {

@@ -109,3 +109,14 @@ describe('PROFILES', () => {
     }
   });
 });
+
+describe.each(profileNames().filter((name) => name !== 'instant'))('profile %s', (profileName) => {
+  const profile = PROFILES[profileName] as LatencyProfile;
+  it.each(DELAYS)('samples %s with the defined p50 and p95 (20000 draws, within 5%)', (name) => {
+    const { p50, p95 } = profile.delays[name];
+    const sampler = createDelaySampler(profile, 99);
+    const samples = Array.from({ length: 20000 }, () => sampler.sample(name)).sort((a, b) => a - b);
+    expect(Math.abs((samples[10000] ?? 0) / p50 - 1)).toBeLessThan(0.05);
+    expect(Math.abs((samples[19000] ?? 0) / p95 - 1)).toBeLessThan(0.05);
+  });
+});
