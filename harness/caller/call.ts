@@ -24,6 +24,8 @@ export interface CallOptions {
   to?: string;
   /** Connect to wss:// stream URLs on loopback hosts over plain ws:// (a local agent has no certificate). */
   plainLoopback?: boolean;
+  /** The CallSid to use (default: a fresh one), so faults and journals can be tied to the call up front. */
+  callSid?: string;
   /** Runs just before an utterance's first frame is queued, so the mocks can learn what will be said. */
   onUtterance?: (utterance: Utterance) => void;
 }
@@ -80,7 +82,7 @@ function toBuffer(data: RawData): Buffer {
 export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const { clock } = options;
   const timeline = createTimeline();
-  const callSid = twilioSid('CA');
+  const callSid = options.callSid ?? twilioSid('CA');
   const accountSid = twilioSid('AC');
   const streamSid = twilioSid('MZ');
 
@@ -116,7 +118,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const frameListeners = new Set<(index: number, sentAt: number) => void>();
   const mediaListeners = new Set<() => void>();
   const endListeners = new Set<(error: Error) => void>();
-  let reportedInvalid = false;
+  /** Binary frames are reported once per stream (as Twilio's 31950); every other invalid message each time. */
+  let reportedBinary = false;
   let lastMediaAt = -Infinity;
   /** Playback times of the audible chunks of the stretch of agent audio playing or queued now. */
   const audibleStarts: number[] = [];
@@ -126,7 +129,6 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   };
   const protocolError = (error: string): void => {
     timeline.push({ kind: 'protocol_error', t: clock.now(), error });
-    reportedInvalid = true;
   };
 
   const playback = createPlaybackModel(clock, (name, cleared) => {
@@ -158,7 +160,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) {
-      if (!reportedInvalid) protocolError('binary frame received (Twilio warning 31950)');
+      if (!reportedBinary) protocolError('binary frame received (Twilio warning 31950)');
+      reportedBinary = true;
       return;
     }
     const parsed = parseAgentToTwilio(toBuffer(data).toString('utf8'));

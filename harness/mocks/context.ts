@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { CALL_HEADER, type Journal } from './journal.ts';
 import type { ConversationScript } from './script.ts';
 import type { DelaySampler } from './profiles.ts';
+import type { FaultBook } from './faults.ts';
 
 export interface MockContext {
   clock: Clock;
@@ -14,6 +15,8 @@ export interface MockContext {
   apiKey: string;
   /** Fresh id for a connection or request of `service`. */
   nextId(prefix: string): string;
+  /** Faults armed per call by the scenario being played. */
+  faults: FaultBook;
 }
 
 /** A running mock server. */

@@ -18,7 +18,9 @@ export type DelayName =
   /** TTS (WebSocket): from Flush to the first audio frame. */
   | 'tts.first_byte_ms'
   /** TTS (REST): from the request to the first body byte. */
-  | 'tts.rest_first_byte_ms';
+  | 'tts.rest_first_byte_ms'
+  /** Realtime: from speech_stopped (or the response.create) to the first response.output_audio.delta. */
+  | 'realtime.first_audio_ms';
 
 /** A delay distribution: log-normal with this median and 95th percentile (equal values: constant). */
 export interface Distribution {
@@ -47,6 +49,7 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
       'llm.token_gap_ms': constant(0),
       'tts.first_byte_ms': constant(0),
       'tts.rest_first_byte_ms': constant(0),
+      'realtime.first_audio_ms': constant(0),
     },
     ttsSpeedup: 1000,
   },
@@ -60,6 +63,8 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
       'llm.token_gap_ms': { p50: 15, p95: 30 },
       'tts.first_byte_ms': { p50: 200, p95: 300 },
       'tts.rest_first_byte_ms': { p50: 275, p95: 450 },
+      // gpt-realtime first audio after speech_stopped (PROTOCOLS.md §6).
+      'realtime.first_audio_ms': { p50: 400, p95: 800 },
     },
     ttsSpeedup: 10,
   },
@@ -74,6 +79,8 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
       'llm.token_gap_ms': { p50: 15, p95: 30 },
       'tts.first_byte_ms': { p50: 100, p95: 250 },
       'tts.rest_first_byte_ms': { p50: 250, p95: 450 },
+      // Twilio's targets are for cascaded agents; Realtime keeps the gpt-realtime figures (PROTOCOLS.md §6).
+      'realtime.first_audio_ms': { p50: 400, p95: 800 },
     },
     ttsSpeedup: 10,
   },
@@ -87,6 +94,8 @@ export const PROFILES: Readonly<Record<string, LatencyProfile>> = {
       'llm.token_gap_ms': { p50: 40, p95: 100 },
       'tts.first_byte_ms': { p50: 300, p95: 600 },
       'tts.rest_first_byte_ms': { p50: 600, p95: 1200 },
+      // gpt-realtime-2 first audio, minimal to high reasoning: 1.1–2.3 s (PROTOCOLS.md §6).
+      'realtime.first_audio_ms': { p50: 1100, p95: 2300 },
     },
     ttsSpeedup: 3,
   },

@@ -2,8 +2,9 @@
 import type { Clock } from '../clock.ts';
 import type { MockContext, MockServer } from './context.ts';
 import { startDeepgramMock } from './deepgram/server.ts';
+import { createFaultBook, type FaultBook } from './faults.ts';
 import { createJournal, type Journal } from './journal.ts';
-import { startOpenAIMock } from './openai/server.ts';
+import { startOpenAIMock, type OpenAIMockServer } from './openai/server.ts';
 import { createDelaySampler, type LatencyProfile } from './profiles.ts';
 import { createConversationScript, type ConversationScript } from './script.ts';
 
@@ -23,13 +24,19 @@ export interface UpstreamEnv {
   DEEPGRAM_API_KEY: string;
   OPENAI_BASE_URL: string;
   OPENAI_API_KEY: string;
+  /**
+   * ws://…/v1/realtime of the Realtime mock, for agents that open the socket themselves (append
+   * ?model=…). SDK helpers that force wss:// need `Mocks.openai.tls` (base URL and CA) instead.
+   */
+  OPENAI_REALTIME_URL?: string;
 }
 
 export interface Mocks {
   deepgram: MockServer;
-  openai: MockServer;
+  openai: OpenAIMockServer;
   journal: Journal;
   script: ConversationScript;
+  faults: FaultBook;
   env: UpstreamEnv;
   close(): Promise<void>;
 }
@@ -45,6 +52,7 @@ export function createMockContext(options: MocksOptions): MockContext {
     script: createConversationScript(),
     delays: createDelaySampler(options.profile, options.seed),
     apiKey: options.apiKey ?? DEFAULT_MOCK_KEY,
+    faults: createFaultBook(),
     nextId(prefix) {
       const n = (counters.get(prefix) ?? 0) + 1;
       counters.set(prefix, n);
@@ -55,7 +63,7 @@ export function createMockContext(options: MocksOptions): MockContext {
 
 export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
-  const { journal, script, apiKey } = ctx;
+  const { journal, script, apiKey, faults } = ctx;
   const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
   const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
@@ -66,7 +74,8 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
     openai,
     journal,
     script,
-    env: { DEEPGRAM_API_URL: deepgram.url, DEEPGRAM_API_KEY: apiKey, OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: apiKey },
+    faults,
+    env: { DEEPGRAM_API_URL: deepgram.url, DEEPGRAM_API_KEY: apiKey, OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: apiKey, OPENAI_REALTIME_URL: openai.realtimeUrl },
     async close() {
       await Promise.all([deepgram.close(), openai.close()]);
     },

@@ -4,6 +4,8 @@ import { whiteNoiseMulaw } from '../audio/index.ts';
 import { placeCall, type CallResult } from '../caller/call.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { ConversationScript } from '../mocks/script.ts';
+import type { FaultBook } from '../mocks/faults.ts';
+import { twilioSid } from '../caller/ids.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 export interface ScenarioCallInput {
@@ -14,6 +16,8 @@ export interface ScenarioCallInput {
   authToken: string;
   /** The mocks' script, when mocks are in use: each utterance is registered with its reply. */
   script: ConversationScript | undefined;
+  /** The mocks' fault book, when mocks are in use: the scenario's faults are armed for this call. */
+  faults?: FaultBook;
 }
 
 export interface ScenarioCallOutcome {
@@ -26,9 +30,21 @@ export async function runScenarioCall(input: ScenarioCallInput): Promise<Scenari
   const replies = new Map<string, string | undefined>();
   for (const step of input.scenario.steps) if (step.type === 'say') replies.set(step.fixture, step.reply);
 
+  const callSid = twilioSid('CA');
+  const faults = input.scenario.faults ?? [];
+  if (faults.length > 0) input.faults?.arm(callSid, faults);
+  try {
+    return await playCall(input, callSid, replies);
+  } finally {
+    input.faults?.disarm(callSid);
+  }
+}
+
+async function playCall(input: ScenarioCallInput, callSid: string, replies: ReadonlyMap<string, string | undefined>): Promise<ScenarioCallOutcome> {
   let call;
   try {
     call = await placeCall({
+      callSid,
       clock: input.clock,
       webhookUrl: input.webhookUrl,
       authToken: input.authToken,

@@ -3,6 +3,7 @@
  * Steps are a tagged union on `type`.
  */
 import { z } from 'zod';
+import { Fault } from '../mocks/faults.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
 
@@ -57,5 +58,7 @@ export const Scenario = z.strictObject({
   name,
   description: z.string().min(1),
   steps: z.array(ScenarioStep).min(1),
+  /** Faults the mocks inject into this scenario's calls (see harness/mocks/faults.ts). */
+  faults: z.array(Fault).optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;

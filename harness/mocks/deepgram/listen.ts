@@ -136,6 +136,14 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
       }
       sha.update(bytes);
       for (const event of recognizer.push(vad.push(decode(bytes, params)))) emit(event);
+      const drop = ctx.faults.of(call, 'close').find(
+        (f) => f.service === 'deepgram.listen' && f.afterAudioMs !== undefined && vad.positionMs >= f.afterAudioMs && ctx.faults.strike(call, f),
+      );
+      if (drop !== undefined) {
+        closing = true;
+        journal('event', 'fault', { type: 'close', code: drop.code, audioMs: vad.positionMs });
+        ws.close(drop.code, drop.reason);
+      }
       return;
     }
     const control = parseListenControl(toBuffer(data).toString('utf8'));

@@ -218,6 +218,15 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
         if (ws.readyState === ws.OPEN) {
           ws.send(bytes, { binary: true });
           journal('sent', 'audio', { bytes: bytes.length, flush: job.sequence });
+          if (ctx.faults.of(call, 'interleave_control').length > 0) {
+            sendJson({ type: 'Warning', description: 'callbench fault: a control frame between audio frames', code: 'CALLBENCH_INTERLEAVED' });
+          }
+        }
+        const drop = job.sent === 1 ? ctx.faults.of(call, 'close').find((f) => f.service === 'deepgram.speak' && f.afterFlushes === job.sequence + 1 && ctx.faults.strike(call, f)) : undefined;
+        if (drop !== undefined) {
+          journal('event', 'fault', { type: 'close', code: drop.code, flush: job.sequence });
+          closeWith(drop.code, drop.reason);
+          return;
         }
       }
       if (job.sent >= chunks) {
@@ -226,6 +235,20 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
       }
       pump();
     });
+  };
+
+  /** The late_audio fault: after a Clear, audio of the cleared speech still goes out before `Cleared`. */
+  const sendLateAudio = (): void => {
+    const late = ctx.faults.of(call, 'late_audio')[0];
+    const job = jobs[0];
+    if (late === undefined || job?.render === undefined) return;
+    const count = Math.min(job.render.chunks - job.sent, Math.ceil(late.ms / SPEAK_CHUNK_MS));
+    for (let i = 0; i < count && ws.readyState === ws.OPEN; i++) {
+      const bytes = job.render.chunk(job.sent++);
+      ws.send(bytes, { binary: true });
+      journal('sent', 'audio', { bytes: bytes.length, flush: job.sequence, late: true });
+    }
+    journal('event', 'fault', { type: 'late_audio', chunks: count });
   };
 
   const enqueueFlush = (): number => {
@@ -294,6 +317,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
       }
       case 'Clear': {
         journal('received', 'Clear');
+        sendLateAudio();
         const droppedChars = buffer.length;
         const droppedFlushes = jobs.map((job) => job.sequence);
         buffer = '';

@@ -89,9 +89,9 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
   const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
     ctx.journal.record({ service: 'openai.chat', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
   };
-  const fail = (err: OpenAIError): void => {
+  const fail = (err: OpenAIError, retryable = false): void => {
     journal('sent', 'error', { status: err.status, code: err.body.error.code, param: err.body.error.param });
-    sendError(res, err, requestId);
+    sendError(res, err, requestId, retryable);
   };
 
   const abort = new AbortController();
@@ -139,6 +139,16 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     last_user_text: request.lastUserText,
   });
 
+  const nth = ctx.faults.count(call, 'openai.chat');
+  const injected = ctx.faults.of(call, 'http_error').find((fault) => fault.requests.includes(nth));
+  if (injected !== undefined) {
+    journal('event', 'fault', { type: 'http_error', status: injected.status, request: nth });
+    const err = injected.status === 429 ? openAIErrors.rateLimited(request.body.model) : injected.status === 500 ? openAIErrors.serverError() : openAIErrors.overloaded();
+    fail(err, true);
+    return;
+  }
+  const stall = ctx.faults.of(call, 'stall').find((fault) => fault.request === nth);
+
   const scripted = ctx.script.replyFor(request.lastUserText);
   let tokens = tokenize(scripted ?? DEFAULT_REPLY);
   let finishReason: 'stop' | 'length' = 'stop';
@@ -159,6 +169,7 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     finishReason,
     usage: usageOf(promptTokens, tokens.length),
     scripted: scripted !== undefined,
+    stall: stall === undefined ? undefined : { afterTokens: stall.afterTokens, ms: stall.ms },
   };
   try {
     if (request.stream) await streamReply(generation);
@@ -181,6 +192,8 @@ interface Generation {
   finishReason: 'stop' | 'length';
   usage: FullUsage;
   scripted: boolean;
+  /** An injected stall: the stream pauses after this many tokens. */
+  stall: { afterTokens: number; ms: number } | undefined;
   /** Content tokens written so far (streaming). */
   sent?: number;
 }
@@ -220,8 +233,12 @@ async function streamReply(g: Generation): Promise<void> {
   await ctx.clock.sleepUntil(at, g.signal);
   write(withPadding(withUsage(delta({ role: 'assistant', content: '', refusal: null }))));
   for (const [index, token] of g.tokens.entries()) {
-    if (index > 0) {
-      at += ctx.delays.sample('llm.token_gap_ms');
+    if (g.stall !== undefined && index === g.stall.afterTokens) {
+      g.journal('event', 'fault', { type: 'stall', afterTokens: index, ms: g.stall.ms });
+      at += g.stall.ms;
+    }
+    if (index > 0 || g.stall?.afterTokens === 0) {
+      at += index > 0 ? ctx.delays.sample('llm.token_gap_ms') : 0;
       await ctx.clock.sleepUntil(at, g.signal);
     }
     write(withPadding(withUsage(delta({ content: token }))));

@@ -41,17 +41,31 @@ export const openAIErrors = {
   invalidParam: (param: string | null, message: string, code: string | null): OpenAIError =>
     error(400, message, 'invalid_request_error', param, code),
   tooLarge: (): OpenAIError => error(413, 'Request body too large.', 'invalid_request_error'),
+  rateLimited: (model: string): OpenAIError =>
+    error(
+      429,
+      `Rate limit reached for ${model} in organization org-callbench on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 120ms. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      'requests',
+      null,
+      'rate_limit_exceeded',
+    ),
+  serverError: (): OpenAIError => error(500, 'The server had an error while processing your request. Sorry about that!', 'server_error'),
+  overloaded: (): OpenAIError => error(503, 'The server is overloaded or not ready yet.', 'server_error'),
 };
 
-/** Writes `err` with the headers the API sends on errors; `x-should-retry: false` keeps the SDK from retrying. */
-export function sendError(res: ServerResponse, err: OpenAIError, requestId: string): void {
+/**
+ * Writes `err` with the headers the API sends on errors. Unless `retryable`, `x-should-retry: false`
+ * keeps the SDK from retrying; a retryable error (an injected 429/5xx) leaves the SDK to its retry
+ * policy, as the live service does.
+ */
+export function sendError(res: ServerResponse, err: OpenAIError, requestId: string, retryable = false): void {
   const body = JSON.stringify(err.body);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'x-request-id': requestId,
     'openai-version': '2020-10-01',
-    'x-should-retry': 'false',
+    ...(retryable ? {} : { 'x-should-retry': 'false' }),
   });
   res.end(body);
 }

@@ -1,6 +1,7 @@
 /**
  * The mock OpenAI host on 127.0.0.1: POST /v1/chat/completions (and /chat/completions, for base
- * URLs without /v1). Its `url` is the SDK base URL, http://127.0.0.1:PORT/v1.
+ * URLs without /v1). Its `url` is the SDK base URL, http://127.0.0.1:PORT/v1. WebSocket upgrades on
+ * /v1/realtime reach the Realtime mock, over ws:// here and over wss:// on the TLS twin (`tls`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,11 +9,23 @@ import { randomBytes } from 'node:crypto';
 import type { MockContext, MockServer } from '../context.ts';
 import { handleChatCompletion } from './chat.ts';
 import { openAIErrors, sendError } from './errors.ts';
+import { createRealtimeHost, startTlsTwin } from './realtime/host.ts';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
 
+export interface OpenAIMockServer extends MockServer {
+  /** ws://127.0.0.1:PORT/v1/realtime, for raw WebSocket clients (append ?model=…). */
+  readonly realtimeUrl: string;
+  /**
+   * The same host over TLS on a second port, with a self-signed certificate made at start.
+   * openai-node's OpenAIRealtimeWS dials wss:// on its baseURL's port, so give it `tls.url` as
+   * baseURL and `{ ca: tls.ca }` as ws options.
+   */
+  readonly tls: { readonly url: string; readonly realtimeUrl: string; readonly ca: string };
+}
+
 /** Listens on 127.0.0.1:`port` (0: any free port). */
-export async function startOpenAIMock(ctx: MockContext, port = 0): Promise<MockServer> {
+export async function startOpenAIMock(ctx: MockContext, port = 0, tlsPort = 0): Promise<OpenAIMockServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method === 'POST' && CHAT_PATHS.has(path)) {
@@ -29,6 +42,8 @@ export async function startOpenAIMock(ctx: MockContext, port = 0): Promise<MockS
     req.resume();
     sendError(res, openAIErrors.invalidUrl(req.method ?? 'GET', path), `req_${randomBytes(16).toString('hex')}`);
   });
+  const realtime = createRealtimeHost(ctx);
+  server.on('upgrade', realtime.onUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -37,9 +52,18 @@ export async function startOpenAIMock(ctx: MockContext, port = 0): Promise<MockS
     });
   });
   const { port: bound } = server.address() as AddressInfo;
+  const tls = await startTlsTwin(server, realtime.onUpgrade, tlsPort).catch(async (error: unknown) => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  });
   return {
     url: `http://127.0.0.1:${bound}/v1`,
+    realtimeUrl: `ws://127.0.0.1:${bound}/v1/realtime`,
+    tls: { url: `https://127.0.0.1:${tls.port}/v1`, realtimeUrl: `wss://127.0.0.1:${tls.port}/v1/realtime`, ca: tls.ca },
     async close() {
+      realtime.close();
+      await tls.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

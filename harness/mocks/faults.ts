@@ -1,0 +1,95 @@
+/**
+ * Faults a scenario injects into the mocks, per call: the mocks look them up by the call id the
+ * agent sends in `x-callbench-call`. Each is something the real services do on a bad day, and
+ * each reproduces a bug class of REFERENCE-AGENTS.md §6 (dead air after a drop, a crash on a
+ * 429, late audio after Clear, control frames taken for audio).
+ */
+import { z } from 'zod';
+
+export const Fault = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('close'),
+    /** Which upstream socket closes. */
+    service: z.enum(['deepgram.listen', 'deepgram.speak']),
+    code: z.number().int().min(1000).max(4999).default(1011),
+    reason: z.string().max(120).default('callbench fault: upstream closed'),
+    /** listen: after this much audio (ms) has been received. */
+    afterAudioMs: z.number().int().min(0).optional(),
+    /** speak: right after the first audio of the n-th Flush (1-based): mid-reply. */
+    afterFlushes: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('http_error'),
+    service: z.literal('openai.chat'),
+    status: z.union([z.literal(429), z.literal(500), z.literal(503)]),
+    /** Which of the call's chat requests fail (1-based). */
+    requests: z.array(z.number().int().min(1)).min(1).default([1]),
+  }),
+  z.strictObject({
+    type: z.literal('stall'),
+    service: z.literal('openai.chat'),
+    /** The stream stops after this many content tokens of the n-th request… */
+    afterTokens: z.number().int().min(0),
+    /** …for this long. */
+    ms: z.number().int().min(1).max(600_000),
+    request: z.number().int().min(1).default(1),
+  }),
+  z.strictObject({
+    type: z.literal('late_audio'),
+    service: z.literal('deepgram.speak'),
+    /** After a Clear, keep sending this much audio of the cleared speech before `Cleared`. */
+    ms: z.number().int().min(1).max(10_000),
+  }),
+  z.strictObject({
+    type: z.literal('interleave_control'),
+    service: z.literal('deepgram.speak'),
+  }),
+]);
+export type Fault = z.infer<typeof Fault>;
+export type FaultType = Fault['type'];
+
+export interface FaultBook {
+  /** Arms `faults` for the call `call` (replacing any armed before). */
+  arm(call: string, faults: readonly Fault[]): void;
+  disarm(call: string): void;
+  /** The faults of one type armed for a call (none for untagged connections). */
+  of<T extends FaultType>(call: string | undefined, type: T): Array<Extract<Fault, { type: T }>>;
+  /** Counts a call's requests to a service; returns this request's 1-based number. */
+  count(call: string | undefined, service: string): number;
+  /** True the first time it is asked about `fault` for `call`: for faults that strike once per call. */
+  strike(call: string | undefined, fault: Fault): boolean;
+}
+
+export function createFaultBook(): FaultBook {
+  const armed = new Map<string, readonly Fault[]>();
+  const counters = new Map<string, number>();
+  const struck = new Map<string, Set<Fault>>();
+  return {
+    arm(call, faults) {
+      armed.set(call, faults);
+    },
+    disarm(call) {
+      armed.delete(call);
+      struck.delete(call);
+      for (const key of counters.keys()) if (key.startsWith(`${call} `)) counters.delete(key);
+    },
+    of(call, type) {
+      if (call === undefined) return [];
+      return (armed.get(call) ?? []).filter((fault): fault is Extract<Fault, { type: typeof type }> => fault.type === type);
+    },
+    count(call, service) {
+      const key = `${call ?? ''} ${service}`;
+      const n = (counters.get(key) ?? 0) + 1;
+      counters.set(key, n);
+      return n;
+    },
+    strike(call, fault) {
+      if (call === undefined) return false;
+      let done = struck.get(call);
+      if (done === undefined) struck.set(call, (done = new Set()));
+      if (done.has(fault)) return false;
+      done.add(fault);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * One GA Realtime WebSocket session: `session.created` first, then client events in, server
+ * events out. Audio in runs through server VAD on the audio timebase; turns and
+ * `response.create` start scripted responses; truncation is checked against the audio sent.
+ * Everything is journalled under `openai.realtime`; every timer runs on the run's clock and is
+ * cancelled when the socket closes.
+ */
+import type { RawData, WebSocket } from 'ws';
+import type { MockContext } from '../../context.ts';
+import type { RegisteredUtterance } from '../../script.ts';
+import { DEFAULT_REPLY } from '../chat.ts';
+import { createConversation, wireItem, type ConversationItem, type ItemContent } from './conversation.ts';
+import { realtimeErrors, type RealtimeErrorBody } from './errors.ts';
+import { realtimeId } from './ids.ts';
+import { sentFacts } from './journal-facts.ts';
+import { startResponse, type ActiveResponse, type ServerEvent } from './response.ts';
+import { applySessionUpdate, bytesPerMs, defaultSession, sampleRateOf, sessionUpdateFacts, vadParams, type RealtimeSession } from './session.ts';
+import { checkTruncate } from './truncate.ts';
+import { createTurnDetector, decodeInput, type TurnDetector, type TurnEvent } from './turns.ts';
+
+export interface RealtimeSocketArgs {
+  ctx: MockContext;
+  /** Journal id of this connection. */
+  connection: string;
+  /** Call id from the x-callbench-call header, when the agent sent one. */
+  call: string | undefined;
+  /** The `model` query parameter. */
+  model: string;
+}
+
+/** The shortest buffer `input_audio_buffer.commit` accepts. */
+export const MIN_COMMIT_MS = 100;
+
+type Journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>) => void;
+
+export function realtimeJournal(args: Pick<RealtimeSocketArgs, 'ctx' | 'connection' | 'call'>): Journal {
+  return (direction, kind, data) => {
+    args.ctx.journal.record({ service: 'openai.realtime', connection: args.connection, call: args.call, direction, kind, ...(data === undefined ? {} : { data }) });
+  };
+}
+
+/** Sends `event` with a fresh event_id, and journals it, while the socket is open. */
+export function createSender(ws: WebSocket, journal: Journal, outputBytesPerMs: () => number): (event: ServerEvent) => void {
+  return (event) => {
+    if (ws.readyState !== ws.OPEN) return;
+    const { type, ...rest } = event;
+    const full = { type, event_id: realtimeId('event'), ...rest };
+    ws.send(JSON.stringify(full));
+    const facts = sentFacts(full, outputBytesPerMs());
+    journal('sent', facts.kind, facts.data);
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function toText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): void {
+  const { ctx } = args;
+  const journal = realtimeJournal(args);
+  const timers = new Set<() => void>();
+  let session: RealtimeSession = defaultSession(realtimeId('sess'), args.model, Date.now());
+  const send = createSender(ws, journal, () => bytesPerMs(session.audio.output.format));
+  const conversation = createConversation(realtimeId('conv'));
+  let active: ActiveResponse | undefined;
+  let audioSent = false;
+  /** The user item that the speech in progress will become (speech_started names it). */
+  let pendingUserItem: string | undefined;
+  /** Audio already appended in earlier input formats: the session timeline continues across a format change. */
+  let offsetMs = 0;
+  let closed = false;
+
+  const vadSettings = (s: RealtimeSession): ReturnType<typeof vadParams> | undefined => {
+    const td = s.audio.input.turn_detection;
+    return td === null ? undefined : vadParams(td);
+  };
+  let detector: TurnDetector = createTurnDetector(sampleRateOf(session.audio.input.format), ctx.script, vadSettings(session));
+
+  const at = (time: number, fn: () => void): (() => void) => {
+    const cancel = ctx.clock.at(time, () => {
+      timers.delete(cancel);
+      if (!closed) fn();
+    });
+    timers.add(cancel);
+    return () => {
+      cancel();
+      timers.delete(cancel);
+    };
+  };
+
+  const fail = (error: Omit<RealtimeErrorBody, 'event_id'>, clientEventId: unknown): void => {
+    send({ type: 'error', error: { ...error, event_id: typeof clientEventId === 'string' ? clientEventId : null } });
+  };
+
+  function respond(triggeredAt: number, overrides: Record<string, unknown> = {}): void {
+    const instructions = typeof overrides['instructions'] === 'string' ? overrides['instructions'] : undefined;
+    const lastUser = conversation.lastUserText();
+    const text = ctx.script.replyFor(lastUser) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions)) ?? DEFAULT_REPLY;
+    const modalities = overrides['output_modalities'];
+    const effective: RealtimeSession =
+      Array.isArray(modalities) && (modalities[0] === 'audio' || modalities[0] === 'text') ? { ...session, output_modalities: [modalities[0]] } : session;
+    active = startResponse(
+      {
+        ctx,
+        conversation,
+        send,
+        at,
+        newId: (kind) => realtimeId(kind),
+        onEnd(response) {
+          if ((response.item?.audioMs ?? 0) > 0) audioSent = true;
+          if (active === response) active = undefined;
+        },
+      },
+      { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null },
+    );
+  }
+
+  function commitUserAudio(itemId: string, utterance: RegisteredUtterance | undefined): void {
+    const item: ConversationItem = { id: itemId, role: 'user', status: 'completed', content: [{ type: 'input_audio', transcript: utterance?.transcript ?? null }], audioMs: 0 };
+    const { previousItemId } = conversation.add(item);
+    send({ type: 'input_audio_buffer.committed', previous_item_id: previousItemId, item_id: itemId });
+    send({ type: 'conversation.item.added', previous_item_id: previousItemId, item: wireItem(item) });
+    send({ type: 'conversation.item.done', previous_item_id: previousItemId, item: wireItem(item) });
+    if (session.audio.input.transcription !== null && utterance !== undefined) {
+      send({ type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: utterance.transcript, usage: { type: 'duration', seconds: Math.ceil(utterance.voicedMs / 1000) } });
+    }
+  }
+
+  function onTurn(event: TurnEvent): void {
+    if (event.type === 'speech_started') {
+      pendingUserItem = realtimeId('item');
+      send({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(offsetMs + event.audioStartMs), item_id: pendingUserItem });
+      const td = session.audio.input.turn_detection;
+      if (active !== undefined && td?.interrupt_response === true) active.cancel('turn_detected');
+      return;
+    }
+    const itemId = pendingUserItem ?? realtimeId('item');
+    pendingUserItem = undefined;
+    send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(offsetMs + event.audioEndMs), item_id: itemId });
+    commitUserAudio(itemId, event.utterance);
+    const td = session.audio.input.turn_detection;
+    if (td?.create_response !== true) return;
+    if (active !== undefined) {
+      journal('event', 'response_skipped', { reason: 'active_response', response_id: active.id });
+      return;
+    }
+    respond(ctx.clock.now());
+  }
+
+  function onSessionUpdate(message: Record<string, unknown>): void {
+    const result = applySessionUpdate(session, message['session'], audioSent);
+    if (!result.ok) {
+      fail(result.error, message['event_id']);
+      return;
+    }
+    const previous = session;
+    session = result.value;
+    if (previous.audio.input.format.type !== session.audio.input.format.type) {
+      offsetMs += detector.positionMs;
+      detector = createTurnDetector(sampleRateOf(session.audio.input.format), ctx.script, vadSettings(session));
+      pendingUserItem = undefined;
+    } else {
+      detector.configure(vadSettings(session));
+    }
+    send({ type: 'session.updated', session: structuredClone(session) });
+  }
+
+  function onAppend(message: Record<string, unknown>): void {
+    const audio = message['audio'];
+    if (typeof audio !== 'string') {
+      fail(realtimeErrors.missingParam('audio'), message['event_id']);
+      return;
+    }
+    const bytes = Buffer.from(audio, 'base64');
+    for (const event of detector.push(decodeInput(bytes, session.audio.input.format))) onTurn(event);
+  }
+
+  function onItemCreate(message: Record<string, unknown>): void {
+    const item = message['item'];
+    if (!isRecord(item)) {
+      fail(realtimeErrors.missingParam('item'), message['event_id']);
+      return;
+    }
+    const role = item['role'];
+    if (item['type'] !== 'message' || (role !== 'user' && role !== 'assistant' && role !== 'system')) {
+      fail(realtimeErrors.invalidValue('item.type', "The mock supports message items (role 'user', 'assistant' or 'system') only."), message['event_id']);
+      return;
+    }
+    const parts = Array.isArray(item['content']) ? item['content'] : [];
+    const content: ItemContent[] = parts.filter(isRecord).map((part) => {
+      const text = typeof part['text'] === 'string' ? part['text'] : typeof part['transcript'] === 'string' ? part['transcript'] : '';
+      return role === 'assistant' ? { type: 'output_text', text } : { type: 'input_text', text };
+    });
+    const id = typeof item['id'] === 'string' ? item['id'] : realtimeId('item');
+    if (conversation.get(id) !== undefined) {
+      fail(realtimeErrors.invalidValue('item.id', `Item with id '${id}' already exists.`), message['event_id']);
+      return;
+    }
+    const created: ConversationItem = { id, role, status: 'completed', content, audioMs: 0 };
+    const { previousItemId } = conversation.add(created);
+    send({ type: 'conversation.item.added', previous_item_id: previousItemId, item: wireItem(created) });
+    send({ type: 'conversation.item.done', previous_item_id: previousItemId, item: wireItem(created) });
+  }
+
+  function onTruncate(message: Record<string, unknown>): void {
+    const item = typeof message['item_id'] === 'string' ? conversation.get(message['item_id']) : undefined;
+    const check = checkTruncate(item, message);
+    if (!check.ok) {
+      fail(check.error, message['event_id']);
+      return;
+    }
+    if (item !== undefined) {
+      // "Truncating audio will delete the server-side text transcript."
+      item.content = item.content.map((c) => (c.type === 'output_audio' ? { type: 'output_audio', transcript: '' } : c));
+      item.audioMs = check.audioEndMs;
+    }
+    send({ type: 'conversation.item.truncated', item_id: message['item_id'], content_index: 0, audio_end_ms: check.audioEndMs });
+  }
+
+  /** Small facts the journal keeps of a client event. */
+  function receivedFacts(type: string, message: Record<string, unknown>): Record<string, unknown> | undefined {
+    switch (type) {
+      case 'input_audio_buffer.append':
+        return { bytes: typeof message['audio'] === 'string' ? Buffer.byteLength(message['audio'], 'base64') : 0 };
+      case 'conversation.item.truncate': {
+        const item = typeof message['item_id'] === 'string' ? conversation.get(message['item_id']) : undefined;
+        return { item_id: message['item_id'], content_index: message['content_index'], audio_end_ms: message['audio_end_ms'], generated_ms: item?.audioMs };
+      }
+      case 'session.update':
+        return sessionUpdateFacts(message['session']);
+      case 'response.create': {
+        const r = isRecord(message['response']) ? message['response'] : {};
+        return { instructions_chars: typeof r['instructions'] === 'string' ? r['instructions'].length : undefined, output_modalities: r['output_modalities'], conversation: r['conversation'] };
+      }
+      case 'response.cancel':
+        return { response_id: message['response_id'], active: active?.id };
+      case 'conversation.item.create': {
+        const item = isRecord(message['item']) ? message['item'] : {};
+        const parts = Array.isArray(item['content']) ? item['content'].filter(isRecord) : [];
+        return { item_type: item['type'], role: item['role'], call_id: item['call_id'], text: parts.map((p) => (typeof p['text'] === 'string' ? p['text'] : '')).join(' ') };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  function onMessage(raw: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(raw);
+    } catch (error) {
+      journal('received', 'invalid', { error: 'json' });
+      fail(realtimeErrors.invalidJson(error instanceof Error ? error.message : String(error)), null);
+      return;
+    }
+    if (!isRecord(message) || typeof message['type'] !== 'string') {
+      journal('received', 'invalid', { error: 'type' });
+      fail(realtimeErrors.missingType(), isRecord(message) ? message['event_id'] : null);
+      return;
+    }
+    const type = message['type'];
+    journal('received', type, receivedFacts(type, message));
+    const eventId = message['event_id'];
+    switch (type) {
+      case 'session.update':
+        onSessionUpdate(message);
+        return;
+      case 'input_audio_buffer.append':
+        onAppend(message);
+        return;
+      case 'input_audio_buffer.commit': {
+        const buffered = detector.bufferedMs;
+        if (buffered < MIN_COMMIT_MS) {
+          fail(realtimeErrors.commitTooSmall(buffered), eventId);
+          return;
+        }
+        const { utterance } = detector.commit();
+        const itemId = pendingUserItem ?? realtimeId('item');
+        pendingUserItem = undefined;
+        commitUserAudio(itemId, utterance);
+        return;
+      }
+      case 'input_audio_buffer.clear':
+        detector.clear();
+        pendingUserItem = undefined;
+        send({ type: 'input_audio_buffer.cleared' });
+        return;
+      case 'conversation.item.create':
+        onItemCreate(message);
+        return;
+      case 'conversation.item.truncate':
+        onTruncate(message);
+        return;
+      case 'conversation.item.retrieve':
+      case 'conversation.item.delete': {
+        const id = message['item_id'];
+        const item = typeof id === 'string' ? conversation.get(id) : undefined;
+        if (item === undefined) {
+          fail(typeof id === 'string' ? realtimeErrors.unknownItem(id) : realtimeErrors.missingParam('item_id'), eventId);
+          return;
+        }
+        if (type === 'conversation.item.retrieve') send({ type: 'conversation.item.retrieved', item: wireItem(item) });
+        else {
+          conversation.delete(item.id);
+          send({ type: 'conversation.item.deleted', item_id: item.id });
+        }
+        return;
+      }
+      case 'response.create': {
+        if (active !== undefined) {
+          fail(realtimeErrors.activeResponse(active.id), eventId);
+          return;
+        }
+        respond(ctx.clock.now(), isRecord(message['response']) ? message['response'] : {});
+        return;
+      }
+      case 'response.cancel': {
+        const wanted = message['response_id'];
+        if (active === undefined || (typeof wanted === 'string' && wanted !== active.id)) {
+          fail(realtimeErrors.cancelNotActive(), eventId);
+          return;
+        }
+        active.cancel('client_cancelled');
+        return;
+      }
+      default:
+        fail(realtimeErrors.unknownType(type), eventId);
+    }
+  }
+
+  journal('event', 'open', { model: args.model });
+  send({ type: 'session.created', session: structuredClone(session) });
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) {
+      journal('received', 'invalid', { error: 'binary' });
+      fail(realtimeErrors.invalidJson('binary frames are not supported'), null);
+      return;
+    }
+    onMessage(toText(data));
+  });
+  ws.on('close', (code: number) => {
+    closed = true;
+    for (const cancel of timers) cancel();
+    timers.clear();
+    journal('event', 'close', { code, active_response: active?.id ?? null });
+  });
+  ws.on('error', (error: Error) => journal('event', 'error', { message: error.message }));
+}
+

@@ -1,0 +1,80 @@
+/**
+ * The WebSocket upgrade on GET /v1/realtime, checked as the live service does: the key from
+ * `Authorization: Bearer` or the browser sub-protocol `openai-insecure-api-key.<key>` (a bad
+ * one gets HTTP 401 with the OpenAI error body, no upgrade); the sub-protocol `realtime` echoed;
+ * the beta shape (`OpenAI-Beta: realtime=v1` or `openai-beta.realtime-v1`) accepted, answered
+ * with `beta_api_shape_disabled` and closed 4000.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { callIdOf, type MockContext } from '../../context.ts';
+import { openAIErrors, type OpenAIError } from '../errors.ts';
+import { createSender, handleRealtimeSocket, realtimeJournal } from './connection.ts';
+import { realtimeErrors } from './errors.ts';
+
+export const REALTIME_PATHS: ReadonlySet<string> = new Set(['/v1/realtime', '/realtime']);
+/** Close code the live service uses after refusing the beta shape. */
+export const BETA_CLOSE_CODE = 4000;
+export const DEFAULT_REALTIME_MODEL = 'gpt-realtime';
+
+const KEY_PROTOCOL = 'openai-insecure-api-key.';
+const BETA_PROTOCOL = 'openai-beta.realtime-v1';
+
+function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  return typeof header === 'string' ? header.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : [];
+}
+
+function keyOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === 'string' && /^bearer\s+/i.test(header)) return header.replace(/^bearer\s+/i, '').trim();
+  const fromProtocol = offeredProtocols(req).find((p) => p.startsWith(KEY_PROTOCOL));
+  return fromProtocol?.slice(KEY_PROTOCOL.length);
+}
+
+function isBeta(req: IncomingMessage): boolean {
+  const header = req.headers['openai-beta'];
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return values.some((v) => /(^|,)\s*realtime=v1\s*(,|$)/.test(v)) || offeredProtocols(req).includes(BETA_PROTOCOL);
+}
+
+function refuse(socket: Duplex, err: OpenAIError): void {
+  const body = JSON.stringify(err.body);
+  const reason = err.status === 401 ? 'Unauthorized' : err.status === 404 ? 'Not Found' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${err.status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\nx-request-id: req_${randomBytes(16).toString('hex')}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The WebSocket server (no listener of its own) that realtime upgrades are handed to; it echoes `realtime`. */
+export function createRealtimeWss(): WebSocketServer {
+  return new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false) });
+}
+
+/** Handles an upgrade request whose path is in REALTIME_PATHS. */
+export function handleRealtimeUpgrade(wss: WebSocketServer, ctx: MockContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const key = keyOf(req);
+  if (key !== ctx.apiKey) {
+    ctx.journal.record({ service: 'openai.realtime', connection: ctx.nextId('realtime'), call: callIdOf(req.headers), direction: 'event', kind: 'refused', data: { status: 401 } });
+    refuse(socket, key === undefined || key === '' ? openAIErrors.missingKey() : openAIErrors.invalidKey(key));
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const model = url.searchParams.get('model') ?? DEFAULT_REALTIME_MODEL;
+  const beta = isBeta(req);
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const args = { ctx, connection: ctx.nextId('realtime'), call: callIdOf(req.headers), model };
+    if (!beta) {
+      handleRealtimeSocket(ws, args);
+      return;
+    }
+    const journal = realtimeJournal(args);
+    journal('event', 'open', { model, beta: true });
+    ws.on('close', (code: number) => journal('event', 'close', { code }));
+    createSender(ws, journal, () => 48)({ type: 'error', error: { ...realtimeErrors.betaShapeDisabled(), event_id: null } });
+    ws.close(BETA_CLOSE_CODE);
+  });
+}
