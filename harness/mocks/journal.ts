@@ -34,15 +34,18 @@ export interface Journal {
 export function createJournal(clock: Clock): Journal {
   const list: JournalEntry[] = [];
   const listeners = new Set<(entry: JournalEntry) => void>();
+  /** Connections tied to a call after the fact: their later entries are tied too. */
+  const attributed = new Map<string, string>();
   return {
     record(entry) {
-      const full: JournalEntry = { t: clock.now(), ...entry };
+      const full: JournalEntry = { t: clock.now(), ...entry, call: entry.call ?? attributed.get(entry.connection) };
       list.push(full);
       for (const listener of listeners) listener(full);
       return full;
     },
     entries: () => list,
     attribute(connection, call) {
+      attributed.set(connection, call);
       for (const entry of list) if (entry.connection === connection) entry.call = call;
     },
     subscribe(listener) {

@@ -14,6 +14,8 @@ export interface UtteranceRegistration {
   audio: Uint8Array;
   /** What the mock LLM answers when this transcript is the last user message. */
   reply?: string;
+  /** The call that will say it, for tying untagged upstream connections to calls by content. */
+  call?: string;
 }
 
 export interface RegisteredUtterance {
@@ -118,6 +120,12 @@ export interface ConversationScript {
   replyFor(userText: string): string | undefined;
   /** Every reply registered, for diagnostics. */
   utterances(): readonly RegisteredUtterance[];
+  /** The calls that registered the utterance `id`. */
+  callsOfUtterance(id: string): ReadonlySet<string>;
+  /** The calls that registered an utterance with this transcript (case and punctuation ignored). */
+  callsOfTranscript(text: string): ReadonlySet<string>;
+  /** The calls whose scripted replies contain this text (case and punctuation ignored). */
+  callsOfReplyText(text: string): ReadonlySet<string>;
 }
 
 export const ENVELOPE_WINDOW_MS = 10;
@@ -232,8 +240,22 @@ export function createConversationScript(): ConversationScript {
   const byId = new Map<string, RegisteredUtterance>();
   const phasesById = new Map<string, Float64Array[]>();
   const replies = new Map<string, string>();
+  const byUtterance = new Map<string, Set<string>>();
+  const byTranscript = new Map<string, Set<string>>();
+  const byReply = new Map<string, Set<string>>();
+  const own = (map: Map<string, Set<string>>, key: string, call: string): void => {
+    let calls = map.get(key);
+    if (calls === undefined) map.set(key, (calls = new Set()));
+    calls.add(call);
+  };
+  const none: ReadonlySet<string> = new Set();
   return {
     register(utterance) {
+      if (utterance.call !== undefined) {
+        own(byUtterance, utterance.id, utterance.call);
+        own(byTranscript, normalise(utterance.transcript), utterance.call);
+        if (utterance.reply !== undefined) own(byReply, normalise(utterance.reply), utterance.call);
+      }
       const pcm = decodeMulaw(utterance.audio);
       const spans = findVoicedSpans(pcm, SAMPLE_RATE);
       const first = spans[0];
@@ -274,5 +296,14 @@ export function createConversationScript(): ConversationScript {
     },
     replyFor: (userText) => replies.get(normalise(userText)),
     utterances: () => [...byId.values()],
+    callsOfUtterance: (id) => byUtterance.get(id) ?? none,
+    callsOfTranscript: (text) => byTranscript.get(normalise(text)) ?? none,
+    callsOfReplyText(text) {
+      const needle = normalise(text);
+      if (needle.length === 0) return none;
+      const calls = new Set<string>();
+      for (const [reply, owners] of byReply) if (reply.includes(needle)) for (const call of owners) calls.add(call);
+      return calls;
+    },
   };
 }

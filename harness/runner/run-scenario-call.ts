@@ -5,6 +5,8 @@ import { placeCall, type CallResult } from '../caller/call.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { ConversationScript } from '../mocks/script.ts';
 import type { FaultBook } from '../mocks/faults.ts';
+import { attributeByContent } from '../mocks/attribution.ts';
+import type { Journal } from '../mocks/journal.ts';
 import { twilioSid } from '../caller/ids.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
@@ -18,6 +20,8 @@ export interface ScenarioCallInput {
   script: ConversationScript | undefined;
   /** The mocks' fault book, when mocks are in use: the scenario's faults are armed for this call. */
   faults?: FaultBook;
+  /** The mocks' journal, when mocks are in use: connections the agent did not tag are tied to calls by content. */
+  journal?: Journal;
 }
 
 export interface ScenarioCallOutcome {
@@ -37,6 +41,7 @@ export async function runScenarioCall(input: ScenarioCallInput): Promise<Scenari
     return await playCall(input, callSid, replies);
   } finally {
     input.faults?.disarm(callSid);
+    if (input.journal !== undefined && input.script !== undefined) attributeByContent(input.journal, input.script);
   }
 }
 
@@ -50,7 +55,7 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
       authToken: input.authToken,
       onUtterance: (utterance) => {
         const reply = replies.get(utterance.id);
-        input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, ...(reply === undefined ? {} : { reply }) });
+        input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, call: callSid, ...(reply === undefined ? {} : { reply }) });
       },
     });
   } catch (error) {

@@ -285,7 +285,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     const now = ctx.clock.now();
     switch (value.type) {
       case 'Speak': {
-        journal('received', 'Speak', { chars: value.text.length });
+        journal('received', 'Speak', { chars: value.text.length, text: value.text.slice(0, 200) });
         if (value.text.length > SPEAK_MAX_TEXT_CHARS) {
           closeWith(DEEPGRAM_CLOSE.textTooLong.code, DEEPGRAM_CLOSE.textTooLong.reason);
           return;
