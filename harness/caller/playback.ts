@@ -31,6 +31,15 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
   /** Marks not yet echoed, in the order they were queued. */
   const pending = new Map<number, { name: string; cancel: () => void }>();
   let markSeq = 0;
+  /** Echoes, in order, every pending mark queued up to `upTo` (all of them are due by then). */
+  const echoUpTo = (upTo: number): void => {
+    for (const [key, entry] of pending) {
+      if (key > upTo) break;
+      pending.delete(key);
+      entry.cancel();
+      echo(entry.name, false);
+    }
+  };
 
   return {
     get drainsAt() {
@@ -54,14 +63,13 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
     mark(name) {
       const now = clock.now();
       if (drainsAt <= now) {
+        // Marks whose timers are due but have not run yet go first: echoes keep their order.
+        echoUpTo(Infinity);
         echo(name, false);
         return;
       }
       const key = ++markSeq;
-      const cancel = clock.at(drainsAt, () => {
-        pending.delete(key);
-        echo(name, false);
-      });
+      const cancel = clock.at(drainsAt, () => echoUpTo(key));
       pending.set(key, { name, cancel });
     },
     clear() {

@@ -14,6 +14,10 @@ const parser = new XMLParser({
   isArray: (name) => name === 'Parameter' || name === 'Stream' || name === 'Connect',
   parseAttributeValue: false,
   processEntities: true,
+  // Attribute values are Twilio's verbatim (<Parameter> values reach customParameters as written).
+  trimValues: false,
+  // Also decodes numeric character references (&#xA; and the like, which twilio's own builder writes).
+  htmlEntities: true,
 });
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -43,13 +47,15 @@ export function parseStreamTwiml(xml: string): TwimlResult {
   }
   if (parsed.protocol !== 'wss:') return { ok: false, error: `Stream url must use wss:// (Twilio error 31922), got ${url}` };
   if (parsed.search !== '') return { ok: false, error: `Stream url must not carry a query string (use <Parameter>), got ${url}` };
-  const parameters: Record<string, string> = {};
+  const entries: Array<[string, string]> = [];
   const list = Array.isArray(stream['Parameter']) ? stream['Parameter'] : [];
   for (const item of list) {
     const param = record(item);
     const name = param?.['name'];
     const value = param?.['value'];
-    if (typeof name === 'string') parameters[name] = typeof value === 'string' ? value : '';
+    if (typeof name === 'string') entries.push([name, typeof value === 'string' ? value : '']);
   }
+  // fromEntries defines own properties, so a parameter named __proto__ is kept like any other.
+  const parameters: Record<string, string> = Object.fromEntries(entries);
   return { ok: true, value: { url, parameters } };
 }

@@ -104,7 +104,8 @@ export function computeCallMetrics(
 
     const reply = media.filter((m) => m.t > utterance.lastVoicedAt && m.t < next);
     const firstMedia = reply[0];
-    const firstAudible = reply.find((m) => m.audibleFrom !== undefined);
+    // The first chunk the caller actually heard some of: a clear may cut a chunk before its audible part.
+    const firstAudible = reply.find((m) => heardUntil(m) !== undefined);
     if (firstMedia !== undefined) {
       add('turn.first_media_ms', firstMedia.t - utterance.lastVoicedAt);
       replyWindows.push({ from: utterance.lastVoicedAt, to: firstMedia.t });

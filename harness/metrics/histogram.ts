@@ -38,6 +38,7 @@ function wrap(raw: hdr.Histogram): LatencyHistogram {
   const histogram: LatencyHistogram = {
     raw,
     record(value) {
+      if (!Number.isFinite(value)) throw new RangeError(`latency sample must be a finite number of ms, got ${value}`);
       raw.recordValue(Math.max(0, Math.round(value * 1000)));
     },
     add(other) {

@@ -28,7 +28,9 @@ function validate<S extends z.ZodType>(file: string, schema: S, data: unknown): 
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue === undefined ? '' : issue.path.map(String).join('.');
+  // An unknown key is reported on the object that holds it: name the key itself.
+  const where = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
+  const field = where.map(String).join('.');
   throw new InputError(file, field, issue?.message ?? 'is invalid');
 }
 

@@ -1,0 +1,127 @@
+/**
+ * The callbench command line as a user meets it: help exits 0 and lists the flags; a bad flag, a
+ * bad value, an unknown command or a malformed scenario file exits 2 with exactly one line on
+ * stderr that names the culprit, and no stack trace. Nothing here starts a run. Each spawn
+ * compiles the CLI through tsx (seconds on a busy machine), so the tests run one at a time.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function callbench(...args: string[]): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exit code 2, nothing on stdout, one stderr line containing every `needle`, no stack trace. */
+function expectUsageError(result: Exit, ...needles: string[]): void {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.replace(/\n$/, '').split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  const line = lines[0] ?? '';
+  expect(line.startsWith('callbench: ')).toBe(true);
+  for (const needle of needles) expect(line).toContain(needle);
+  expect(line).not.toMatch(/\bat .+:\d+:\d+/);
+  expect(line).not.toContain('internal error');
+}
+
+const RUN_FLAGS = ['--scenario', '--profile', '--seed', '--json', '--calls', '--concurrency', '--duration', '--arrival-rate', '--max-calls-in-flight', '--warmup', '--help'];
+
+describe('callbench help', { timeout: 60_000 }, () => {
+  it('--help exits 0 and lists the commands', async () => {
+    const result = await callbench('--help');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.startsWith('Usage: callbench <command> [options]')).toBe(true);
+    for (const command of ['run', 'mocks', 'calibrate', 'help']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('run --help exits 0 and lists every flag of a run', async () => {
+    const result = await callbench('run', '--help');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.startsWith('Usage: callbench run [options]')).toBe(true);
+    for (const flag of RUN_FLAGS) expect(result.stdout).toMatch(new RegExp(`^\\s+(-h, )?${flag}\\b`, 'm'));
+    expect(result.stdout).toContain('reference');
+  });
+
+  it('help run prints the same text as run --help', async () => {
+    const [a, b] = await Promise.all([callbench('help', 'run'), callbench('run', '--help')]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+  });
+});
+
+describe('callbench usage errors', { timeout: 60_000 }, () => {
+  it('run --calls 0', async () => {
+    expectUsageError(await callbench('run', '--calls', '0'), '--calls', "'0'");
+  });
+
+  it('run --calls x', async () => {
+    expectUsageError(await callbench('run', '--calls', 'x'), '--calls', "'x'");
+  });
+
+  it('run --profile nope names the flag, the value and the profiles there are', async () => {
+    expectUsageError(await callbench('run', '--profile', 'nope'), '--profile', "'nope'", 'reference');
+  });
+
+  it('run --bogus', async () => {
+    expectUsageError(await callbench('run', '--bogus'), '--bogus');
+  });
+
+  it('frobnicate (an unknown command)', async () => {
+    expectUsageError(await callbench('frobnicate'), "'frobnicate'");
+  });
+});
+
+describe('callbench run --scenario with a bad file', { timeout: 60_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'callbench-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names the file and the field of an unknown step type', async () => {
+    const file = path.join(dir, 'bad-step.json');
+    await writeFile(file, JSON.stringify({ name: 'bad-step', description: 'x', steps: [{ type: 'hangup' }, { type: 'dance' }] }));
+    expectUsageError(await callbench('run', '--scenario', file), file, 'steps.1.type');
+  });
+
+  it('names the file and the field of a missing field', async () => {
+    const file = path.join(dir, 'no-description.json');
+    await writeFile(file, JSON.stringify({ name: 'no-description', steps: [{ type: 'hangup' }] }));
+    expectUsageError(await callbench('run', '--scenario', file), file, 'description');
+  });
+
+  it('names a file that is not JSON', async () => {
+    const file = path.join(dir, 'not-json.json');
+    await writeFile(file, '{ "name": ');
+    expectUsageError(await callbench('run', '--scenario', file), file, 'not valid JSON');
+  });
+
+  it('names the fixture file a valid scenario points to that does not exist', async () => {
+    const file = path.join(dir, 'missing-fixture.json');
+    await writeFile(file, JSON.stringify({ name: 'missing-fixture', description: 'x', steps: [{ type: 'say', fixture: 'no-such-fixture' }] }));
+    expectUsageError(await callbench('run', '--scenario', file), path.join('fixtures', 'utterances', 'no-such-fixture.json'));
+  });
+});
