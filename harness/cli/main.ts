@@ -2,6 +2,7 @@
 import { EXIT } from './exit-codes.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
 import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
+import { CALIBRATE_HELP, calibrateCommand } from './commands/calibrate.ts';
 import type { CommandIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -11,6 +12,7 @@ const HELP = `Usage: callbench <command> [options]
 Commands:
   run      play scenarios against the reference agent and report latency (default)
   mocks    start the mock Deepgram and OpenAI servers alone and print their environment
+  calibrate  measure the null agent (known reply times) and print the harness's measurement error
   help     show this help, or \`callbench help <command>\`
 
 Run \`callbench run --help\` for the options of a run.`;
@@ -41,15 +43,17 @@ async function main(argv: string[]): Promise<number> {
       io.out(HELP);
       return EXIT.ok;
     case 'help':
-      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : HELP);
+      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : HELP);
       return EXIT.ok;
     case 'run':
       return runCommand(rest, io);
     case 'mocks':
       return mocksCommand(rest, io, untilInterrupted);
+    case 'calibrate':
+      return calibrateCommand(rest, io);
     default:
       if (command.startsWith('-')) return runCommand(argv, io);
-      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, help`);
+      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, help`);
   }
 }
 

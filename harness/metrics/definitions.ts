@@ -16,6 +16,7 @@ export const METRICS = {
   'tts.ttfb_ms': 'stage: TTS synthesis requested (Flush or REST request) → first audio sent by the mock',
   'agent.tts_to_twilio_ms': 'stage: first TTS audio sent by the mock → first agent media received by the caller',
   'agent.self_report_error_ms': 'agent-reported (its STT final → its first media sent) against measured (mock final sent → first media received), absolute difference',
+  'call.start_lag_ms': 'open model: call placed (webhook POSTed) − its due time on the arrival schedule',
 } as const;
 
 export type MetricName = keyof typeof METRICS;

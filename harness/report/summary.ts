@@ -1,7 +1,41 @@
 /** The run's result as plain data: what --json prints and the other renderers read. */
 import { METRIC_NAMES } from '../metrics/definitions.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
-import type { MetricHistograms, RunOutcome } from '../runner/run.ts';
+import { bootstrapPercentileCis, DEFAULT_LEVEL, DEFAULT_RESAMPLES, seriesSeed, type PercentileCis } from '../statistics/bootstrap.ts';
+import type { MetricHistograms, MetricSamples, RunOutcome } from '../runner/run.ts';
+
+/**
+ * A metric's distribution (from its HDR histogram) and, from the raw samples, bootstrap
+ * confidence intervals of its p50 and p95 (absent with fewer than MIN_CI_SAMPLES samples: below
+ * that a percentile bootstrap only restates the range of the few samples there are).
+ */
+export interface MetricSummary extends LatencySummary {
+  ci?: PercentileCis;
+}
+
+export type LoadSummary =
+  | {
+      model: 'closed';
+      label: 'closed model';
+      concurrency: number;
+      /** Calls per scenario (count-bounded run), or the duration callers kept starting calls for. */
+      callsPerScenario?: number;
+      durationMs?: number;
+      started: number;
+    }
+  | {
+      model: 'open';
+      label: 'open model';
+      /** Calls per second. */
+      arrivalRate: number;
+      durationMs: number;
+      maxCallsInFlight: number;
+      lateBoundMs: number;
+      scheduled: number;
+      started: number;
+      /** Calls due on the schedule that were not started (k6's dropped_iterations). */
+      dropped: { total: number; late: number; maxInFlight: number };
+    };
 
 export interface RunSummary {
   callbench: { version: string };
@@ -10,23 +44,82 @@ export interface RunSummary {
   profile: string;
   seed: number;
   agent: string;
-  metrics: Record<string, LatencySummary>;
+  load: LoadSummary;
+  /** Warm-up calls played first and left out of every statistic. */
+  warmup: { calls: number; failedCalls: number };
+  /** How the confidence intervals were computed. */
+  statistics: { ci: string; level: number; resamples: number; seed: number; minSamples: number };
+  metrics: Record<string, MetricSummary>;
   scenarios: Record<
     string,
-    { calls: number; failedCalls: number; unansweredTurns: number; turns: Record<string, number>; errors: string[]; metrics: Record<string, LatencySummary> }
+    {
+      calls: number;
+      failedCalls: number;
+      droppedCalls: number;
+      warmupCalls: number;
+      unansweredTurns: number;
+      turns: Record<string, number>;
+      errors: string[];
+      metrics: Record<string, MetricSummary>;
+    }
   >;
-  pacing: { framesLateMs: LatencySummary };
+  pacing: { framesLateMs: LatencySummary; framesSent: number };
   /** Encoded HdrHistograms per metric, so runs and shards merge without loss. */
   histograms: Record<string, string>;
 }
 
-function summaries(histograms: MetricHistograms): Record<string, LatencySummary> {
-  const out: Record<string, LatencySummary> = {};
-  for (const name of METRIC_NAMES) if (histograms[name].count > 0) out[name] = histograms[name].summary();
+export interface SummaryOptions {
+  /** Bootstrap resamples per interval (default 1000). */
+  resamples?: number;
+}
+
+/** Fewest samples for which a summary carries bootstrap intervals. */
+export const MIN_CI_SAMPLES = 10;
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+function summaries(histograms: MetricHistograms, samples: MetricSamples, seed: number, scope: string, resamples: number): Record<string, MetricSummary> {
+  const out: Record<string, MetricSummary> = {};
+  for (const name of METRIC_NAMES) {
+    if (histograms[name].count === 0) continue;
+    const summary: MetricSummary = histograms[name].summary();
+    const values = samples[name];
+    if (values.length >= MIN_CI_SAMPLES) {
+      const ci = bootstrapPercentileCis(values, { seed: seriesSeed(seed, scope, name), resamples });
+      if (ci !== undefined) summary.ci = { p50: [round2(ci.p50[0]), round2(ci.p50[1])], p95: [round2(ci.p95[0]), round2(ci.p95[1])] };
+    }
+    out[name] = summary;
+  }
   return out;
 }
 
-export function summarize(outcome: RunOutcome, version: string): RunSummary {
+function loadSummary(outcome: RunOutcome): LoadSummary {
+  const { plan, started } = outcome.load;
+  switch (plan.model) {
+    case 'closed':
+      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, callsPerScenario: plan.calls, started };
+    case 'closed-duration':
+      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, started };
+    case 'open': {
+      const late = outcome.load.dropped?.late ?? 0;
+      const maxInFlight = outcome.load.dropped?.['max-in-flight'] ?? 0;
+      return {
+        model: 'open',
+        label: 'open model',
+        arrivalRate: plan.ratePerSec,
+        durationMs: plan.durationMs,
+        maxCallsInFlight: plan.maxInFlight,
+        lateBoundMs: plan.lateBoundMs,
+        scheduled: outcome.load.scheduled ?? 0,
+        started,
+        dropped: { total: late + maxInFlight, late, maxInFlight },
+      };
+    }
+  }
+}
+
+export function summarize(outcome: RunOutcome, version: string, options: SummaryOptions = {}): RunSummary {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const histograms: Record<string, string> = {};
   for (const name of METRIC_NAMES) if (outcome.metrics[name].count > 0) histograms[name] = outcome.metrics[name].encode();
   return {
@@ -36,14 +129,26 @@ export function summarize(outcome: RunOutcome, version: string): RunSummary {
     profile: outcome.profile,
     seed: outcome.seed,
     agent: outcome.agent,
-    metrics: summaries(outcome.metrics),
+    load: loadSummary(outcome),
+    warmup: { calls: outcome.warmupCalls, failedCalls: outcome.scenarios.reduce((sum, s) => sum + s.warmupFailedCalls, 0) },
+    statistics: { ci: 'percentile bootstrap of the raw samples (nearest-rank percentiles)', level: DEFAULT_LEVEL, resamples, seed: outcome.seed, minSamples: MIN_CI_SAMPLES },
+    metrics: summaries(outcome.metrics, outcome.samples, outcome.seed, '*', resamples),
     scenarios: Object.fromEntries(
       outcome.scenarios.map((s) => [
         s.name,
-        { calls: s.calls, failedCalls: s.failedCalls, unansweredTurns: s.unansweredTurns, turns: { ...s.turnKinds }, errors: s.errors, metrics: summaries(s.metrics) },
+        {
+          calls: s.calls,
+          failedCalls: s.failedCalls,
+          droppedCalls: s.droppedCalls,
+          warmupCalls: s.warmupCalls,
+          unansweredTurns: s.unansweredTurns,
+          turns: { ...s.turnKinds },
+          errors: s.errors,
+          metrics: summaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
+        },
       ]),
     ),
-    pacing: { framesLateMs: outcome.pacingLateness.summary() },
+    pacing: { framesLateMs: outcome.pacingLateness.summary(), framesSent: outcome.framesSent },
     histograms,
   };
 }

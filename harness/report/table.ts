@@ -1,8 +1,8 @@
 /** The terminal summary: one table per metric, a row per scenario and one for all of them. */
 import type { LatencySummary } from '../metrics/histogram.ts';
-import type { RunSummary } from './summary.ts';
+import type { LoadSummary, MetricSummary, RunSummary } from './summary.ts';
 
-const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max', 'p50 CI', 'p95 CI'] as const;
 
 /** Stage metrics (joined from the mock journals) are shown together in one table. */
 const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.'];
@@ -21,6 +21,35 @@ function cell(summary: LatencySummary, key: 'p50' | 'p90' | 'p95' | 'p99' | 'max
   return supported(summary.count, Number(key.slice(1))) ? value : `${value}*`;
 }
 
+/** A 95% bootstrap interval as `lo–hi`, or `-` when there is none (fewer than 10 samples). */
+function ciCell(summary: MetricSummary, key: 'p50' | 'p95'): string {
+  const ci = summary.ci?.[key];
+  if (ci === undefined) return '-';
+  const text = `${ci[0].toFixed(0)}–${ci[1].toFixed(0)}`;
+  return key === 'p95' && !supported(summary.count, 95) ? `${text}*` : text;
+}
+
+function row(label: string, s: MetricSummary): string[] {
+  return [label, String(s.count), cell(s, 'p50'), cell(s, 'p90'), cell(s, 'p95'), cell(s, 'p99'), cell(s, 'max'), ciCell(s, 'p50'), ciCell(s, 'p95')];
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/** One line on how the calls were started: closed or open model, and what was dropped. */
+export function describeLoad(load: LoadSummary, warmupCalls: number): string {
+  const warm = warmupCalls > 0 ? `; ${warmupCalls} warm-up call(s) excluded from the statistics` : '';
+  if (load.model === 'closed') {
+    const bound = load.durationMs !== undefined ? `calls started for ${seconds(load.durationMs)}` : `${load.callsPerScenario ?? 0} call(s) per scenario`;
+    return `Load: closed model (a new call starts when one ends; hides queueing), ${bound}, concurrency ${load.concurrency}: ${load.started} call(s)${warm}.`;
+  }
+  return (
+    `Load: open model, ${load.arrivalRate} call(s)/s for ${seconds(load.durationMs)}: ${load.scheduled} due, ${load.started} started, ` +
+    `${load.dropped.total} dropped (${load.dropped.late} started > ${load.lateBoundMs} ms late, ${load.dropped.maxInFlight} at the limit of ${load.maxCallsInFlight} in flight)${warm}.`
+  );
+}
+
 function renderTable(rows: string[][]): string {
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   return rows
@@ -31,19 +60,19 @@ function renderTable(rows: string[][]): string {
 export function renderSummaryTable(summary: RunSummary, describe: (metric: string) => string): string {
   const blocks: string[] = [];
   let starred = false;
-  const stages: string[][] = [['stage (all scenarios)', 'n', 'p50', 'p90', 'p95', 'p99', 'max']];
+  const stages: string[][] = [['stage (all scenarios)', ...COLUMNS.slice(1)]];
   for (const metric of Object.keys(summary.metrics)) {
     const all = summary.metrics[metric];
     if (isStage(metric)) {
-      if (all !== undefined) stages.push([metric, String(all.count), cell(all, 'p50'), cell(all, 'p90'), cell(all, 'p95'), cell(all, 'p99'), cell(all, 'max')]);
+      if (all !== undefined) stages.push(row(metric, all));
       continue;
     }
     const rows: string[][] = [[...COLUMNS]];
     for (const [name, scenario] of Object.entries(summary.scenarios)) {
       const s = scenario.metrics[metric];
-      if (s !== undefined) rows.push([name, String(s.count), cell(s, 'p50'), cell(s, 'p90'), cell(s, 'p95'), cell(s, 'p99'), cell(s, 'max')]);
+      if (s !== undefined) rows.push(row(name, s));
     }
-    if (all !== undefined && rows.length > 2) rows.push(['all', String(all.count), cell(all, 'p50'), cell(all, 'p90'), cell(all, 'p95'), cell(all, 'p99'), cell(all, 'max')]);
+    if (all !== undefined && rows.length > 2) rows.push(row('all', all));
     const table = renderTable(rows);
     if (table.includes('*')) starred = true;
     blocks.push(`${metric}  (${describe(metric)})\n${table}`);
@@ -54,16 +83,18 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
     blocks.push(`Where the reply time went (from the mock journals):\n${table}`);
   }
   if (blocks.length === 0) blocks.push('No latency samples were recorded.');
-  const lines = [blocks.join('\n\n')];
+  const lines = [describeLoad(summary.load, summary.warmup.calls), blocks.join('\n\n')];
   const problems = Object.entries(summary.scenarios).flatMap(([name, s]) => [
     ...(s.failedCalls > 0 ? [`${name}: ${s.failedCalls} of ${s.calls} calls failed`] : []),
+    ...(s.droppedCalls > 0 ? [`${name}: ${s.droppedCalls} due call(s) dropped (not started)`] : []),
     ...(s.unansweredTurns > 0 ? [`${name}: ${s.unansweredTurns} caller turns got no audible reply`] : []),
     ...s.errors.slice(0, 3).map((error) => `  ${error}`),
   ]);
   if (problems.length > 0) lines.push(problems.join('\n'));
   const late = summary.pacing.framesLateMs;
   lines.push(
-    `All times in ms. Caller frame pacing: p50 ${late.p50.toFixed(2)} ms, p99 ${late.p99.toFixed(2)} ms, max ${late.max.toFixed(1)} ms late over ${late.count} frames.` +
+    `All times in ms. Caller frame pacing: p50 ${late.p50.toFixed(2)} ms, p99 ${late.p99.toFixed(2)} ms, max ${late.max.toFixed(1)} ms late over ${summary.pacing.framesSent} frames.` +
+      ` p50 CI / p95 CI: ${Math.round(summary.statistics.level * 100)}% bootstrap intervals (${summary.statistics.resamples} resamples, seed ${summary.statistics.seed}; - below ${summary.statistics.minSamples} samples).` +
       (starred ? '\n* fewer samples than this percentile needs (p90: 10, p95: 20, p99: 100): it is the largest sample, not an estimate.' : ''),
   );
   return lines.join('\n\n');

@@ -7,6 +7,8 @@ import { createSelfReportCollector } from './self-reports.ts';
 export interface ReferenceAgentSettings {
   clock?: Clock;
   reply?: Partial<ReplyOptions>;
+  /** What the agent says first ('' for nothing); the agent's default otherwise. */
+  greeting?: string;
   /** Receives the agent's structured log events (its self-reported timings among them). */
   onLog?: (event: AgentLogEvent) => void;
 }
@@ -24,6 +26,7 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         twilioAuthToken: env.TWILIO_AUTH_TOKEN,
         ...(settings.clock === undefined ? {} : { clock: settings.clock }),
         ...(settings.reply === undefined ? {} : { reply: settings.reply }),
+        ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
         log: (event) => {
           reports.observe(event);
           settings.onLog?.(event);

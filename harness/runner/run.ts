@@ -1,17 +1,20 @@
 /**
- * A run: start the mocks and the agent, play every scenario `calls` times with at most
- * `concurrency` calls in flight across all scenarios (a closed model: a new call starts when one
- * ends), and merge each call's metric samples into HDR histograms per scenario and overall.
+ * A run: start the mocks and the agent, play the scenarios under a load model (see
+ * load-models.ts: closed by count, closed for a duration, or open arrival-rate), and merge each
+ * call's metric samples into HDR histograms per scenario and overall. Warm-up calls run first and
+ * are left out of every statistic. The raw per-call samples are kept beside the histograms for
+ * the bootstrap confidence intervals (harness/statistics/bootstrap.ts).
  */
 import type { Clock } from '../clock.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import { computeCallMetrics, type TurnKind } from '../metrics/call-metrics.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
-import { startMocks } from '../mocks/start-mocks.ts';
+import { startMocks, type Mocks } from '../mocks/start-mocks.ts';
 import type { LatencyProfile } from '../mocks/profiles.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { AgentTarget } from './agent-target.ts';
+import type { AgentTarget, RunningAgent } from './agent-target.ts';
+import { runClosedCount, runClosedForDuration, runOpenModel, type DropReason, type OpenModelOptions } from './load-models.ts';
 import { runScenarioCall } from './run-scenario-call.ts';
 
 export interface PlannedScenario {
@@ -19,11 +22,20 @@ export interface PlannedScenario {
   fixtures: ReadonlyMap<string, Utterance>;
 }
 
+/** How calls are started; see load-models.ts. */
+export type LoadPlan =
+  /** `calls` calls of every scenario, at most `concurrency` in flight across scenarios. */
+  | { model: 'closed'; calls: number; concurrency: number }
+  /** `concurrency` callers start calls (scenarios round-robin) until `durationMs` has passed. */
+  | { model: 'closed-duration'; durationMs: number; concurrency: number }
+  /** Calls due at a fixed rate (scenarios round-robin), whatever the agent does. */
+  | ({ model: 'open' } & OpenModelOptions);
+
 export interface RunPlan {
   scenarios: readonly PlannedScenario[];
-  /** Calls per scenario. */
-  calls: number;
-  concurrency: number;
+  load: LoadPlan;
+  /** Calls per scenario played before the measured ones and left out of the statistics (default 0). */
+  warmup?: number;
   profile: LatencyProfile;
   seed: number;
   agent: AgentTarget;
@@ -32,16 +44,33 @@ export interface RunPlan {
 }
 
 export type MetricHistograms = Record<MetricName, LatencyHistogram>;
+/** Every sample of every metric, in the order the calls ended: the bootstrap resamples these. */
+export type MetricSamples = Record<MetricName, number[]>;
 
 export interface ScenarioOutcome {
   name: string;
+  /** Measured calls started (warm-up calls excluded). */
   calls: number;
   failedCalls: number;
+  /** Open model: calls of this scenario that were due and dropped. */
+  droppedCalls: number;
+  warmupCalls: number;
+  warmupFailedCalls: number;
   unansweredTurns: number;
   /** How the caller's utterances were classified (see harness/metrics/call-metrics.ts). */
   turnKinds: Record<TurnKind, number>;
   errors: string[];
   metrics: MetricHistograms;
+  samples: MetricSamples;
+}
+
+export interface LoadOutcome {
+  plan: LoadPlan;
+  /** Measured calls started, over every scenario. */
+  started: number;
+  /** Open model: calls due on the schedule, and those dropped by reason. */
+  scheduled?: number;
+  dropped?: Record<DropReason, number>;
 }
 
 export interface RunOutcome {
@@ -50,30 +79,51 @@ export interface RunOutcome {
   profile: string;
   seed: number;
   agent: string;
+  load: LoadOutcome;
+  warmupCalls: number;
   scenarios: ScenarioOutcome[];
   metrics: MetricHistograms;
-  /** How late the caller's 20 ms frames went out, over every call (ms). */
+  samples: MetricSamples;
+  /** How late the caller's 20 ms frames went out, over every measured call (ms). */
   pacingLateness: LatencyHistogram;
+  /** Frames the caller sent over every measured call. */
+  framesSent: number;
 }
 
 export interface RunHooks {
-  onCallEnd?(info: { scenario: string; index: number; total: number; error: string | undefined }): void;
+  /** `total` is the number of measured calls planned, when the load model knows it. */
+  onCallEnd?(info: { scenario: string; index: number; total: number | undefined; error: string | undefined; warmup: boolean }): void;
+  onCallDropped?(info: { scenario: string; index: number; reason: DropReason; lagMs: number }): void;
 }
 
 function emptyHistograms(): MetricHistograms {
   return Object.fromEntries(METRIC_NAMES.map((name) => [name, createHistogram()])) as MetricHistograms;
 }
 
-/** Runs `jobs` with at most `limit` in flight; resolves when all are done. */
-async function pool(limit: number, jobs: ReadonlyArray<() => Promise<void>>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      if (job !== undefined) await job();
-    }
+function emptySamples(): MetricSamples {
+  return Object.fromEntries(METRIC_NAMES.map((name) => [name, []])) as unknown as MetricSamples;
+}
+
+function emptyOutcome(name: string): ScenarioOutcome {
+  return {
+    name,
+    calls: 0,
+    failedCalls: 0,
+    droppedCalls: 0,
+    warmupCalls: 0,
+    warmupFailedCalls: 0,
+    unansweredTurns: 0,
+    errors: [],
+    turnKinds: { reply: 0, 'barge-in': 0, 'talk-over': 0 },
+    metrics: emptyHistograms(),
+    samples: emptySamples(),
   };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+}
+
+/** Calls of the measured phase planned in advance, when the model fixes them. */
+function plannedTotal(load: LoadPlan, scenarios: number): number | undefined {
+  if (load.model === 'closed') return load.calls * scenarios;
+  return undefined;
 }
 
 export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -81,56 +131,73 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   const began = clock.now();
   const mocks = await startMocks({ clock, profile: plan.profile, seed: plan.seed });
   const overall = emptyHistograms();
+  const overallSamples = emptySamples();
   const pacingLateness = createHistogram();
-  const scenarios: ScenarioOutcome[] = [];
+  let framesSent = 0;
+  const outcomes = plan.scenarios.map((planned) => emptyOutcome(planned.scenario.name));
+  const load: LoadOutcome = { plan: plan.load, started: 0 };
+  const total = plannedTotal(plan.load, plan.scenarios.length);
+  const warmup = plan.warmup ?? 0;
   try {
     const agent = await plan.agent.start({ ...mocks.env, TWILIO_AUTH_TOKEN: plan.authToken });
     try {
-      const outcomes = plan.scenarios.map((planned): ScenarioOutcome => ({
-        name: planned.scenario.name,
-        calls: plan.calls,
-        failedCalls: 0,
-        unansweredTurns: 0,
-        errors: [],
-        turnKinds: { reply: 0, 'barge-in': 0, 'talk-over': 0 },
-        metrics: emptyHistograms(),
-      }));
-      // One pool over every call of every scenario: --concurrency bounds the calls in flight.
-      const jobs = plan.scenarios.flatMap((planned, s) =>
-        Array.from({ length: plan.calls }, (_, index) => async () => {
-          const outcome = outcomes[s];
-          if (outcome === undefined) return;
-          const call = await runScenarioCall({
+      /** Plays call `index` of scenario `s`; records it unless it is a warm-up call. */
+      const playCall = async (s: number, index: number, measured: boolean, lagMs?: number): Promise<void> => {
+        const planned = plan.scenarios[s];
+        const outcome = outcomes[s];
+        if (planned === undefined || outcome === undefined) return;
+        const error = await playAndRecord(clock, mocks, agent, plan.authToken, planned, measured ? outcome : undefined, index, lagMs, (lateness, frames) => {
+          if (!measured) return;
+          pacingLateness.add(lateness);
+          framesSent += frames;
+        });
+        if (measured) {
+          outcome.calls++;
+          load.started++;
+        } else {
+          outcome.warmupCalls++;
+          if (error !== undefined) outcome.warmupFailedCalls++;
+        }
+        hooks.onCallEnd?.({ scenario: planned.scenario.name, index, total: measured ? total : warmup * plan.scenarios.length, error, warmup: !measured });
+      };
+
+      const S = plan.scenarios.length;
+      if (warmup > 0) {
+        const limit = plan.load.model === 'open' ? Math.min(plan.load.maxInFlight, S) : plan.load.concurrency;
+        // Scenario-major, as the closed model plays them: warm-up call i is call i % warmup of scenario ⌊i / warmup⌋.
+        await runClosedCount(limit, warmup * S, (i) => playCall(Math.floor(i / warmup), i % warmup, false));
+      }
+
+      switch (plan.load.model) {
+        case 'closed': {
+          const calls = plan.load.calls;
+          await runClosedCount(plan.load.concurrency, calls * S, (i) => playCall(Math.floor(i / calls), i % calls, true));
+          break;
+        }
+        case 'closed-duration':
+          await runClosedForDuration(clock, plan.load.concurrency, plan.load.durationMs, (i) => playCall(i % S, Math.floor(i / S), true));
+          break;
+        case 'open': {
+          const result = await runOpenModel(
             clock,
-            scenario: planned.scenario,
-            fixtures: planned.fixtures,
-            webhookUrl: agent.webhookUrl,
-            authToken: plan.authToken,
-            script: mocks.script,
-          });
-          if (call.error !== undefined) {
-            outcome.failedCalls++;
-            outcome.errors.push(`call ${index + 1}: ${call.error}`);
-          }
-          if (call.result !== undefined) {
-            const callSid = call.result.callSid;
-            const metrics = computeCallMetrics(
-              call.result.timeline.events,
-              mocks.journal.entries().filter((e) => e.call === callSid),
-              agent.selfReports?.(callSid) ?? [],
-            );
-            for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
-            outcome.unansweredTurns += metrics.unansweredTurns;
-            for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) outcome.metrics[name].record(value);
-            pacingLateness.add(call.result.pacing.lateness);
-          }
-          hooks.onCallEnd?.({ scenario: planned.scenario.name, index, total: plan.calls, error: call.error });
-        }),
-      );
-      await pool(plan.concurrency, jobs);
+            plan.load,
+            ({ index, intendedAt, at }) => playCall(index % S, Math.floor(index / S), true, at - intendedAt),
+            ({ index, intendedAt, at }, reason) => {
+              const outcome = outcomes[index % S];
+              if (outcome !== undefined) outcome.droppedCalls++;
+              hooks.onCallDropped?.({ scenario: outcome?.name ?? '', index: Math.floor(index / S), reason, lagMs: at - intendedAt });
+            },
+          );
+          load.scheduled = result.scheduled;
+          load.dropped = result.dropped;
+          break;
+        }
+      }
       for (const outcome of outcomes) {
-        for (const name of METRIC_NAMES) overall[name].add(outcome.metrics[name]);
-        scenarios.push(outcome);
+        for (const name of METRIC_NAMES) {
+          overall[name].add(outcome.metrics[name]);
+          overallSamples[name].push(...outcome.samples[name]);
+        }
       }
     } finally {
       await agent.stop();
@@ -144,8 +211,62 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
     profile: plan.profile.name,
     seed: plan.seed,
     agent: plan.agent.describe(),
-    scenarios,
+    load,
+    warmupCalls: outcomes.reduce((sum, o) => sum + o.warmupCalls, 0),
+    scenarios: outcomes,
     metrics: overall,
+    samples: overallSamples,
     pacingLateness,
+    framesSent,
   };
+}
+
+/**
+ * Plays one call and, when `outcome` is given, records its samples there (with the open model's
+ * start lag as `call.start_lag_ms`). Returns the call's error, if any.
+ */
+async function playAndRecord(
+  clock: Clock,
+  mocks: Mocks,
+  agent: RunningAgent,
+  authToken: string,
+  planned: PlannedScenario,
+  outcome: ScenarioOutcome | undefined,
+  index: number,
+  lagMs: number | undefined,
+  onPacing: (lateness: LatencyHistogram, framesSent: number) => void,
+): Promise<string | undefined> {
+  const call = await runScenarioCall({
+    clock,
+    scenario: planned.scenario,
+    fixtures: planned.fixtures,
+    webhookUrl: agent.webhookUrl,
+    authToken,
+    script: mocks.script,
+    faults: mocks.faults,
+    journal: mocks.journal,
+  });
+  if (outcome === undefined) return call.error;
+  const record = (name: MetricName, value: number): void => {
+    outcome.metrics[name].record(value);
+    outcome.samples[name].push(value);
+  };
+  if (lagMs !== undefined) record('call.start_lag_ms', lagMs);
+  if (call.error !== undefined) {
+    outcome.failedCalls++;
+    outcome.errors.push(`call ${index + 1}: ${call.error}`);
+  }
+  if (call.result !== undefined) {
+    const callSid = call.result.callSid;
+    const metrics = computeCallMetrics(
+      call.result.timeline.events,
+      mocks.journal.entries().filter((e) => e.call === callSid),
+      agent.selfReports?.(callSid) ?? [],
+    );
+    for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
+    outcome.unansweredTurns += metrics.unansweredTurns;
+    for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) record(name, value);
+    onPacing(call.result.pacing.lateness, call.result.pacing.framesSent);
+  }
+  return call.error;
 }

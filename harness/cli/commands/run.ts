@@ -12,6 +12,7 @@ import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
 import { run, type PlannedScenario } from '../../runner/run.ts';
 import { loadFixture, loadScenario } from '../../scenario/load.ts';
 import { EXIT } from '../exit-codes.ts';
+import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { UsageError } from '../usage-error.ts';
@@ -27,13 +28,12 @@ OpenAI servers on 127.0.0.1, and prints latency percentiles measured on the audi
 Options:
   --scenario NAME|FILE  scenario to play (repeatable); a name is looked up in scenarios/
                         default: ${DEFAULT_SCENARIOS.join(', ')}
-  --calls N             calls per scenario (default 1)
-  --concurrency N       calls in flight at once, across scenarios (default: the number
-                        of scenarios, i.e. one call of each at a time; a closed model)
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
   --json                print one JSON object on stdout instead of the tables
   -h, --help            show this help
+
+${LOAD_HELP}
 
 Each run also writes reports/<run-id>/result.json.
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed.`;
@@ -55,8 +55,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     allowPositionals: false,
     options: {
       scenario: { type: 'string', multiple: true },
-      calls: { type: 'string' },
-      concurrency: { type: 'string' },
+      ...LOAD_OPTIONS,
       profile: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -67,9 +66,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     io.out(RUN_HELP);
     return EXIT.ok;
   }
-  const calls = intFlag('calls', values.calls, 1, 1, 100_000);
   const scenarioNames = values.scenario ?? DEFAULT_SCENARIOS;
-  const concurrency = intFlag('concurrency', values.concurrency, scenarioNames.length, 1, 1000);
+  const { load, warmup, description: loadDescription } = parseLoadFlags(values, scenarioNames.length);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
@@ -86,16 +84,19 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
 
   const clock = createSystemClock();
-  const total = planned.length * calls;
   let done = 0;
-  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')} × ${calls} call(s), concurrency ${concurrency}, profile ${profile.name}, seed ${seed}`);
+  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}`);
   const outcome = await run(
-    { scenarios: planned, calls, concurrency, profile, seed, agent: createReferenceAgentTarget(), authToken: 'callbench-twilio-auth-token' },
+    { scenarios: planned, load, warmup, profile, seed, agent: createReferenceAgentTarget(), authToken: 'callbench-twilio-auth-token' },
     clock,
     {
-      onCallEnd: ({ scenario, index, error }) => {
-        done++;
-        io.progress(`  [${done}/${total}] ${scenario} #${index + 1} ${error === undefined ? 'ok' : `FAILED: ${error}`}`);
+      onCallEnd: ({ scenario, index, total, error, warmup: warm }) => {
+        if (!warm) done++;
+        const counter = warm ? 'warm-up' : total === undefined ? String(done) : `${done}/${total}`;
+        io.progress(`  [${counter}] ${scenario} #${index + 1} ${error === undefined ? 'ok' : `FAILED: ${error}`}`);
+      },
+      onCallDropped: ({ scenario, index, reason, lagMs }) => {
+        io.progress(`  [dropped] ${scenario} #${index + 1}: ${reason === 'late' ? `${Math.round(lagMs)} ms late` : 'too many calls in flight'}`);
       },
     },
   );

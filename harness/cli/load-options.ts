@@ -1,0 +1,88 @@
+/**
+ * The load flags of `callbench run`: closed model (`--calls`, `--concurrency`, or `--duration`)
+ * or open model (`--arrival-rate` with `--duration`), and `--warmup`. Every problem is a
+ * UsageError naming the flags.
+ */
+import { DEFAULT_LATE_BOUND_MS, DEFAULT_MAX_IN_FLIGHT } from '../runner/load-models.ts';
+import type { LoadPlan } from '../runner/run.ts';
+import { parseDurationMs, parseRate } from './duration.ts';
+import { intFlag } from './options.ts';
+import { UsageError } from './usage-error.ts';
+
+/** parseArgs option specs for the load flags. */
+export const LOAD_OPTIONS = {
+  calls: { type: 'string' },
+  concurrency: { type: 'string' },
+  'arrival-rate': { type: 'string' },
+  duration: { type: 'string' },
+  'max-calls-in-flight': { type: 'string' },
+  warmup: { type: 'string' },
+} as const;
+
+export const LOAD_HELP = `Load (closed model by default; a closed model slows its arrivals when the agent is slow):
+  --calls N             calls per scenario (default 1)
+  --concurrency N       calls in flight at once, across scenarios (default: the number
+                        of scenarios, i.e. one call of each at a time; a closed model)
+  --duration D          keep starting calls until D has passed (30s, 2m, 1m30s, 500ms or
+                        seconds); replaces --calls; with --arrival-rate, the open model's length
+  --arrival-rate R      open model: start R calls per second (fractions allowed, e.g. 0.5)
+                        on a fixed schedule whatever the agent does, scenarios round-robin;
+                        needs --duration, excludes --calls and --concurrency. A call that is
+                        more than ${DEFAULT_LATE_BOUND_MS} ms late or finds --max-calls-in-flight calls running
+                        is dropped and counted, never started late
+  --max-calls-in-flight N  open model: the most calls running at once (default ${DEFAULT_MAX_IN_FLIGHT})
+  --warmup N            calls per scenario played first and left out of the statistics (default 0)`;
+
+export interface LoadFlagValues {
+  calls?: string | undefined;
+  concurrency?: string | undefined;
+  'arrival-rate'?: string | undefined;
+  duration?: string | undefined;
+  'max-calls-in-flight'?: string | undefined;
+  warmup?: string | undefined;
+}
+
+export interface LoadChoice {
+  load: LoadPlan;
+  warmup: number;
+  /** One line for the progress output. */
+  description: string;
+}
+
+export function parseLoadFlags(values: LoadFlagValues, scenarioCount: number): LoadChoice {
+  const warmup = intFlag('warmup', values.warmup, 0, 0, 10_000);
+  const durationMs = values.duration === undefined ? undefined : parseDurationMs('duration', values.duration);
+  const warm = warmup > 0 ? `, ${warmup} warm-up call(s) per scenario` : '';
+
+  if (values['arrival-rate'] !== undefined) {
+    for (const flag of ['calls', 'concurrency'] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(`--arrival-rate (open model) and --${flag} (closed model) are mutually exclusive; use --arrival-rate with --duration and --max-calls-in-flight`);
+      }
+    }
+    const ratePerSec = parseRate('arrival-rate', values['arrival-rate'], 1000);
+    if (durationMs === undefined) throw new UsageError('--arrival-rate needs --duration (how long calls keep arriving, e.g. 30s)');
+    const maxInFlight = intFlag('max-calls-in-flight', values['max-calls-in-flight'], DEFAULT_MAX_IN_FLIGHT, 1, 10_000);
+    return {
+      load: { model: 'open', ratePerSec, durationMs, maxInFlight, lateBoundMs: DEFAULT_LATE_BOUND_MS },
+      warmup,
+      description: `open model, ${ratePerSec} call(s)/s for ${durationMs / 1000} s, at most ${maxInFlight} in flight${warm}`,
+    };
+  }
+  if (values['max-calls-in-flight'] !== undefined) throw new UsageError('--max-calls-in-flight applies to the open model only: add --arrival-rate');
+  const concurrency = intFlag('concurrency', values.concurrency, scenarioCount, 1, 1000);
+  if (durationMs !== undefined) {
+    if (values.calls !== undefined) throw new UsageError('--duration and --calls are mutually exclusive in the closed model: one bounds the run by time, the other by count');
+    return {
+      load: { model: 'closed-duration', durationMs, concurrency },
+      warmup,
+      description: `closed model, calls started for ${durationMs / 1000} s, concurrency ${concurrency}${warm}`,
+    };
+  }
+  const calls = intFlag('calls', values.calls, 1, 1, 100_000);
+  return {
+    load: { model: 'closed', calls, concurrency },
+    warmup,
+    description: `closed model, ${calls} call(s) per scenario, concurrency ${concurrency}${warm}`,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Calibration: the harness measures a null agent whose greeting and replies come at known times
+ * (harness/runner/null-agent.ts). The measured greeting.first_audio_ms and turn.response_ms must
+ * match the injected values within ±5 ms at the median and ±15 ms at worst. The expected values
+ * are derived from the null agent's parameters, never typed in here.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSystemClock } from '../../harness/clock.ts';
+import { CALIBRATION_AGENT, runCalibration } from '../../harness/runner/calibration.ts';
+import { expectedResponseMs } from '../../harness/runner/null-agent.ts';
+import { summarize } from '../../harness/report/summary.ts';
+import { percentileOfSorted } from '../../harness/statistics/bootstrap.ts';
+
+describe('calibration against the null agent', () => {
+  it('measures greeting and response latency within ±5 ms (p50) and ±15 ms (max) of the injected values', async () => {
+    const result = await runCalibration(createSystemClock(), { calls: 10, concurrency: 2 });
+    expect(result.failedCalls).toBe(0);
+    const greeting = result.errors.find((e) => e.metric === 'greeting.first_audio_ms');
+    const response = result.errors.find((e) => e.metric === 'turn.response_ms');
+    expect(greeting?.expectedMs).toBe(CALIBRATION_AGENT.greetDelayMs);
+    expect(response?.expectedMs).toBe(expectedResponseMs(CALIBRATION_AGENT));
+    // The JSON summary carries bootstrap intervals around the measured median (10 samples suffice).
+    const summary = summarize(result.outcome, 'test');
+    for (const metric of ['greeting.first_audio_ms', 'turn.response_ms'] as const) {
+      const ci = summary.metrics[metric]?.ci;
+      const median = percentileOfSorted([...result.outcome.samples[metric]].sort((a, b) => a - b), 50);
+      expect(ci?.p50[0], metric).toBeLessThanOrEqual(median + 0.01);
+      expect(ci?.p50[1], metric).toBeGreaterThanOrEqual(median - 0.01);
+    }
+    for (const error of [greeting, response]) {
+      expect(error?.n, error?.metric).toBe(10);
+      expect(Math.abs(error?.p50ErrorMs ?? Infinity), error?.metric).toBeLessThanOrEqual(5);
+      expect(Math.abs(error?.minErrorMs ?? Infinity), error?.metric).toBeLessThanOrEqual(15);
+      expect(Math.abs(error?.maxErrorMs ?? Infinity), error?.metric).toBeLessThanOrEqual(15);
+    }
+  });
+});
