@@ -4,3 +4,4 @@ export * from './frames.ts';
 export * from './vad.ts';
 export * from './synth.ts';
 export * from './noise.ts';
+export * from './decode.ts';

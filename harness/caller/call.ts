@@ -7,6 +7,7 @@ import WebSocket, { type RawData } from 'ws';
 import type { Clock } from '../clock.ts';
 import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
 import { parseAgentToTwilio } from '../protocol/twilio.ts';
+import { rawDataToBuffer } from '../net/raw-data.ts';
 import { twilioSid } from './ids.ts';
 import { createFramePacer, type FramePacer } from './pacer.ts';
 import { createPlaybackModel } from './playback.ts';
@@ -72,11 +73,6 @@ export interface ActiveCall {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
 
 /** Places a call: webhook, TwiML, socket, `connected`, `start`; the stream then flows until hangup. */
 export async function placeCall(options: CallOptions): Promise<ActiveCall> {
@@ -164,7 +160,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       reportedBinary = true;
       return;
     }
-    const parsed = parseAgentToTwilio(toBuffer(data).toString('utf8'));
+    const parsed = parseAgentToTwilio(rawDataToBuffer(data).toString('utf8'));
     if (!parsed.ok) {
       protocolError(`invalid message (Twilio warning 31951): ${parsed.error}`);
       return;

@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import { createStreamingVad, decodeMulaw } from '../../audio/index.ts';
-import alawmulaw from 'alawmulaw';
+import { createStreamingVad, decodeRaw } from '../../audio/index.ts';
+import { rawDataToBuffer } from '../../net/raw-data.ts';
 import { DEEPGRAM_CLOSE, parseListenControl } from '../../protocol/deepgram.ts';
 import { buildResults } from './listen-messages.ts';
-import { parseListenParams, type ListenParams } from './listen-params.ts';
+import { parseListenParams } from './listen-params.ts';
 import { createRecognizer, type RecognizerEvent } from './recognizer.ts';
 import type { SocketArgs } from './socket-args.ts';
 
@@ -19,26 +19,6 @@ export const IDLE_TIMEOUT_MS = 10_000;
 export function validateListenParams(params: URLSearchParams): string | undefined {
   const parsed = parseListenParams(params);
   return parsed.ok ? undefined : parsed.error;
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
-function decode(bytes: Buffer, params: ListenParams): Int16Array {
-  switch (params.encoding) {
-    case 'mulaw':
-      return decodeMulaw(bytes);
-    case 'alaw':
-      return alawmulaw.alaw.decode(bytes);
-    case 'linear16': {
-      const samples = new Int16Array(Math.floor(bytes.length / 2));
-      for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
-      return samples;
-    }
-  }
 }
 
 export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
@@ -128,14 +108,14 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     if (closing) return;
     armIdle();
     if (isBinary) {
-      const bytes = toBuffer(data);
+      const bytes = rawDataToBuffer(data);
       if (bytes.length === 0) {
         journal('received', 'CloseStream', { legacy: true });
         closeStream();
         return;
       }
       sha.update(bytes);
-      for (const event of recognizer.push(vad.push(decode(bytes, params)))) emit(event);
+      for (const event of recognizer.push(vad.push(decodeRaw(bytes, params.encoding)))) emit(event);
       const drop = ctx.faults.of(call, 'close').find(
         (f) => f.service === 'deepgram.listen' && f.afterAudioMs !== undefined && vad.positionMs >= f.afterAudioMs && ctx.faults.strike(call, f),
       );
@@ -146,7 +126,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
       }
       return;
     }
-    const control = parseListenControl(toBuffer(data).toString('utf8'));
+    const control = parseListenControl(rawDataToBuffer(data).toString('utf8'));
     if (!control.ok) {
       journal('received', 'invalid', { error: control.error });
       return;

@@ -5,8 +5,7 @@
  * silence), and the buffer is then committed. What was said is recognised by matching the heard
  * energy envelope against the conversation script, as the Deepgram mock's recogniser does.
  */
-import alawmulaw from 'alawmulaw';
-import { createStreamingVad, decodeMulaw, DEFAULT_VAD } from '../../../audio/index.ts';
+import { createStreamingVad, decodeRaw, DEFAULT_VAD } from '../../../audio/index.ts';
 import { envelopeDb, type ConversationScript, type RegisteredUtterance } from '../../script.ts';
 import type { AudioFormat } from './session.ts';
 
@@ -44,17 +43,7 @@ export function thresholdDb(threshold: number): number {
 
 /** Decodes appended bytes in the session input format to 16-bit samples. */
 export function decodeInput(bytes: Buffer, format: AudioFormat): Int16Array {
-  switch (format.type) {
-    case 'audio/pcmu':
-      return decodeMulaw(bytes);
-    case 'audio/pcma':
-      return alawmulaw.alaw.decode(bytes);
-    case 'audio/pcm': {
-      const samples = new Int16Array(Math.floor(bytes.length / 2));
-      for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
-      return samples;
-    }
-  }
+  return decodeRaw(bytes, format.type === 'audio/pcmu' ? 'mulaw' : format.type === 'audio/pcma' ? 'alaw' : 'linear16');
 }
 
 /** How often an unrecognised stretch of speech is matched again, in windows (as the Deepgram recogniser). */
