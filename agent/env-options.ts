@@ -3,6 +3,8 @@
  * (`callbench run --agent-cmd` sets exactly these). Pure: reads only the object it is given.
  */
 import { AgentOptionsError, resolveAgentOptions, type AgentOptions } from './options.ts';
+import { REPLY_PRESET_NAMES, replyOptionsOf, type ReplyPresetName } from './reply/presets.ts';
+import { REPLY_CHOICES, type ReplyOptions } from './reply/reply-options.ts';
 
 export interface AgentProcessConfig {
   /** Everything but `log` and `clock`, which belong to whoever runs the agent. */
@@ -32,10 +34,43 @@ function parsePort(raw: string | undefined): number | string {
   return port <= 65535 ? port : `PORT must be an integer from 0 to 65535, got '${raw}'`;
 }
 
+/** The reply knobs' variables, in the order they are documented. */
+export const REPLY_ENV = {
+  AGENT_TEXT: 'text',
+  AGENT_TTS: 'tts',
+  AGENT_REST_BODY: 'restBody',
+  AGENT_PLAYOUT: 'playout',
+} as const satisfies Record<string, keyof ReplyOptions>;
+
+type Picked = { ok: true; value: string | undefined } | { ok: false; error: string };
+
+/** The variable's value if it is one of `choices`; an error naming the variable otherwise. */
+function pick(env: Env, name: string, choices: readonly string[]): Picked {
+  const raw = value(env, name);
+  if (raw === undefined || choices.includes(raw)) return { ok: true, value: raw };
+  return { ok: false, error: `${name} must be one of ${choices.join(', ')}, got '${raw}'` };
+}
+
+/** AGENT_PRESET, then AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY, AGENT_PLAYOUT over it. */
+function replyFromEnv(env: Env): { ok: true; value: Partial<ReplyOptions> | undefined } | { ok: false; error: string } {
+  const preset = pick(env, 'AGENT_PRESET', REPLY_PRESET_NAMES);
+  if (!preset.ok) return preset;
+  const knobs: Record<string, string> = {};
+  for (const [name, key] of Object.entries(REPLY_ENV) as Array<[string, keyof ReplyOptions]>) {
+    const knob = pick(env, name, REPLY_CHOICES[key]);
+    if (!knob.ok) return knob;
+    if (knob.value !== undefined) knobs[key] = knob.value;
+  }
+  const reply = replyOptionsOf(preset.value as ReplyPresetName | undefined, knobs as Partial<ReplyOptions>);
+  return { ok: true, value: Object.keys(reply).length === 0 ? undefined : reply };
+}
+
 /**
  * Reads PORT (default 3000), HOST (default 127.0.0.1), DEEPGRAM_API_URL, DEEPGRAM_API_KEY,
- * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL. Error messages name the
- * variable and never echo a key.
+ * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL, and the reply knobs
+ * AGENT_PRESET (seed-current | seed-fixed), AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY and
+ * AGENT_PLAYOUT (each knob overrides the preset's value). Error messages name the variable and
+ * never echo a key.
  */
 export function agentOptionsFromEnv(env: Env): AgentEnvResult {
   const missing = REQUIRED.filter((name) => value(env, name) === undefined);
@@ -56,6 +91,9 @@ export function agentOptionsFromEnv(env: Env): AgentEnvResult {
     const found = value(env, name);
     if (found !== undefined) options[key] = found;
   }
+  const reply = replyFromEnv(env);
+  if (!reply.ok) return reply;
+  if (reply.value !== undefined) options.reply = reply.value;
   try {
     resolveAgentOptions(options);
   } catch (error) {

@@ -9,7 +9,7 @@ export {
   type AgentTuning,
   type ResolvedAgentOptions,
 } from './options.ts';
-export { agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, type AgentEnvResult, type AgentProcessConfig } from './env-options.ts';
+export { agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, REPLY_ENV, type AgentEnvResult, type AgentProcessConfig } from './env-options.ts';
 export type {
   AgentErrorCode,
   AgentLog,
@@ -24,10 +24,16 @@ export type {
 } from './log-events.ts';
 export {
   DEFAULT_REPLY_OPTIONS,
+  PLAYOUT_MODES,
+  REPLY_CHOICES,
+  REST_BODY_MODES,
+  TEXT_MODES,
+  TTS_TRANSPORTS,
   type PlayoutMode,
   type ReplyOptions,
   type RestBodyMode,
   type TextMode,
   type TtsTransport,
 } from './reply/reply-options.ts';
+export { REPLY_PRESET_NAMES, REPLY_PRESETS, replyOptionsOf, type ReplyPresetName } from './reply/presets.ts';
 export { CALL_HEADER } from './upstream/upstream-clients.ts';

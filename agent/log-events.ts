@@ -34,6 +34,7 @@ export type AgentWarningCode =
   | 'speak.warning'
   | 'speak.unexpected_flushed'
   | 'speak.clear_timeout'
+  | 'speak.rest_failed'
   | 'upstream.dropped'
   | 'upstream.send_failed';
 

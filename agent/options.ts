@@ -4,7 +4,7 @@
  */
 import { createSystemClock, type Clock } from '../harness/clock.ts';
 import type { AgentLog } from './log-events.ts';
-import { DEFAULT_REPLY_OPTIONS, unsupportedReplyOption, type ReplyOptions } from './reply/reply-options.ts';
+import { DEFAULT_REPLY_OPTIONS, invalidReplyOption, type ReplyOptions } from './reply/reply-options.ts';
 
 /** Timeouts and limits. The defaults suit the real services; tests may shorten them. */
 export interface AgentTuning {
@@ -18,6 +18,8 @@ export interface AgentTuning {
   upstreamMaxReconnects: number;
   /** Stop discarding TTS audio if `Cleared` has not arrived this long after `Clear`. */
   ttsClearTimeoutMs: number;
+  /** Abort a REST TTS request whose response (headers or next body bytes) has stalled this long. */
+  ttsRestIdleTimeoutMs: number;
   /** Abort an LLM stream that has produced nothing for this long. */
   llmIdleTimeoutMs: number;
   /** Retries the openai SDK may make for one request (429/5xx/connection errors). */
@@ -93,6 +95,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
     upstreamCloseGraceMs: 1000,
     upstreamMaxReconnects: 2,
     ttsClearTimeoutMs: 2000,
+    ttsRestIdleTimeoutMs: 10_000,
     llmIdleTimeoutMs: 10_000,
     llmMaxRetries: 1,
     pendingAudioLimitBytes: 5 * 8000,
@@ -158,9 +161,10 @@ function resolveTuning(tuning: Partial<AgentTuning> | undefined): AgentTuning {
 const ignoreEvent: AgentLog = () => {};
 
 export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions {
-  const reply: ReplyOptions = { ...AGENT_DEFAULTS.reply, ...options.reply };
-  const unsupported = unsupportedReplyOption(reply);
-  if (unsupported !== undefined) throw new AgentOptionsError(unsupported);
+  const given = Object.entries(options.reply ?? {}).filter(([, value]) => value !== undefined);
+  const reply: ReplyOptions = { ...AGENT_DEFAULTS.reply, ...(Object.fromEntries(given) as Partial<ReplyOptions>) };
+  const invalid = invalidReplyOption(reply);
+  if (invalid !== undefined) throw new AgentOptionsError(invalid);
   const token = options.twilioAuthToken;
   return {
     deepgramApiUrl: httpUrl('deepgramApiUrl', options.deepgramApiUrl ?? AGENT_DEFAULTS.deepgramApiUrl),

@@ -11,10 +11,13 @@ import type { BargeInTrigger, CallEndReason, ReplyTrigger } from '../log-events.
 import { createCallLogger, describeError, type AgentLogger, type CallLogger } from '../logger.ts';
 import type { ResolvedAgentOptions } from '../options.ts';
 import { startReplyRun, type ReplyRun } from '../reply/reply-run.ts';
-import { createSpeechChannel, type SpeechChannel } from '../reply/speech-channel.ts';
-import { createTextSegmenter } from '../reply/text-segmenter.ts';
+import type { SpeechChannel } from '../reply/speech-channel.ts';
+import type { Speech } from '../reply/speech.ts';
+import { createTextSegmenter, effectiveTextMode } from '../reply/text-segmenter.ts';
 import { createChatStreamer, type ChatStreamer } from '../upstream/chat-stream.ts';
 import { createUpstreamClients } from '../upstream/upstream-clients.ts';
+import type { AudioOut } from './audio-out.ts';
+import { createCallSpeech } from './call-speech.ts';
 import { createCallUpstreams, type CallUpstreams } from './call-upstreams.ts';
 import { createConversation, type Conversation } from './conversation.ts';
 import { createPlaybackTracker, type PlaybackTracker } from './playback-tracker.ts';
@@ -46,7 +49,10 @@ interface LiveCall {
   startedAt: number;
   twilio: TwilioOut;
   upstreams: CallUpstreams;
-  speech: SpeechChannel;
+  speech: Speech;
+  /** The WebSocket TTS channel (undefined with REST TTS). */
+  wsSpeech: SpeechChannel | undefined;
+  out: AudioOut;
   chat: ChatStreamer;
 }
 
@@ -76,24 +82,17 @@ export function createCallSession(deps: CallSessionDeps): CallSession {
     const twilio = createTwilioOut(socket, streamSid);
     const upstreams = createCallUpstreams(clients.deepgram, options, log, {
       listenMessage: onListenMessage,
-      speakAudio: (audio) => call?.speech.audio(audio),
-      speakControl: (control) => call?.speech.control(control),
+      speakAudio: (audio) => call?.wsSpeech?.audio(audio),
+      speakControl: (control) => call?.wsSpeech?.control(control),
       speakReplaced() {
-        call?.speech.reset();
+        call?.wsSpeech?.reset();
         cancelReply();
       },
       failed: (reason) => fail(reason),
     });
-    const speech = createSpeechChannel({
-      clock,
-      tts: upstreams.tts,
-      twilio,
-      playback,
-      log,
-      clearTimeoutMs: options.tuning.ttsClearTimeoutMs,
-    });
+    const { speech, ws, out } = createCallSpeech({ options, deepgram: clients.deepgram, tts: upstreams.tts, twilio, playback, log });
     const chat = createChatStreamer({ client: clients.openai, model: options.llmModel, clock, idleTimeoutMs: options.tuning.llmIdleTimeoutMs });
-    call = { streamSid, startedAt: clock.now(), twilio, upstreams, speech, chat };
+    call = { streamSid, startedAt: clock.now(), twilio, upstreams, speech, wsSpeech: ws, out, chat };
     upstreams.start().then(
       () => log.guard('speaking the greeting', speakGreeting),
       (error: unknown) => fail(describeError(error)),
@@ -152,14 +151,14 @@ export function createCallSession(deps: CallSessionDeps): CallSession {
     const turn = turnCount;
     log.emit({ type: 'stt.final', turn, trigger, transcript });
     // A new utterance supersedes anything still being prepared or played.
-    if (reply?.active === true || live.speech.busy || playback.isSpeaking()) interrupt();
+    if (reply?.active === true || live.speech.busy || live.out.pending || playback.isSpeaking()) interrupt();
     conversation.addUser(transcript);
     reply = startReplyRun({
       turn,
       messages: conversation.messages(),
       model: options.llmModel,
       chat: live.chat,
-      segmenter: createTextSegmenter(options.reply.text),
+      segmenter: createTextSegmenter(effectiveTextMode(options.reply)),
       say: (sayTurn, segment) => live.speech.say(sayTurn, segment),
       log,
       fallbackReply: options.fallbackReply,
@@ -223,6 +222,7 @@ export function createCallSession(deps: CallSessionDeps): CallSession {
     cancelReply();
     wasLive?.twilio.seal();
     wasLive?.speech.dispose();
+    wasLive?.out.dispose();
     // Hang up first: the caller must not wait on the upstreams' graceful close.
     if (socket.isOpen) socket.close(reason === 'upstream_failed' ? 1011 : 1000, reason);
     ending = (async () => {

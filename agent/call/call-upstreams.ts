@@ -3,6 +3,7 @@
  * fails to open or drops mid-call is reopened, immediately the first time and after a short pause
  * after that, at most `upstreamMaxReconnects` times per socket per call. When the budget is spent
  * the call is reported failed, and the session hangs up rather than leave the caller in dead air.
+ * With REST TTS (`reply.tts = 'rest'`) no speak socket is opened at all.
  */
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { ListenServerMessage, SpeakServerMessage } from '../../harness/protocol/index.ts';
@@ -23,7 +24,7 @@ export interface CallUpstreamEvents {
 }
 
 export interface CallUpstreams {
-  /** Resolves once listen and speak have both opened; rejects when either cannot be opened. */
+  /** Resolves once listen (and speak, with WebSocket TTS) have opened; rejects when one cannot be opened. */
   start(): Promise<void>;
   sendAudio(audio: Uint8Array): void;
   readonly tts: SpeakControl;
@@ -109,7 +110,8 @@ export function createCallUpstreams(
 
   return {
     async start() {
-      await Promise.all([openWithRetry('listen'), openWithRetry('speak')]);
+      const kinds: Kind[] = options.reply.tts === 'ws' ? ['listen', 'speak'] : ['listen'];
+      await Promise.all(kinds.map((kind) => openWithRetry(kind)));
     },
     sendAudio(audio) {
       listen?.sendAudio(audio);

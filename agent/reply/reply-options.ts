@@ -1,6 +1,8 @@
 /**
  * The knobs of the cascaded reply pipeline (LLM text → TTS → Twilio). Each value names one design
  * the harness compares; the seed analysis's slow agent is `full` + `rest` + `buffer` + `poll`.
+ * Every combination runs; `restBody` matters only with `tts: 'rest'`, and `text: 'token'` with REST
+ * TTS sends one request per sentence (a request per token would be absurd).
  */
 
 /** How LLM text is cut before it goes to TTS: every token, whole sentences, or the whole reply. */
@@ -19,6 +21,19 @@ export interface ReplyOptions {
   playout: PlayoutMode;
 }
 
+export const TEXT_MODES: readonly TextMode[] = ['token', 'sentence', 'full'];
+export const TTS_TRANSPORTS: readonly TtsTransport[] = ['ws', 'rest'];
+export const REST_BODY_MODES: readonly RestBodyMode[] = ['stream', 'buffer'];
+export const PLAYOUT_MODES: readonly PlayoutMode[] = ['direct', 'poll'];
+
+/** The allowed values of each knob. */
+export const REPLY_CHOICES: { readonly [K in keyof ReplyOptions]: readonly ReplyOptions[K][] } = {
+  text: TEXT_MODES,
+  tts: TTS_TRANSPORTS,
+  restBody: REST_BODY_MODES,
+  playout: PLAYOUT_MODES,
+};
+
 export const DEFAULT_REPLY_OPTIONS: Readonly<ReplyOptions> = {
   text: 'sentence',
   tts: 'ws',
@@ -26,22 +41,11 @@ export const DEFAULT_REPLY_OPTIONS: Readonly<ReplyOptions> = {
   playout: 'direct',
 };
 
-/** The combinations this build implements; the others are planned and refused up front. */
-const IMPLEMENTED: { readonly [K in keyof ReplyOptions]: readonly ReplyOptions[K][] } = {
-  text: ['sentence'],
-  tts: ['ws'],
-  restBody: ['stream', 'buffer'],
-  playout: ['direct'],
-};
-
-/** A reason the options cannot run yet, or undefined when they can. */
-export function unsupportedReplyOption(options: ReplyOptions): string | undefined {
-  const keys = ['text', 'tts', 'playout'] as const;
-  for (const key of keys) {
-    const allowed: readonly string[] = IMPLEMENTED[key];
-    if (!allowed.includes(options[key])) {
-      return `reply.${key}: '${options[key]}' is not implemented yet (implemented: ${allowed.join(', ')})`;
-    }
+/** A reason the options cannot run (a value outside its knob's choices), or undefined when they can. */
+export function invalidReplyOption(options: ReplyOptions): string | undefined {
+  for (const key of Object.keys(REPLY_CHOICES) as Array<keyof ReplyOptions>) {
+    const allowed: readonly string[] = REPLY_CHOICES[key];
+    if (!allowed.includes(options[key])) return `reply.${key} must be one of ${allowed.join(', ')}, got '${String(options[key])}'`;
   }
   return undefined;
 }

@@ -36,7 +36,8 @@ export interface ReplyRun {
 export function startReplyRun(deps: ReplyRunDeps): ReplyRun {
   const { turn, log } = deps;
   const controller = new AbortController();
-  const spoken: string[] = [];
+  /** What went to TTS: tokens verbatim, units (sentences, whole replies) a space apart. */
+  let spoken = '';
   let settled = false;
   let chars = 0;
   let usage: { promptTokens: number; completionTokens: number } | null = null;
@@ -44,7 +45,7 @@ export function startReplyRun(deps: ReplyRunDeps): ReplyRun {
   const settle = (outcome: ReplyOutcome): void => {
     if (settled) return;
     settled = true;
-    const text = spoken.join(' ');
+    const text = spoken.trim();
     log.emit({
       type: 'llm.done',
       turn,
@@ -60,7 +61,8 @@ export function startReplyRun(deps: ReplyRunDeps): ReplyRun {
     for (const segment of segments) {
       if (controller.signal.aborted) return;
       deps.say(turn, segment);
-      spoken.push(segment.text);
+      if (segment.text === '') continue;
+      spoken += segment.flush && spoken !== '' ? ` ${segment.text}` : segment.text;
     }
   };
 
@@ -87,8 +89,10 @@ export function startReplyRun(deps: ReplyRunDeps): ReplyRun {
     } catch (error) {
       if (controller.signal.aborted) return;
       log.error('llm.failed', `turn ${turn}: ${describeError(error)}`);
-      // A half-finished sentence is dropped; if nothing was said at all, the fallback line is.
-      if (spoken.length === 0 && deps.fallbackReply !== '') speak([{ text: deps.fallbackReply, flush: true }]);
+      // What the text mode still owes TTS goes out (tokens already sent are flushed; a half-finished
+      // sentence or reply is dropped); if nothing was said at all, the fallback line is.
+      speak(deps.segmenter.abandon());
+      if (spoken.trim() === '' && deps.fallbackReply !== '') speak([{ text: deps.fallbackReply, flush: true }]);
       settle('failed');
     }
   };

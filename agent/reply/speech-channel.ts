@@ -1,50 +1,41 @@
 /**
- * The TTS WebSocket side of a call (`tts=ws`, `playout=direct`): text segments in, Twilio audio and
- * marks out.
+ * The TTS WebSocket side of a call (`tts=ws`): text segments in, audio and marks out (to Twilio
+ * directly or through the poll queue, see call/audio-out.ts).
  *
- * - Each segment is sent as `Speak`; a segment that ends a unit of speech is followed by `Flush`.
+ * - Each segment is sent as `Speak` (a token verbatim; whole units a space apart when several wait
+ *   behind one Flush); a segment that ends a unit of speech is followed by `Flush`, and an empty
+ *   one is a bare Flush.
  *   At most one Flush is in flight: later units wait for the previous `Flushed` and then go out
  *   together. Synthesis runs far faster than playback, so this costs no audio gap, and it keeps a
  *   chatty reply inside Deepgram's 20-Flush-a-minute limit.
- * - Binary frames go to Twilio at once, as `media`. On `Flushed`, a mark named `<turn>-<n>` follows
- *   the unit's audio.
+ * - Binary frames go out at once. On `Flushed`, a mark named `<turn>-<n>` follows the unit's audio.
  * - `cancel()` sends `Clear` and discards every audio frame until `Cleared` arrives (frames already
  *   in flight on the wire belong to the interrupted speech). If `Cleared` never comes, discarding
  *   stops after `ttsClearTimeoutMs`.
  */
 import type { Clock } from '../../harness/clock.ts';
 import type { SpeakServerMessage } from '../../harness/protocol/index.ts';
-import type { PlaybackTracker } from '../call/playback-tracker.ts';
-import type { TwilioOut } from '../call/twilio-out.ts';
+import type { AudioOut } from '../call/audio-out.ts';
 import type { CallLogger } from '../logger.ts';
 import type { SpeakControl } from '../upstream/speak-link.ts';
-import type { TextSegment } from './text-segmenter.ts';
+import type { Speech } from './speech.ts';
 
 export interface SpeechChannelDeps {
   clock: Clock;
   tts: SpeakControl;
-  twilio: TwilioOut;
-  playback: PlaybackTracker;
+  out: AudioOut;
   log: CallLogger;
   clearTimeoutMs: number;
 }
 
-export interface SpeechChannel {
-  /** Queues a segment of `turn` for synthesis. */
-  say(turn: number, segment: TextSegment): void;
-  /** Drops everything queued or being synthesised (TTS `Clear`) and its late audio. */
-  cancel(): void;
+/** `cancel()` sends TTS `Clear` and discards late audio until `Cleared`. */
+export interface SpeechChannel extends Speech {
   /** A binary frame from TTS. */
   audio(audio: Uint8Array): void;
   /** A control frame from TTS. */
   control(message: SpeakServerMessage): void;
   /** The TTS socket was replaced: whatever was in flight on the old one is gone. */
   reset(): void;
-  dispose(): void;
-  /** Text is waiting for synthesis or being synthesised. */
-  readonly busy: boolean;
-  /** The turn whose audio went to Twilio last, or null before any. */
-  readonly lastAudioTurn: number | null;
 }
 
 interface FlushEntry {
@@ -54,10 +45,12 @@ interface FlushEntry {
 }
 
 export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
-  const { clock, tts, twilio, playback, log } = deps;
+  const { clock, tts, out, log } = deps;
   const inFlight: FlushEntry[] = [];
   /** Turn of text sent with Speak and not yet covered by a Flush. */
   let unflushedTurn: number | null = null;
+  /** The last text sent and not yet flushed was a whole unit (a following unit needs a space). */
+  let unflushedEndsUnit = false;
   let flushWanted = false;
   let indexTurn = -1;
   let index = 0;
@@ -82,6 +75,7 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
     tts.flush();
     inFlight.push({ turn: unflushedTurn, index: nextIndex(unflushedTurn), cancelled: false });
     unflushedTurn = null;
+    unflushedEndsUnit = false;
     flushWanted = false;
   };
 
@@ -100,19 +94,24 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
 
   return {
     say(turn, segment) {
-      if (disposed || segment.text === '') return;
-      // Texts queued behind one Flush are joined by the service as sent: keep the words apart.
-      tts.speak(unflushedTurn === null ? segment.text : ` ${segment.text}`);
-      unflushedTurn = turn;
-      if (segment.flush) flushWanted = true;
+      if (disposed) return;
+      if (segment.text !== '') {
+        // Units queued behind one Flush are joined by the service as sent: keep their words apart.
+        tts.speak(unflushedTurn !== null && unflushedEndsUnit && segment.flush ? ` ${segment.text}` : segment.text);
+        unflushedTurn = turn;
+        unflushedEndsUnit = segment.flush;
+      }
+      if (segment.flush && unflushedTurn !== null) flushWanted = true;
       pumpFlush();
     },
     cancel() {
       if (disposed) return;
       for (const entry of inFlight) entry.cancelled = true;
       unflushedTurn = null;
+      unflushedEndsUnit = false;
       flushWanted = false;
       tts.clear();
+      out.drop();
       audioSinceMark = false;
       clearsPending += 1;
       cancelClearTimer();
@@ -129,14 +128,10 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
       if (turn !== null && turn > firstByteTurn) {
         firstByteTurn = turn;
         log.emit({ type: 'tts.first_byte', turn });
-        twilio.media(audio);
-        log.emit({ type: 'twilio.first_media', turn });
-      } else {
-        twilio.media(audio);
       }
+      out.media(turn ?? 0, audio);
       lastAudioTurn = turn;
       audioSinceMark = true;
-      playback.audioSent();
     },
     control(message) {
       if (disposed) return;
@@ -150,9 +145,7 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
             return;
           }
           if (!entry.cancelled && clearsPending === 0) {
-            const name = `${entry.turn}-${entry.index}`;
-            twilio.mark(name);
-            playback.markSent(name);
+            out.mark(`${entry.turn}-${entry.index}`);
             audioSinceMark = false;
           }
           pumpFlush();
@@ -170,13 +163,12 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
     reset() {
       // Audio already sent is still playing; close it with a mark so playback accounting can end.
       if (audioSinceMark && lastAudioTurn !== null) {
-        const name = `${lastAudioTurn}-${nextIndex(lastAudioTurn)}`;
-        twilio.mark(name);
-        playback.markSent(name);
+        out.mark(`${lastAudioTurn}-${nextIndex(lastAudioTurn)}`);
       }
       audioSinceMark = false;
       inFlight.length = 0;
       unflushedTurn = null;
+      unflushedEndsUnit = false;
       flushWanted = false;
       clearsPending = 0;
       cancelClearTimer();

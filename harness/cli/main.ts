@@ -3,6 +3,7 @@ import { EXIT } from './exit-codes.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
 import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
 import { CALIBRATE_HELP, calibrateCommand } from './commands/calibrate.ts';
+import { AGENT_HELP, agentCommand } from './commands/agent.ts';
 import type { CommandIo } from './io.ts';
 import { UsageError } from './usage-error.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -13,6 +14,7 @@ Commands:
   run      play scenarios against the reference agent and report latency (default)
   mocks    start the mock Deepgram and OpenAI servers alone and print their environment
   calibrate  measure the null agent (known reply times) and print the harness's measurement error
+  agent    run the reference agent alone on a port, with the reply-design flags of run
   help     show this help, or \`callbench help <command>\`
 
 Run \`callbench run --help\` for the options of a run.`;
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
       io.out(HELP);
       return EXIT.ok;
     case 'help':
-      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : HELP);
+      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : rest[0] === 'agent' ? AGENT_HELP : HELP);
       return EXIT.ok;
     case 'run':
       return runCommand(rest, io);
@@ -51,9 +53,11 @@ async function main(argv: string[]): Promise<number> {
       return mocksCommand(rest, io, untilInterrupted);
     case 'calibrate':
       return calibrateCommand(rest, io);
+    case 'agent':
+      return agentCommand(rest, io, process.env, untilInterrupted);
     default:
       if (command.startsWith('-')) return runCommand(argv, io);
-      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, help`);
+      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, agent, help`);
   }
 }
 

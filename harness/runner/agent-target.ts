@@ -19,7 +19,7 @@ export interface RunningAgent {
 }
 
 export interface AgentTarget {
-  /** A short description for reports, e.g. "reference agent (in-process)". */
+  /** A short description for reports, e.g. "reference agent (in-process; text=sentence tts=ws playout=direct)". */
   describe(): string;
   start(env: AgentEnv): Promise<RunningAgent>;
 }

@@ -1,5 +1,5 @@
 /** The reference agent (agent/) as a target: started in this process on 127.0.0.1, port 0. */
-import { createAgent, type AgentLogEvent, type ReplyOptions } from '../../agent/index.ts';
+import { createAgent, DEFAULT_REPLY_OPTIONS, type AgentLogEvent, type ReplyOptions } from '../../agent/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AgentTarget } from './agent-target.ts';
 import { createSelfReportCollector } from './self-reports.ts';
@@ -13,9 +13,15 @@ export interface ReferenceAgentSettings {
   onLog?: (event: AgentLogEvent) => void;
 }
 
+/** The reply design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll". */
+function describeReply(reply: Partial<ReplyOptions> | undefined): string {
+  const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...reply };
+  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}`;
+}
+
 export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
   return {
-    describe: () => 'reference agent (in-process)',
+    describe: () => `reference agent (in-process; ${describeReply(settings.reply)})`,
     async start(env) {
       const reports = createSelfReportCollector();
       const agent = createAgent({

@@ -3,6 +3,7 @@
  * while marks are outstanding, stale echoes after a clear, and TTS audio discarded after Clear.
  */
 import { describe, expect, it } from 'vitest';
+import { createDirectOut } from '../../agent/call/audio-out.ts';
 import { createPlaybackTracker } from '../../agent/call/playback-tracker.ts';
 import { createTwilioOut, type TwilioSocket } from '../../agent/call/twilio-out.ts';
 import type { AgentLogEvent } from '../../agent/log-events.ts';
@@ -74,8 +75,7 @@ function harness(clearTimeoutMs = 500) {
   const speech = createSpeechChannel({
     clock,
     tts: { speak: (text) => tts.push(`Speak:${text}`), flush: () => tts.push('Flush'), clear: () => tts.push('Clear') },
-    twilio: createTwilioOut(socket, STREAM_SID),
-    playback,
+    out: createDirectOut({ twilio: createTwilioOut(socket, STREAM_SID), playback, log }),
     log,
     clearTimeoutMs,
   });
@@ -125,6 +125,23 @@ describe('speech channel', () => {
     expect(tts).toEqual(['Speak:One.', 'Flush', 'Speak:Two.', 'Speak: Three.', 'Flush']);
     expect(twilioLog()).toEqual(['mark:1-1', 'mark:1-2']);
     expect(speech.busy).toBe(false);
+  });
+
+  it('text=token: tokens go out verbatim, unflushed, and a bare flush segment sends one Flush', () => {
+    const { speech, tts, twilioLog } = harness();
+    speech.say(1, { text: 'Sure', flush: false });
+    speech.say(1, { text: '.', flush: false });
+    speech.say(1, { text: ' We open', flush: false });
+    expect(tts).toEqual(['Speak:Sure', 'Speak:.', 'Speak: We open']);
+    expect(speech.busy).toBe(true);
+    speech.say(1, { text: '', flush: true });
+    expect(tts).toEqual(['Speak:Sure', 'Speak:.', 'Speak: We open', 'Flush']);
+    speech.audio(audio(160));
+    speech.control({ type: 'Flushed', sequence_id: 0 });
+    expect(twilioLog()).toEqual(['media:160', 'mark:1-1']);
+    // A bare flush with nothing unflushed sends nothing.
+    speech.say(2, { text: '', flush: true });
+    expect(tts).toHaveLength(4);
   });
 
   it('never forwards control frames as audio', () => {

@@ -7,7 +7,8 @@ import type { AgentLogEvent, ReplyOutcome } from '../../agent/log-events.ts';
 import { createAgentLogger, createCallLogger } from '../../agent/logger.ts';
 import { startReplyRun, type ReplyRun } from '../../agent/reply/reply-run.ts';
 import type { TextSegment } from '../../agent/reply/text-segmenter.ts';
-import { createTextSegmenter } from '../../agent/reply/text-segmenter.ts';
+import { createTextSegmenter, effectiveTextMode } from '../../agent/reply/text-segmenter.ts';
+import type { TextMode } from '../../agent/reply/reply-options.ts';
 import type { ChatStreamEvent, ChatStreamer } from '../../agent/upstream/chat-stream.ts';
 import { createManualClock } from '../../harness/clock.ts';
 
@@ -52,7 +53,7 @@ function scriptedChat() {
   };
 }
 
-function start(chat: ChatStreamer, fallbackReply = 'Sorry, say again?') {
+function start(chat: ChatStreamer, fallbackReply = 'Sorry, say again?', mode: TextMode = 'sentence') {
   const said: Array<{ turn: number; segment: TextSegment }> = [];
   const settled: Array<{ text: string; outcome: ReplyOutcome }> = [];
   const events: AgentLogEvent[] = [];
@@ -63,7 +64,7 @@ function start(chat: ChatStreamer, fallbackReply = 'Sorry, say again?') {
     messages: [{ role: 'user', content: 'hi' }],
     model: 'gpt-4o-mini',
     chat,
-    segmenter: createTextSegmenter('sentence'),
+    segmenter: createTextSegmenter(mode),
     say: (turn, segment) => said.push({ turn, segment }),
     log,
     fallbackReply,
@@ -125,5 +126,70 @@ describe('reply run', () => {
     await run.finished;
     expect(said.map((entry) => entry.segment.text)).toEqual(['Done here.']);
     expect(settled).toEqual([{ text: 'Done here.', outcome: 'failed' }]);
+  });
+
+  it('text=token: each token goes out verbatim as it arrives, then one bare flush ends the reply', async () => {
+    const llm = scriptedChat();
+    const { run, said, settled } = start(llm.chat, 'Sorry, say again?', 'token');
+    llm.token('Sure');
+    await tick();
+    expect(said).toEqual([{ turn: 4, segment: { text: 'Sure', flush: false } }]);
+    llm.token('.');
+    llm.token(' We');
+    llm.token(' open');
+    llm.end();
+    await run.finished;
+    expect(said.map((entry) => entry.segment)).toEqual([
+      { text: 'Sure', flush: false },
+      { text: '.', flush: false },
+      { text: ' We', flush: false },
+      { text: ' open', flush: false },
+      { text: '', flush: true },
+    ]);
+    expect(settled).toEqual([{ text: 'Sure. We open', outcome: 'completed' }]);
+  });
+
+  it('text=token: an LLM failure midway flushes the tokens already sent and speaks no fallback', async () => {
+    const llm = scriptedChat();
+    const { run, said, settled } = start(llm.chat, 'Sorry, say again?', 'token');
+    llm.token('Well');
+    await tick();
+    llm.fail(new Error('connection reset'));
+    await run.finished;
+    expect(said.map((entry) => entry.segment)).toEqual([
+      { text: 'Well', flush: false },
+      { text: '', flush: true },
+    ]);
+    expect(settled).toEqual([{ text: 'Well', outcome: 'failed' }]);
+  });
+
+  it('text=full: nothing until the reply ends, then the whole reply as one unit', async () => {
+    const llm = scriptedChat();
+    const { run, said, settled } = start(llm.chat, 'Sorry, say again?', 'full');
+    llm.token('Sure. We open');
+    await tick();
+    llm.token(' at nine. ');
+    await tick();
+    expect(said).toEqual([]);
+    llm.end();
+    await run.finished;
+    expect(said).toEqual([{ turn: 4, segment: { text: 'Sure. We open at nine.', flush: true } }]);
+    expect(settled).toEqual([{ text: 'Sure. We open at nine.', outcome: 'completed' }]);
+  });
+
+  it('text=full: a failure midway says the fallback, not half a reply', async () => {
+    const llm = scriptedChat();
+    const { run, said } = start(llm.chat, 'Sorry, say again?', 'full');
+    llm.token('Sure. We open');
+    await tick();
+    llm.fail(new Error('connection reset'));
+    await run.finished;
+    expect(said.map((entry) => entry.segment.text)).toEqual(['Sorry, say again?']);
+  });
+
+  it('REST TTS cuts token mode per sentence', () => {
+    expect(effectiveTextMode({ text: 'token', tts: 'rest' })).toBe('sentence');
+    expect(effectiveTextMode({ text: 'token', tts: 'ws' })).toBe('token');
+    expect(effectiveTextMode({ text: 'full', tts: 'rest' })).toBe('full');
   });
 });

@@ -114,4 +114,33 @@ describe('agentOptionsFromEnv', () => {
       error: expect.stringMatching(/^DEEPGRAM_API_URL must be/),
     });
   });
+
+  it('reads the reply knobs: a preset, with explicit knobs over it', () => {
+    const keys = { DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa' };
+    const reply = (env: Record<string, string>) => {
+      const result = agentOptionsFromEnv({ ...keys, ...env });
+      return result.ok ? result.value.options.reply : result.error;
+    };
+    expect(reply({})).toBeUndefined();
+    expect(reply({ AGENT_PRESET: 'seed-current' })).toEqual({ text: 'full', tts: 'rest', restBody: 'buffer', playout: 'poll' });
+    expect(reply({ AGENT_PRESET: 'seed-current', AGENT_PLAYOUT: 'direct', AGENT_TEXT: 'sentence' })).toEqual({ text: 'sentence', tts: 'rest', restBody: 'buffer', playout: 'direct' });
+    expect(reply({ AGENT_TTS: 'rest', AGENT_REST_BODY: 'stream' })).toEqual({ tts: 'rest', restBody: 'stream' });
+    expect(reply({ AGENT_TTS: 'grpc' })).toBe("AGENT_TTS must be one of ws, rest, got 'grpc'");
+    expect(reply({ AGENT_PRESET: 'fast' })).toBe("AGENT_PRESET must be one of seed-current, seed-fixed, got 'fast'");
+  });
+});
+
+describe('reply options', () => {
+  it('accepts every combination of knobs and refuses values outside them, naming the knob', () => {
+    for (const text of ['token', 'sentence', 'full'] as const) {
+      for (const tts of ['ws', 'rest'] as const) {
+        for (const restBody of ['stream', 'buffer'] as const) {
+          for (const playout of ['direct', 'poll'] as const) {
+            expect(resolveAgentOptions({ deepgramApiKey: 'dg', openaiApiKey: 'oa', reply: { text, tts, restBody, playout } }).reply).toEqual({ text, tts, restBody, playout });
+          }
+        }
+      }
+    }
+    expect(() => resolveAgentOptions({ deepgramApiKey: 'dg', openaiApiKey: 'oa', reply: { tts: 'smoke' as never } })).toThrow(/reply\.tts must be one of ws, rest/);
+  });
 });

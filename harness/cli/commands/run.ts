@@ -14,6 +14,7 @@ import { loadFixture, loadScenario } from '../../scenario/load.ts';
 import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
+import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandIo } from '../io.ts';
@@ -34,6 +35,8 @@ Options:
   -h, --help            show this help
 
 ${LOAD_HELP}
+
+${REPLY_HELP}
 
 Each run also writes reports/<run-id>/result.json.
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed.`;
@@ -56,6 +59,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     options: {
       scenario: { type: 'string', multiple: true },
       ...LOAD_OPTIONS,
+      ...REPLY_OPTIONS,
       profile: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -72,6 +76,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
+  const reply = parseReplyFlags(values);
 
   const planned: PlannedScenario[] = [];
   for (const name of scenarioNames) {
@@ -84,10 +89,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
 
   const clock = createSystemClock();
+  const agent = createReferenceAgentTarget(reply === undefined ? {} : { reply });
   let done = 0;
-  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}`);
+  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}; ${agent.describe()}`);
   const outcome = await run(
-    { scenarios: planned, load, warmup, profile, seed, agent: createReferenceAgentTarget(), authToken: 'callbench-twilio-auth-token' },
+    { scenarios: planned, load, warmup, profile, seed, agent, authToken: 'callbench-twilio-auth-token' },
     clock,
     {
       onCallEnd: ({ scenario, index, total, error, warmup: warm }) => {

@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import { callIdOf, type MockContext, type MockServer } from '../context.ts';
 import { checkDeepgramAuth } from './auth.ts';
 import { handleListenSocket, validateListenParams } from './listen.ts';
+import { handleSpeakRest } from './speak-rest.ts';
 import { handleSpeakSocket, validateSpeakParams } from './speak-ws.ts';
 export type { SocketArgs } from './socket-args.ts';
 
@@ -28,6 +29,16 @@ export async function startDeepgramMock(ctx: MockContext, port = 0): Promise<Moc
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/v1/speak') {
+      const args = { ctx, connection: ctx.nextId('speak-rest'), call: callIdOf(req.headers), requestId };
+      handleSpeakRest(req, res, args).catch((error: unknown) => {
+        ctx.journal.record({ service: 'deepgram.speak.rest', connection: args.connection, call: args.call, direction: 'event', kind: 'error', data: { message: String(error) } });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      });
+      return;
+    }
     res.setHeader('dg-request-id', requestId);
     res.statusCode = 404;
     res.setHeader('content-type', 'application/json');

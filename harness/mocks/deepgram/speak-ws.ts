@@ -132,7 +132,7 @@ export function renderSpeech(text: string, params: SpeakParams): SpeechRender {
 }
 
 /** A stable UUID-shaped id for a model name (the live service reports a fixed uuid per model). */
-function modelUuid(model: string): string {
+export function modelUuid(model: string): string {
   const hex = createHash('sha256').update(model).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

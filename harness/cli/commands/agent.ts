@@ -1,0 +1,88 @@
+/**
+ * `callbench agent`: the reference agent alone, as a server on --port/--host, configured from the
+ * same environment as agent/main.ts (keys and URLs), with the reply-design flags of `run`. Every
+ * agent event is one JSON line on stdout; runs until SIGINT/SIGTERM, then closes every call.
+ */
+import { parseArgs } from 'node:util';
+import { createAgent, agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, type ReplyOptions } from '../../../agent/index.ts';
+import { createSystemClock } from '../../clock.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CommandIo } from '../io.ts';
+import { intFlag } from '../options.ts';
+import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
+
+export const AGENT_HELP = `Usage: callbench agent [options]
+
+Runs the reference agent alone: POST /incoming-call answers Twilio with TwiML and /media-stream
+takes the media stream. Point a Twilio number (or \`callbench run --agent-url\`) at it. Every agent
+event is printed as one JSON line on stdout; keys are never printed. Ctrl-C (SIGINT) or SIGTERM
+ends every call and stops it.
+
+Options:
+  --port N              port to listen on (default: PORT, else ${DEFAULT_PORT}; 0 for any free port)
+  --host HOST           address to listen on (default: HOST, else ${DEFAULT_HOST})
+  -h, --help            show this help
+
+${REPLY_HELP}
+
+Environment:
+  DEEPGRAM_API_KEY      required
+  OPENAI_API_KEY        required
+  DEEPGRAM_API_URL      Deepgram base URL (default https://api.deepgram.com)
+  OPENAI_BASE_URL       OpenAI base URL with its version path (default https://api.openai.com/v1)
+  TWILIO_AUTH_TOKEN     when set, webhook and media-stream signatures are validated
+  PUBLIC_URL            the agent's public base URL (default: from the Host header)
+  PORT, HOST            as --port and --host
+  AGENT_PRESET          as --preset
+  AGENT_TEXT            as --text
+  AGENT_TTS             as --tts
+  AGENT_REST_BODY       as --rest-body
+  AGENT_PLAYOUT         as --playout
+Flags override the variables; --preset replaces the AGENT_* reply variables as a whole.
+
+Exit codes: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 usage or configuration error.`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export async function agentCommand(argv: string[], io: CommandIo, env: Env, untilInterrupted: () => Promise<void>): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      ...REPLY_OPTIONS,
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(AGENT_HELP);
+    return EXIT.ok;
+  }
+  const flagReply = parseReplyFlags(values);
+  const overlay: Record<string, string | undefined> = { ...env };
+  if (values.port !== undefined) overlay['PORT'] = String(intFlag('port', values.port, DEFAULT_PORT, 0, 65535));
+  if (values.host !== undefined) overlay['HOST'] = values.host;
+  const config = agentOptionsFromEnv(overlay);
+  if (!config.ok) {
+    io.progress(`callbench agent: ${config.error}`);
+    return EXIT.usage;
+  }
+  const { options, port, host } = config.value;
+  // --preset replaces the AGENT_* reply variables; single knob flags override them one by one.
+  const reply: Partial<ReplyOptions> | undefined = values.preset !== undefined || options.reply === undefined ? flagReply : { ...options.reply, ...flagReply };
+
+  const clock = createSystemClock();
+  const agent = createAgent({ ...options, ...(reply === undefined ? {} : { reply }), clock, log: (event) => io.out(JSON.stringify(event)) });
+  try {
+    await agent.listen(port, host);
+  } catch (error) {
+    io.progress(`callbench agent: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+    await agent.close();
+    return EXIT.internal;
+  }
+  await untilInterrupted();
+  await agent.close();
+  return EXIT.ok;
+}

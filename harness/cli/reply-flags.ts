@@ -1,0 +1,52 @@
+/**
+ * The reply-design flags shared by `callbench run` and `callbench agent`: `--preset` and the four
+ * knobs of the reference agent's cascaded pipeline. Explicit knobs override the preset's values.
+ */
+import { REPLY_PRESET_NAMES, REPLY_PRESETS, replyOptionsOf, type ReplyPresetName } from '../../agent/reply/presets.ts';
+import { PLAYOUT_MODES, REST_BODY_MODES, TEXT_MODES, TTS_TRANSPORTS, type ReplyOptions } from '../../agent/reply/reply-options.ts';
+import { choiceFlag } from './options.ts';
+
+/** parseArgs option specs. */
+export const REPLY_OPTIONS = {
+  preset: { type: 'string' },
+  text: { type: 'string' },
+  tts: { type: 'string' },
+  'rest-body': { type: 'string' },
+  playout: { type: 'string' },
+} as const;
+
+export interface ReplyFlagValues {
+  preset?: string | undefined;
+  text?: string | undefined;
+  tts?: string | undefined;
+  'rest-body'?: string | undefined;
+  playout?: string | undefined;
+}
+
+const describePreset = (name: ReplyPresetName): string => {
+  const { text, tts, restBody, playout } = REPLY_PRESETS[name];
+  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}`;
+};
+
+export const REPLY_HELP = `Reply design of the reference agent (explicit knobs override the preset's values):
+  --preset NAME         ${REPLY_PRESET_NAMES.map((name) => `${name} (${describePreset(name)})`).join(',\n                        ')}
+  --text MODE           how LLM text goes to TTS: ${TEXT_MODES.join(', ')} (default sentence);
+                        token = every token as it arrives, one Flush per reply; full = the whole reply at once
+  --tts TRANSPORT       TTS transport: ${TTS_TRANSPORTS.join(', ')} (default ws); rest = one POST /v1/speak per
+                        sentence (text=sentence or token) or per reply (text=full)
+  --rest-body MODE      with --tts rest: ${REST_BODY_MODES.join(', ')} (default stream); buffer = forward the
+                        audio only once the whole response body has arrived
+  --playout MODE        how audio reaches Twilio: ${PLAYOUT_MODES.join(', ')} (default direct); poll = through
+                        a queue polled every 10 ms, as the seed analysis's agent does`;
+
+/** The reply options the flags ask for, or undefined when none was given (the agent's defaults). */
+export function parseReplyFlags(values: ReplyFlagValues): Partial<ReplyOptions> | undefined {
+  const preset = values.preset === undefined ? undefined : choiceFlag<ReplyPresetName>('preset', values.preset, 'seed-fixed', REPLY_PRESET_NAMES);
+  const knobs: Partial<ReplyOptions> = {};
+  if (values.text !== undefined) knobs.text = choiceFlag('text', values.text, 'sentence', TEXT_MODES);
+  if (values.tts !== undefined) knobs.tts = choiceFlag('tts', values.tts, 'ws', TTS_TRANSPORTS);
+  if (values['rest-body'] !== undefined) knobs.restBody = choiceFlag('rest-body', values['rest-body'], 'stream', REST_BODY_MODES);
+  if (values.playout !== undefined) knobs.playout = choiceFlag('playout', values.playout, 'direct', PLAYOUT_MODES);
+  const reply = replyOptionsOf(preset, knobs);
+  return Object.keys(reply).length === 0 ? undefined : reply;
+}

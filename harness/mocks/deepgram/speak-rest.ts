@@ -1,0 +1,203 @@
+/**
+ * Mock Deepgram REST TTS (`POST /v1/speak`): `Authorization: Token <key>`, a JSON body
+ * `{"text": …}`, query `model`, `encoding`, `container`, `sample_rate`, `speed`. The response
+ * starts (headers and the first bytes together) after the profile's `tts.rest_first_byte_ms`,
+ * then streams the audio chunked, SPEAK_CHUNK_MS of audio per chunk at the profile's TTS
+ * speed-up, opened by a WAV header when `container=wav`. A client that goes away stops the
+ * synthesis. Errors are JSON `{err_code, err_msg, request_id}` as the live service sends them.
+ *
+ * Deepgram also offers mp3, opus, aac and flac; the mock synthesises only the raw encodings
+ * (linear16, mulaw, alaw) and refuses the others with a 400 that says so. Where the docs disagree
+ * on the default encoding (mp3 vs linear16, PROTOCOLS.md §7.2) the mock uses linear16, so a
+ * request without `encoding` still gets audio.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkDeepgramAuth } from './auth.ts';
+import { modelUuid, parseSpeakParams, renderSpeech, SPEAK_CHUNK_MS, SPEAK_MAX_TEXT_CHARS, type SpeakEncoding, type SpeakParams } from './speak-ws.ts';
+import { wavStreamHeader } from './wav-stream-header.ts';
+import type { MockContext } from '../context.ts';
+
+const RAW_ENCODINGS: readonly SpeakEncoding[] = ['linear16', 'mulaw', 'alaw'];
+/** Valid for Deepgram, not synthesised by the mock. */
+const COMPRESSED_ENCODINGS = ['mp3', 'opus', 'aac', 'flac'] as const;
+const CONTAINERS = ['none', 'wav'] as const;
+type Container = (typeof CONTAINERS)[number];
+
+/** Largest request body read; a `text` within the character limit is far smaller. */
+export const SPEAK_REST_MAX_BODY_BYTES = 64 * 1024;
+/** Status for text over SPEAK_MAX_TEXT_CHARS (the docs give the limit, not the status). */
+export const SPEAK_REST_TOO_LONG_STATUS = 413;
+
+export interface SpeakRestArgs {
+  ctx: MockContext;
+  /** Journal id of this request. */
+  connection: string;
+  /** Call id from the x-callbench-call header, when the agent sent one. */
+  call: string | undefined;
+  requestId: string;
+}
+
+interface RestQuery {
+  params: SpeakParams;
+  container: Container;
+}
+
+/** Content-Type per the media-output table (PROTOCOLS.md §3.5). */
+export function speakContentType(encoding: SpeakEncoding, container: Container, sampleRate: number): string {
+  if (container === 'wav') return 'audio/wav';
+  switch (encoding) {
+    case 'linear16':
+      return `audio/l16;rate=${sampleRate}`;
+    case 'mulaw':
+      return `audio/mulaw;rate=${sampleRate}`;
+    case 'alaw':
+      return `audio/alaw;rate=${sampleRate}`;
+  }
+}
+
+function parseQuery(search: URLSearchParams): { ok: true; value: RestQuery } | { ok: false; error: string } {
+  const encoding = search.get('encoding') ?? 'linear16';
+  if ((COMPRESSED_ENCODINGS as readonly string[]).includes(encoding)) {
+    return { ok: false, error: `callbench mock: encoding '${encoding}' is valid for Deepgram but the mock synthesises only ${RAW_ENCODINGS.join(', ')}.` };
+  }
+  if (!(RAW_ENCODINGS as readonly string[]).includes(encoding)) {
+    return { ok: false, error: `Bad Request: encoding must be one of ${[...RAW_ENCODINGS, ...COMPRESSED_ENCODINGS].join('|')}, got '${encoding}'.` };
+  }
+  const containerRaw = search.get('container') ?? 'wav';
+  const container = CONTAINERS.find((c) => c === containerRaw);
+  if (container === undefined) {
+    return { ok: false, error: `Bad Request: container for encoding ${encoding} must be one of ${CONTAINERS.join('|')}, got '${containerRaw}'.` };
+  }
+  const parsed = parseSpeakParams(search);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { params: parsed.value, container } };
+}
+
+type BodyResult = { ok: true; text: string } | { ok: false; status: number; error: string };
+
+async function readText(req: IncomingMessage): Promise<BodyResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > SPEAK_REST_MAX_BODY_BYTES) return { ok: false, status: 413, error: `Payload Too Large: the request body exceeds ${SPEAK_REST_MAX_BODY_BYTES} bytes.` };
+    chunks.push(buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return { ok: false, status: 400, error: 'Content-type was application/json, but we could not process the JSON payload.' };
+  }
+  const text = typeof body === 'object' && body !== null && 'text' in body ? body.text : undefined;
+  if (typeof text !== 'string' || text.trim() === '') return { ok: false, status: 400, error: "Bad Request: the request body needs a non-empty 'text' field." };
+  if (text.length > SPEAK_MAX_TEXT_CHARS) {
+    return { ok: false, status: SPEAK_REST_TOO_LONG_STATUS, error: `Input text exceeds the limit of ${SPEAK_MAX_TEXT_CHARS} characters (got ${text.length}).` };
+  }
+  return { ok: true, text };
+}
+
+export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse, args: SpeakRestArgs): Promise<void> {
+  const { ctx, connection, call, requestId } = args;
+  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
+    ctx.journal.record({ service: 'deepgram.speak.rest', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
+  };
+  const fail = (status: number, errCode: string, message: string): void => {
+    journal('sent', 'error', { status, err_msg: message });
+    res.writeHead(status, { 'content-type': 'application/json', 'dg-request-id': requestId });
+    res.end(JSON.stringify({ err_code: errCode, err_msg: message, request_id: requestId }));
+  };
+
+  const auth = checkDeepgramAuth(req, ctx.apiKey);
+  if (!auth.ok) {
+    req.resume();
+    fail(401, 'INVALID_AUTH', auth.message);
+    return;
+  }
+  const query = parseQuery(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams);
+  if (!query.ok) {
+    req.resume();
+    fail(400, 'Bad Request', query.error);
+    return;
+  }
+  const body = await readText(req);
+  if (!body.ok) {
+    fail(body.status, body.status === 400 ? 'Bad Request' : 'Payload Too Large', body.error);
+    return;
+  }
+  const { params, container } = query.value;
+  const text = body.text;
+  journal('received', 'request', {
+    chars: text.length,
+    text: text.slice(0, 200),
+    model: params.model,
+    encoding: params.encoding,
+    container,
+    sample_rate: params.sampleRate,
+  });
+  streamSpeech(res, { ctx, text, params, container, requestId, journal });
+}
+
+interface StreamArgs {
+  ctx: MockContext;
+  text: string;
+  params: SpeakParams;
+  container: Container;
+  requestId: string;
+  journal(direction: 'sent' | 'event', kind: string, data?: Record<string, unknown>): void;
+}
+
+/** Sends the audio of `text`: headers with the first chunk after the first-byte delay, then one chunk per interval. */
+function streamSpeech(res: ServerResponse, args: StreamArgs): void {
+  const { ctx, text, params, container, journal } = args;
+  const render = renderSpeech(text, params);
+  const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
+  const firstAt = ctx.clock.now() + ctx.delays.sample('tts.rest_first_byte_ms');
+  let sent = 0;
+  let bytes = 0;
+  let done = false;
+  let cancel: () => void = () => {};
+
+  res.on('close', () => {
+    if (done) return;
+    done = true;
+    cancel();
+    journal('event', 'abort', { bytes, chunks: sent, of: render.chunks });
+  });
+
+  const step = (): void => {
+    if (done) return;
+    if (sent === 0) {
+      const bytesPerSample = params.encoding === 'linear16' ? 2 : 1;
+      const dataBytes = Math.round((render.durationMs * params.sampleRate) / 1000) * bytesPerSample;
+      res.writeHead(200, {
+        'content-type': speakContentType(params.encoding, container, params.sampleRate),
+        'dg-request-id': args.requestId,
+        'dg-model-name': params.model,
+        'dg-model-uuid': modelUuid(params.model),
+        'dg-char-count': String(text.length),
+      });
+      if (container === 'wav') {
+        const header = wavStreamHeader(params.encoding, params.sampleRate, dataBytes);
+        res.write(header);
+        bytes += header.length;
+      }
+    }
+    if (sent < render.chunks) {
+      const chunk = render.chunk(sent);
+      res.write(chunk);
+      bytes += chunk.length;
+      sent += 1;
+      if (sent === 1) journal('sent', 'first_byte', { bytes });
+    }
+    if (sent >= render.chunks) {
+      done = true;
+      res.end();
+      journal('sent', 'done', { bytes, chunks: sent });
+      return;
+    }
+    cancel = ctx.clock.at(firstAt + sent * interval, step);
+  };
+  cancel = ctx.clock.at(firstAt, step);
+}
