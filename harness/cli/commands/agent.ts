@@ -14,7 +14,7 @@ import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 export const AGENT_HELP = `Usage: callbench agent [options]
 
 Runs the reference agent alone: POST /incoming-call answers Twilio with TwiML and /media-stream
-takes the media stream. Point a Twilio number (or \`callbench run --agent-url\`) at it. Every agent
+takes the media stream. Point a Twilio number at it (through a public wss:// tunnel). Every agent
 event is printed as one JSON line on stdout; keys are never printed. Ctrl-C (SIGINT) or SIGTERM
 ends every call and stops it.
 
