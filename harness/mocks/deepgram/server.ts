@@ -3,7 +3,6 @@
  * as the agent reaches them through one DEEPGRAM_API_URL.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
@@ -12,6 +11,7 @@ import { checkDeepgramAuth } from './auth.ts';
 import { handleListenSocket, validateListenParams } from './listen.ts';
 import { handleSpeakRest } from './speak-rest.ts';
 import { handleSpeakSocket, validateSpeakParams } from './speak-ws.ts';
+import { listenOnLoopback } from '../../net/listen.ts';
 export type { SocketArgs } from './socket-args.ts';
 
 function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string): void {
@@ -79,14 +79,7 @@ export async function startDeepgramMock(ctx: MockContext, port = 0): Promise<Moc
     refuseUpgrade(socket, 404, `No route for ${url.pathname}`, requestId);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port: bound } = server.address() as AddressInfo;
+  const bound = await listenOnLoopback(server, port);
   return {
     url: `http://127.0.0.1:${bound}`,
     async close() {

@@ -4,12 +4,12 @@
  * /v1/realtime reach the Realtime mock, over ws:// here and over wss:// on the TLS twin (`tls`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { MockContext, MockServer } from '../context.ts';
 import { handleChatCompletion } from './chat.ts';
 import { openAIErrors, sendError } from './errors.ts';
 import { createRealtimeHost, startTlsTwin } from './realtime/host.ts';
+import { listenOnLoopback } from '../../net/listen.ts';
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
 
@@ -44,14 +44,7 @@ export async function startOpenAIMock(ctx: MockContext, port = 0, tlsPort = 0): 
   });
   const realtime = createRealtimeHost(ctx);
   server.on('upgrade', realtime.onUpgrade);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port: bound } = server.address() as AddressInfo;
+  const bound = await listenOnLoopback(server, port);
   const tls = await startTlsTwin(server, realtime.onUpgrade, tlsPort).catch(async (error: unknown) => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
