@@ -89,4 +89,20 @@ describe('a call through caller, reference agent and mocks', () => {
     const services = new Set(mocks.journal.entries().filter((e) => e.call === outcome.result?.callSid).map((e) => e.service));
     expect([...services].sort()).toEqual(['deepgram.listen', 'deepgram.speak.ws', 'openai.chat']);
   });
+
+  it('hang-up tears down: every upstream socket of the call is closed at the mocks soon after stop', async () => {
+    const scenario = await loadScenario(path.join(ROOT, 'scenarios', 'greeting.json'));
+    const outcome = await runScenarioCall({ clock, scenario, fixtures: new Map(), webhookUrl: agent.webhookUrl, authToken, script: mocks.script });
+    expect(outcome.error).toBeUndefined();
+    const callSid = outcome.result?.callSid;
+    await clock.sleep(1500);
+    const entries = mocks.journal.entries().filter((e) => e.call === callSid && e.service !== 'openai.chat');
+    const opened = new Set(entries.filter((e) => e.kind === 'open').map((e) => e.connection));
+    const closed = new Set(entries.filter((e) => e.kind === 'close').map((e) => e.connection));
+    expect(opened.size).toBeGreaterThanOrEqual(2);
+    expect([...opened].filter((connection) => !closed.has(connection))).toEqual([]);
+    // Closed by the agent's CloseStream / Close, not by a timeout.
+    const received = new Set(entries.filter((e) => e.direction === 'received').map((e) => e.kind));
+    expect(received.has('CloseStream') || received.has('Close')).toBe(true);
+  });
 });
