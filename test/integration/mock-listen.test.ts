@@ -190,4 +190,23 @@ describe('mock Deepgram listen', () => {
     expect(final.receivedAt - covered).toBeLessThan(150 + 150);
     socket.close();
   });
+
+  it('accepts the key as the `token` sub-protocol (browser and Node ≥ 22 clients) and echoes it', async () => {
+    const ws = new WebSocket(`${server.url.replace('http:', 'ws:')}/v1/listen?encoding=mulaw&sample_rate=8000`, ['token', KEY]);
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+    });
+    expect(ws.protocol).toBe('token');
+    ws.close();
+  });
+
+  it('closes 1011 with the NET-0001 sentence after 10 s without audio or messages', async () => {
+    const ws = new WebSocket(`${server.url.replace('http:', 'ws:')}/v1/listen?encoding=mulaw&sample_rate=8000`, { headers: { authorization: `Token ${KEY}` } });
+    const opened = Date.now();
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toMatch(/dpgr\.am\/net0001/);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(9_900);
+  }, 20_000);
 });
