@@ -16,6 +16,7 @@ import { describeError, type CallLogger } from '../logger.ts';
 import type { SpeakRequester } from '../upstream/speak-rest.ts';
 import type { RestBodyMode } from './reply-options.ts';
 import type { Speech } from './speech.ts';
+import { createSegmentCounter } from './segment-counter.ts';
 
 export interface RestSpeechDeps {
   clock: Clock;
@@ -39,20 +40,11 @@ export function createRestSpeech(deps: RestSpeechDeps): Speech {
   let pendingText = '';
   let pendingTurn: number | null = null;
   let current: AbortController | undefined;
-  let indexTurn = -1;
-  let index = 0;
   let firstByteTurn = -1;
   let lastAudioTurn: number | null = null;
   let disposed = false;
 
-  const nextIndex = (turn: number): number => {
-    if (turn !== indexTurn) {
-      indexTurn = turn;
-      index = 0;
-    }
-    index += 1;
-    return index;
-  };
+  const nextIndex = createSegmentCounter();
 
   const forward = (unit: Unit, audio: Uint8Array): void => {
     out.media(unit.turn, audio);

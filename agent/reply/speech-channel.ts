@@ -19,6 +19,7 @@ import type { AudioOut } from '../call/audio-out.ts';
 import type { CallLogger } from '../logger.ts';
 import type { SpeakControl } from '../upstream/speak-link.ts';
 import type { Speech } from './speech.ts';
+import { createSegmentCounter } from './segment-counter.ts';
 
 export interface SpeechChannelDeps {
   clock: Clock;
@@ -52,8 +53,6 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
   /** The last text sent and not yet flushed was a whole unit (a following unit needs a space). */
   let unflushedEndsUnit = false;
   let flushWanted = false;
-  let indexTurn = -1;
-  let index = 0;
   let clearsPending = 0;
   let cancelClearTimer: () => void = () => {};
   let lastAudioTurn: number | null = null;
@@ -61,14 +60,7 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
   let audioSinceMark = false;
   let disposed = false;
 
-  const nextIndex = (turn: number): number => {
-    if (turn !== indexTurn) {
-      indexTurn = turn;
-      index = 0;
-    }
-    index += 1;
-    return index;
-  };
+  const nextIndex = createSegmentCounter();
 
   const pumpFlush = (): void => {
     if (!flushWanted || unflushedTurn === null || inFlight.length > 0) return;
