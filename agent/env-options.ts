@@ -2,7 +2,7 @@
  * Agent options from environment variables, the contract for running the agent as a process
  * (`callbench run --agent-cmd` sets exactly these). Pure: reads only the object it is given.
  */
-import { AgentOptionsError, resolveAgentOptions, type AgentOptions } from './options.ts';
+import { AGENT_MODES, AgentOptionsError, resolveAgentOptions, type AgentMode, type AgentOptions, type RealtimeSettings } from './options.ts';
 import { REPLY_PRESET_NAMES, replyOptionsOf, type ReplyPresetName } from './reply/presets.ts';
 import { REPLY_CHOICES, type ReplyOptions } from './reply/reply-options.ts';
 
@@ -18,7 +18,11 @@ export type AgentEnvResult = { ok: true; value: AgentProcessConfig } | { ok: fal
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const REQUIRED = ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'] as const;
+/** The keys each mode needs. */
+const REQUIRED: Readonly<Record<AgentMode, readonly string[]>> = {
+  cascaded: ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'],
+  realtime: ['OPENAI_API_KEY'],
+};
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -65,25 +69,54 @@ function replyFromEnv(env: Env): { ok: true; value: Partial<ReplyOptions> | unde
   return { ok: true, value: Object.keys(reply).length === 0 ? undefined : reply };
 }
 
+/** AGENT_MODE, and realtime mode's OPENAI_REALTIME_MODEL, OPENAI_REALTIME_VOICE and AGENT_VAD_SILENCE_MS. */
+function modeFromEnv(env: Env): { ok: true; mode: AgentMode; realtime: Partial<RealtimeSettings> | undefined } | { ok: false; error: string } {
+  const picked = pick(env, 'AGENT_MODE', AGENT_MODES);
+  if (!picked.ok) return picked;
+  const mode = (picked.value ?? 'cascaded') as AgentMode;
+  const realtime: Partial<RealtimeSettings> = {};
+  const model = value(env, 'OPENAI_REALTIME_MODEL');
+  const voice = value(env, 'OPENAI_REALTIME_VOICE');
+  const silence = value(env, 'AGENT_VAD_SILENCE_MS');
+  if (model !== undefined) realtime.model = model;
+  if (voice !== undefined) realtime.voice = voice;
+  if (silence !== undefined) {
+    if (!/^\d+$/.test(silence) || Number(silence) > 10_000) return { ok: false, error: `AGENT_VAD_SILENCE_MS must be an integer from 0 to 10000, got '${silence}'` };
+    realtime.silenceDurationMs = Number(silence);
+  }
+  if (mode === 'realtime') {
+    const knob = ['AGENT_PRESET', ...Object.keys(REPLY_ENV)].find((name) => value(env, name) !== undefined);
+    if (knob !== undefined) return { ok: false, error: `${knob} applies to AGENT_MODE=cascaded only, but AGENT_MODE is realtime` };
+  }
+  return { ok: true, mode, realtime: Object.keys(realtime).length === 0 ? undefined : realtime };
+}
+
 /**
  * Reads PORT (default 3000), HOST (default 127.0.0.1), DEEPGRAM_API_URL, DEEPGRAM_API_KEY,
  * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL, and the reply knobs
  * AGENT_PRESET (seed-current | seed-fixed), AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY and
- * AGENT_PLAYOUT (each knob overrides the preset's value). Error messages name the variable and
- * never echo a key.
+ * AGENT_PLAYOUT (each knob overrides the preset's value); AGENT_MODE (cascaded | realtime) with
+ * OPENAI_REALTIME_BASE_URL, OPENAI_REALTIME_MODEL, OPENAI_REALTIME_VOICE and AGENT_VAD_SILENCE_MS.
+ * Realtime mode needs no Deepgram key. Error messages name the variable and never echo a key.
  */
 export function agentOptionsFromEnv(env: Env): AgentEnvResult {
-  const missing = REQUIRED.filter((name) => value(env, name) === undefined);
+  const modeResult = modeFromEnv(env);
+  if (!modeResult.ok) return modeResult;
+  const { mode, realtime } = modeResult;
+  const missing = REQUIRED[mode].filter((name) => value(env, name) === undefined);
   if (missing.length > 0) return { ok: false, error: `missing required environment variable${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` };
   const port = parsePort(value(env, 'PORT'));
   if (typeof port === 'string') return { ok: false, error: port };
   const options: AgentOptions = {
+    mode,
     deepgramApiKey: value(env, 'DEEPGRAM_API_KEY') ?? '',
     openaiApiKey: value(env, 'OPENAI_API_KEY') ?? '',
   };
+  if (realtime !== undefined) options.realtime = realtime;
   const optional = [
     ['DEEPGRAM_API_URL', 'deepgramApiUrl'],
     ['OPENAI_BASE_URL', 'openaiBaseUrl'],
+    ['OPENAI_REALTIME_BASE_URL', 'openaiRealtimeBaseUrl'],
     ['TWILIO_AUTH_TOKEN', 'twilioAuthToken'],
     ['PUBLIC_URL', 'publicUrl'],
   ] as const;
@@ -108,6 +141,7 @@ function renameOption(message: string): string {
   const names: Record<string, string> = {
     deepgramApiUrl: 'DEEPGRAM_API_URL',
     openaiBaseUrl: 'OPENAI_BASE_URL',
+    openaiRealtimeBaseUrl: 'OPENAI_REALTIME_BASE_URL',
     publicUrl: 'PUBLIC_URL',
     deepgramApiKey: 'DEEPGRAM_API_KEY',
     openaiApiKey: 'OPENAI_API_KEY',

@@ -2,7 +2,10 @@
 export { createAgent, type AgentServer } from './create-agent.ts';
 export {
   AGENT_DEFAULTS,
+  AGENT_MODES,
   AgentOptionsError,
+  type AgentMode,
+  type RealtimeSettings,
   type AgentDefaults,
   resolveAgentOptions,
   type AgentOptions,

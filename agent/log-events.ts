@@ -4,9 +4,11 @@
  *
  * Per-turn stage timings: `stt.final` → `llm.request` → `llm.first_token` → `tts.first_byte` →
  * `twilio.first_media`, all carrying the same `turn` (0 is the greeting, replies count from 1).
+ * In Realtime mode: `realtime.speech_stopped` → `realtime.response` → `realtime.first_audio` →
+ * `twilio.first_media` → `realtime.done`, with `realtime.truncate` after a barge-in.
  */
 
-export type Upstream = 'listen' | 'speak' | 'llm';
+export type Upstream = 'listen' | 'speak' | 'llm' | 'realtime';
 
 /** Why a call ended, from the agent's side. */
 export type CallEndReason = 'stop' | 'twilio_closed' | 'upstream_failed' | 'agent_closed';
@@ -36,9 +38,11 @@ export type AgentWarningCode =
   | 'speak.clear_timeout'
   | 'speak.rest_failed'
   | 'upstream.dropped'
-  | 'upstream.send_failed';
+  | 'upstream.send_failed'
+  | 'realtime.invalid_event'
+  | 'realtime.error';
 
-export type AgentErrorCode = 'upstream.failed' | 'llm.failed' | 'internal';
+export type AgentErrorCode = 'upstream.failed' | 'llm.failed' | 'realtime.failed' | 'internal';
 
 interface Stamped {
   /** Clock reading in ms. */
@@ -57,7 +61,7 @@ export type AgentLogEvent =
   | (Stamped & { type: 'agent.listening'; url: string; signatureValidation: boolean })
   | (Stamped & { type: 'agent.closed' })
   | (Stamped & { type: 'webhook.answered'; callSid: string | null; streamUrl: string })
-  | (InCall & { type: 'call.start'; streamSid: string })
+  | (InCall & { type: 'call.start'; streamSid: string; mode: 'cascaded' | 'realtime' })
   | (InCall & {
       type: 'call.end';
       streamSid: string;
@@ -81,6 +85,22 @@ export type AgentLogEvent =
   | (InTurn & { type: 'tts.first_byte' })
   | (InTurn & { type: 'twilio.first_media' })
   | (InTurn & { type: 'bargein'; trigger: BargeInTrigger })
+  | (InCall & { type: 'realtime.session'; model: string; voice: string | null; inputFormat: string; outputFormat: string })
+  /** Server VAD heard the caller stop: the end of the caller's turn as a Realtime agent sees it. */
+  | (InTurn & { type: 'realtime.speech_stopped'; audioEndMs: number })
+  | (InTurn & { type: 'realtime.response'; responseId: string })
+  | (InTurn & { type: 'realtime.first_audio'; responseId: string })
+  | (InTurn & {
+      type: 'realtime.done';
+      responseId: string;
+      status: string;
+      reason: string | null;
+      /** Ms of the response's audio sent to Twilio. */
+      audioMs: number;
+      /** Audio deltas that arrived after the response was interrupted, and were dropped. */
+      droppedDeltas: number;
+    })
+  | (InTurn & { type: 'realtime.truncate'; itemId: string; audioEndMs: number; sentMs: number })
   | (Stamped & { type: 'warning'; callSid: string | null; code: AgentWarningCode; message: string })
   | (Stamped & { type: 'error'; callSid: string | null; code: AgentErrorCode; message: string });
 

@@ -28,13 +28,36 @@ export interface AgentTuning {
   pendingAudioLimitBytes: number;
 }
 
+/** How the agent talks: Deepgram STT → OpenAI chat → Deepgram TTS, or OpenAI Realtime speech to speech. */
+export type AgentMode = 'cascaded' | 'realtime';
+export const AGENT_MODES: readonly AgentMode[] = ['cascaded', 'realtime'];
+
+/** Realtime mode's session settings. */
+export interface RealtimeSettings {
+  model: string;
+  voice: string;
+  /** Server VAD: trailing silence that ends the caller's turn. */
+  silenceDurationMs: number;
+}
+
 export interface AgentOptions {
+  /** 'cascaded' (the default) or 'realtime'. */
+  mode?: AgentMode;
   /** Deepgram base URL, for REST and WebSocket alike (ws accepts http: URLs). */
   deepgramApiUrl?: string;
-  deepgramApiKey: string;
+  /** Required in cascaded mode; Realtime mode does not use Deepgram. */
+  deepgramApiKey?: string;
   /** OpenAI base URL including the version path, e.g. http://127.0.0.1:PORT/v1 */
   openaiBaseUrl?: string;
   openaiApiKey: string;
+  /**
+   * Base URL the Realtime socket is derived from (the SDK dials wss://<host>/…/realtime); defaults
+   * to `openaiBaseUrl`. A separate one lets a plain-http mock serve chat while TLS serves Realtime.
+   */
+  openaiRealtimeBaseUrl?: string;
+  /** A certificate authority (PEM) to trust for the Realtime socket besides the system's, e.g. a mock's. */
+  openaiCa?: string;
+  realtime?: Partial<RealtimeSettings>;
   /** When set, webhook and media-stream signatures are validated; requests that fail get 403. */
   twilioAuthToken?: string;
   /** The agent's public base URL (https://host[:port]); otherwise the Host header is used. */
@@ -54,10 +77,14 @@ export interface AgentOptions {
 }
 
 export interface ResolvedAgentOptions {
+  mode: AgentMode;
   deepgramApiUrl: string;
   deepgramApiKey: string;
   openaiBaseUrl: string;
   openaiApiKey: string;
+  openaiRealtimeBaseUrl: string;
+  openaiCa: string | null;
+  realtime: RealtimeSettings;
   twilioAuthToken: string | null;
   /** Validated: http(s) or ws(s), no query or fragment. May carry a path prefix. */
   publicUrl: URL | null;
@@ -74,10 +101,14 @@ export interface ResolvedAgentOptions {
 }
 
 /** The options that have a default; the rest are the caller's (keys, URLs of their deployment, hooks). */
-export type AgentDefaults = Omit<ResolvedAgentOptions, 'deepgramApiKey' | 'openaiApiKey' | 'twilioAuthToken' | 'publicUrl' | 'log' | 'clock'>;
+export type AgentDefaults = Omit<
+  ResolvedAgentOptions,
+  'deepgramApiKey' | 'openaiApiKey' | 'openaiRealtimeBaseUrl' | 'openaiCa' | 'twilioAuthToken' | 'publicUrl' | 'log' | 'clock'
+>;
 
 /** Every default, in one place. */
 export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
+  mode: 'cascaded',
   deepgramApiUrl: 'https://api.deepgram.com',
   openaiBaseUrl: 'https://api.openai.com/v1',
   greeting: 'Hello! Thanks for calling. How can I help you today?',
@@ -89,6 +120,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
   sttModel: 'nova-3',
   ttsModel: 'aura-2-thalia-en',
   reply: DEFAULT_REPLY_OPTIONS,
+  realtime: { model: 'gpt-realtime', voice: 'marin', silenceDurationMs: 500 },
   tuning: {
     keepAliveIntervalMs: 4000,
     upstreamConnectTimeoutMs: 5000,
@@ -160,17 +192,46 @@ function resolveTuning(tuning: Partial<AgentTuning> | undefined): AgentTuning {
 
 const ignoreEvent: AgentLog = () => {};
 
+function resolveRealtime(given: Partial<RealtimeSettings> | undefined): RealtimeSettings {
+  const realtime: RealtimeSettings = { ...AGENT_DEFAULTS.realtime };
+  if (given?.model !== undefined) realtime.model = requireText('realtime.model', given.model);
+  if (given?.voice !== undefined) realtime.voice = requireText('realtime.voice', given.voice);
+  const silence = given?.silenceDurationMs;
+  if (silence !== undefined) {
+    if (!Number.isInteger(silence) || silence < 0 || silence > 10_000) {
+      throw new AgentOptionsError(`realtime.silenceDurationMs must be an integer from 0 to 10000, got ${String(silence)}`);
+    }
+    realtime.silenceDurationMs = silence;
+  }
+  return realtime;
+}
+
+function resolveMode(mode: AgentMode | undefined): AgentMode {
+  if (mode === undefined) return AGENT_DEFAULTS.mode;
+  if (!AGENT_MODES.includes(mode)) throw new AgentOptionsError(`mode must be one of ${AGENT_MODES.join(', ')}, got '${String(mode)}'`);
+  return mode;
+}
+
 export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions {
   const given = Object.entries(options.reply ?? {}).filter(([, value]) => value !== undefined);
   const reply: ReplyOptions = { ...AGENT_DEFAULTS.reply, ...(Object.fromEntries(given) as Partial<ReplyOptions>) };
   const invalid = invalidReplyOption(reply);
   if (invalid !== undefined) throw new AgentOptionsError(invalid);
   const token = options.twilioAuthToken;
+  const openaiBaseUrl = httpUrl('openaiBaseUrl', options.openaiBaseUrl ?? AGENT_DEFAULTS.openaiBaseUrl);
+  const mode = resolveMode(options.mode);
   return {
+    mode,
     deepgramApiUrl: httpUrl('deepgramApiUrl', options.deepgramApiUrl ?? AGENT_DEFAULTS.deepgramApiUrl),
-    deepgramApiKey: requireText('deepgramApiKey', options.deepgramApiKey),
-    openaiBaseUrl: httpUrl('openaiBaseUrl', options.openaiBaseUrl ?? AGENT_DEFAULTS.openaiBaseUrl),
+    deepgramApiKey: mode === 'cascaded' ? requireText('deepgramApiKey', options.deepgramApiKey) : (options.deepgramApiKey ?? ''),
+    openaiBaseUrl,
     openaiApiKey: requireText('openaiApiKey', options.openaiApiKey),
+    openaiRealtimeBaseUrl:
+      options.openaiRealtimeBaseUrl === undefined || options.openaiRealtimeBaseUrl === ''
+        ? openaiBaseUrl
+        : httpUrl('openaiRealtimeBaseUrl', options.openaiRealtimeBaseUrl),
+    openaiCa: options.openaiCa === undefined || options.openaiCa === '' ? null : options.openaiCa,
+    realtime: resolveRealtime(options.realtime),
     twilioAuthToken: token === undefined || token === '' ? null : token,
     publicUrl: publicBase(options.publicUrl),
     greeting: options.greeting ?? AGENT_DEFAULTS.greeting,

@@ -3,13 +3,15 @@
  * fails to open or drops mid-call is reopened, immediately the first time and after a short pause
  * after that, at most `upstreamMaxReconnects` times per socket per call. When the budget is spent
  * the call is reported failed, and the session hangs up rather than leave the caller in dead air.
+ * A refusal no retry can fix (HTTP 400/401/403/404 on the upgrade: a bad key, say) fails at once.
  * With REST TTS (`reply.tts = 'rest'`) no speak socket is opened at all.
  */
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { ListenServerMessage, SpeakServerMessage } from '../../harness/protocol/index.ts';
 import { describeError, type CallLogger } from '../logger.ts';
 import type { ResolvedAgentOptions } from '../options.ts';
-import type { LinkDrop } from '../upstream/link-lifecycle.ts';
+import { LinkClosedError, type LinkDrop } from '../upstream/link-lifecycle.ts';
+import { createReopenBudget, type ReopenBudget } from '../upstream/reopen-budget.ts';
 import { createListenLink, type ListenLink } from '../upstream/listen-link.ts';
 import { createSpeakLink, type SpeakControl, type SpeakLink } from '../upstream/speak-link.ts';
 
@@ -31,9 +33,6 @@ export interface CallUpstreams {
   close(): Promise<void>;
 }
 
-/** Pause before every reopen after the first. */
-export const REOPEN_DELAY_MS = 500;
-
 type Kind = 'listen' | 'speak';
 
 export function createCallUpstreams(
@@ -46,7 +45,10 @@ export function createCallUpstreams(
   let listen: ListenLink | undefined;
   let speak: SpeakLink | undefined;
   let closed = false;
-  const reopensLeft: Record<Kind, number> = { listen: tuning.upstreamMaxReconnects, speak: tuning.upstreamMaxReconnects };
+  const budgets: Record<Kind, ReopenBudget> = {
+    listen: createReopenBudget(clock, tuning.upstreamMaxReconnects),
+    speak: createReopenBudget(clock, tuning.upstreamMaxReconnects),
+  };
   const attempts: Record<Kind, number> = { listen: 0, speak: 0 };
 
   const createLink = (kind: Kind): ListenLink | SpeakLink => {
@@ -80,28 +82,26 @@ export function createCallUpstreams(
         return;
       } catch (error) {
         if (closed) throw error;
-        if (reopensLeft[kind] <= 0) throw new Error(`${kind}: ${describeError(error)}`);
+        if (error instanceof LinkClosedError && error.refusedStatus !== undefined) {
+          throw new Error(`${kind}: the service refused the connection (HTTP ${error.refusedStatus}); not retrying: ${describeError(error)}`);
+        }
+        if (budgets[kind].left <= 0) throw new Error(`${kind}: ${describeError(error)}`);
         log.warn('upstream.dropped', `${kind}: ${describeError(error)}; retrying`);
       }
-      await reopenPause(kind);
+      await budgets[kind].take();
     }
-  };
-
-  const reopenPause = async (kind: Kind): Promise<void> => {
-    const first = reopensLeft[kind] === tuning.upstreamMaxReconnects;
-    reopensLeft[kind] -= 1;
-    if (!first) await clock.sleep(REOPEN_DELAY_MS);
   };
 
   const onDrop = (kind: Kind, drop: LinkDrop): void => {
     if (closed) return;
     if (kind === 'speak') events.speakReplaced();
-    if (reopensLeft[kind] <= 0) {
+    if (budgets[kind].left <= 0) {
       events.failed(`${kind} closed unexpectedly (code ${drop.code}: ${drop.reason}) and may not be reopened again`);
       return;
     }
     log.warn('upstream.dropped', `${kind} closed unexpectedly (code ${drop.code}: ${drop.reason}); reopening`);
-    void reopenPause(kind)
+    void budgets[kind]
+      .take()
       .then(() => openWithRetry(kind))
       .catch((error: unknown) => {
         if (!closed) events.failed(describeError(error));

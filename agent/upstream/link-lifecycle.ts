@@ -34,10 +34,29 @@ export interface LinkLifecycleDeps {
 }
 
 export class LinkClosedError extends Error {
-  constructor(message: string) {
+  /**
+   * The HTTP status with which the service refused the WebSocket upgrade, when it is one that a
+   * retry cannot fix (400, 401, 403, 404: bad parameters, a bad key, no access, a wrong URL).
+   */
+  readonly refusedStatus: number | undefined;
+  constructor(message: string, refusedStatus?: number) {
     super(message);
     this.name = 'LinkClosedError';
+    this.refusedStatus = refusedStatus;
   }
+}
+
+/** Upgrade refusals that no retry can fix. */
+const PERMANENT_REFUSALS: ReadonlySet<number> = new Set([400, 401, 403, 404]);
+
+/**
+ * The permanent refusal a failure reason reports, if any: ws words a refused upgrade as
+ * "Unexpected server response: 401"; links that read the response themselves say "HTTP 401: …".
+ */
+export function permanentRefusal(reason: string): number | undefined {
+  const match = /\b(?:Unexpected server response: |HTTP )(\d{3})\b/.exec(reason);
+  const status = match?.[1] === undefined ? undefined : Number(match[1]);
+  return status !== undefined && PERMANENT_REFUSALS.has(status) ? status : undefined;
 }
 
 export class LinkLifecycle {
@@ -151,7 +170,9 @@ export class LinkLifecycle {
     this.#state = 'closed';
     this.#cancelTimer();
     this.#deps.destroy();
-    if (was === 'connecting') this.#rejectOpen(new LinkClosedError(`failed to open: ${failure.reason} (code ${failure.code})`));
+    if (was === 'connecting') {
+      this.#rejectOpen(new LinkClosedError(`failed to open: ${failure.reason} (code ${failure.code})`, permanentRefusal(failure.reason)));
+    }
     else this.#deps.dropped(failure);
   }
 

@@ -28,7 +28,7 @@ const describePreset = (name: ReplyPresetName): string => {
   return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}`;
 };
 
-export const REPLY_HELP = `Reply design of the reference agent (explicit knobs override the preset's values):
+export const REPLY_HELP = `Reply design of the cascaded pipeline (explicit knobs override the preset's values):
   --preset NAME         ${REPLY_PRESET_NAMES.map((name) => `${name} (${describePreset(name)})`).join(',\n                        ')}
   --text MODE           how LLM text goes to TTS: ${TEXT_MODES.join(', ')} (default sentence);
                         token = every token as it arrives, one Flush per reply; full = the whole reply at once

@@ -2,7 +2,7 @@
  * Faults a scenario injects into the mocks, per call: the mocks look them up by the call id the
  * agent sends in `x-callbench-call`. Each is something the real services do on a bad day, and
  * each reproduces a bug class of REFERENCE-AGENTS.md §6 (dead air after a drop, a crash on a
- * 429, late audio after Clear, control frames taken for audio).
+ * 429, late audio after Clear or response.cancel, control frames taken for audio).
  */
 import { z } from 'zod';
 
@@ -10,13 +10,15 @@ export const Fault = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('close'),
     /** Which upstream socket closes. */
-    service: z.enum(['deepgram.listen', 'deepgram.speak']),
+    service: z.enum(['deepgram.listen', 'deepgram.speak', 'openai.realtime']),
     code: z.number().int().min(1000).max(4999).default(1011),
     reason: z.string().max(120).default('callbench fault: upstream closed'),
     /** listen: after this much audio (ms) has been received. */
     afterAudioMs: z.number().int().min(0).optional(),
     /** speak: right after the first audio of the n-th Flush (1-based): mid-reply. */
     afterFlushes: z.number().int().min(1).optional(),
+    /** openai.realtime: right after the first audio delta of the n-th response (1-based): mid-reply. */
+    afterResponses: z.number().int().min(1).optional(),
   }),
   z.strictObject({
     type: z.literal('http_error'),
@@ -36,8 +38,12 @@ export const Fault = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('late_audio'),
-    service: z.literal('deepgram.speak'),
-    /** After a Clear, keep sending this much audio of the cleared speech before `Cleared`. */
+    service: z.enum(['deepgram.speak', 'openai.realtime']),
+    /**
+     * speak: after a Clear, keep sending this much audio of the cleared speech before `Cleared`.
+     * openai.realtime: after response.cancel, keep sending this much audio of the response before
+     * its `response.done` (deltas that were in flight when the cancel arrived).
+     */
     ms: z.number().int().min(1).max(10_000),
   }),
   z.strictObject({

@@ -116,8 +116,12 @@ export interface ConversationScript {
    * one matches well and clearly better than any utterance with a different transcript.
    */
   match(envelope: ArrayLike<number>): RegisteredUtterance | undefined;
-  /** The scripted reply for the user's text, if one was registered. */
-  replyFor(userText: string): string | undefined;
+  /**
+   * The scripted reply for the user's text, if one was registered: the one `call` registered when
+   * it registered this text (concurrent calls may script different replies to the same fixture),
+   * else the latest registered by anyone.
+   */
+  replyFor(userText: string, call?: string): string | undefined;
   /** Every reply registered, for diagnostics. */
   utterances(): readonly RegisteredUtterance[];
   /** The calls that registered the utterance `id`. */
@@ -240,6 +244,8 @@ export function createConversationScript(): ConversationScript {
   const byId = new Map<string, RegisteredUtterance>();
   const phasesById = new Map<string, Float64Array[]>();
   const replies = new Map<string, string>();
+  /** call → transcript → reply. */
+  const callReplies = new Map<string, Map<string, string>>();
   const byUtterance = new Map<string, Set<string>>();
   const byTranscript = new Map<string, Set<string>>();
   const byReply = new Map<string, Set<string>>();
@@ -254,7 +260,12 @@ export function createConversationScript(): ConversationScript {
       if (utterance.call !== undefined) {
         own(byUtterance, utterance.id, utterance.call);
         own(byTranscript, normalise(utterance.transcript), utterance.call);
-        if (utterance.reply !== undefined) own(byReply, normalise(utterance.reply), utterance.call);
+        if (utterance.reply !== undefined) {
+          own(byReply, normalise(utterance.reply), utterance.call);
+          let ofCall = callReplies.get(utterance.call);
+          if (ofCall === undefined) callReplies.set(utterance.call, (ofCall = new Map()));
+          ofCall.set(normalise(utterance.transcript), utterance.reply);
+        }
       }
       const pcm = decodeMulaw(utterance.audio);
       const spans = findVoicedSpans(pcm, SAMPLE_RATE);
@@ -294,7 +305,10 @@ export function createConversationScript(): ConversationScript {
       );
       return rivalled ? undefined : best.utterance;
     },
-    replyFor: (userText) => replies.get(normalise(userText)),
+    replyFor(userText, call) {
+      const key = normalise(userText);
+      return (call === undefined ? undefined : callReplies.get(call)?.get(key)) ?? replies.get(key);
+    },
     utterances: () => [...byId.values()],
     callsOfUtterance: (id) => byUtterance.get(id) ?? none,
     callsOfTranscript: (text) => byTranscript.get(normalise(text)) ?? none,

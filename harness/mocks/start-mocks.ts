@@ -26,9 +26,16 @@ export interface UpstreamEnv {
   OPENAI_API_KEY: string;
   /**
    * ws://…/v1/realtime of the Realtime mock, for agents that open the socket themselves (append
-   * ?model=…). SDK helpers that force wss:// need `Mocks.openai.tls` (base URL and CA) instead.
+   * ?model=…).
    */
-  OPENAI_REALTIME_URL?: string;
+  OPENAI_REALTIME_URL: string;
+  /**
+   * https://…/v1 of the mock's TLS twin: the base URL for SDK helpers that force wss://
+   * (openai-node's OpenAIRealtimeWS dials wss://<host>/v1/realtime from it).
+   */
+  OPENAI_REALTIME_BASE_URL: string;
+  /** PEM of the TLS twin's self-signed certificate, to trust for OPENAI_REALTIME_BASE_URL. */
+  OPENAI_CA_CERT: string;
 }
 
 export interface Mocks {
@@ -75,7 +82,15 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
     journal,
     script,
     faults,
-    env: { DEEPGRAM_API_URL: deepgram.url, DEEPGRAM_API_KEY: apiKey, OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: apiKey, OPENAI_REALTIME_URL: openai.realtimeUrl },
+    env: {
+      DEEPGRAM_API_URL: deepgram.url,
+      DEEPGRAM_API_KEY: apiKey,
+      OPENAI_BASE_URL: openai.url,
+      OPENAI_API_KEY: apiKey,
+      OPENAI_REALTIME_URL: openai.realtimeUrl,
+      OPENAI_REALTIME_BASE_URL: openai.tls.url,
+      OPENAI_CA_CERT: openai.tls.ca,
+    },
     async close() {
       await Promise.all([deepgram.close(), openai.close()]);
     },

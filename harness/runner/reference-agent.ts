@@ -1,27 +1,36 @@
 /** The reference agent (agent/) as a target: started in this process on 127.0.0.1, port 0. */
-import { createAgent, DEFAULT_REPLY_OPTIONS, type AgentLogEvent, type ReplyOptions } from '../../agent/index.ts';
+import { AGENT_DEFAULTS, createAgent, DEFAULT_REPLY_OPTIONS, type AgentLogEvent, type AgentMode, type RealtimeSettings, type ReplyOptions } from '../../agent/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AgentTarget } from './agent-target.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
 export interface ReferenceAgentSettings {
   clock?: Clock;
+  /** cascaded (the default) or realtime. */
+  mode?: AgentMode;
+  /** Cascaded mode's reply design. */
   reply?: Partial<ReplyOptions>;
+  /** Realtime mode's session settings. */
+  realtime?: Partial<RealtimeSettings>;
   /** What the agent says first ('' for nothing); the agent's default otherwise. */
   greeting?: string;
   /** Receives the agent's structured log events (its self-reported timings among them). */
   onLog?: (event: AgentLogEvent) => void;
 }
 
-/** The reply design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll". */
-function describeReply(reply: Partial<ReplyOptions> | undefined): string {
-  const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...reply };
+/** The design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll", or "realtime model=… voice=…". */
+function describeDesign(settings: ReferenceAgentSettings): string {
+  if (settings.mode === 'realtime') {
+    const { model, voice, silenceDurationMs } = { ...AGENT_DEFAULTS.realtime, ...settings.realtime };
+    return `realtime model=${model} voice=${voice} vad-silence=${silenceDurationMs}ms`;
+  }
+  const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...settings.reply };
   return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}`;
 }
 
 export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
   return {
-    describe: () => `reference agent (in-process; ${describeReply(settings.reply)})`,
+    describe: () => `reference agent (in-process; ${describeDesign(settings)})`,
     async start(env) {
       const reports = createSelfReportCollector();
       const agent = createAgent({
@@ -29,9 +38,13 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         deepgramApiKey: env.DEEPGRAM_API_KEY,
         openaiBaseUrl: env.OPENAI_BASE_URL,
         openaiApiKey: env.OPENAI_API_KEY,
+        openaiRealtimeBaseUrl: env.OPENAI_REALTIME_BASE_URL,
+        openaiCa: env.OPENAI_CA_CERT,
         twilioAuthToken: env.TWILIO_AUTH_TOKEN,
         ...(settings.clock === undefined ? {} : { clock: settings.clock }),
+        ...(settings.mode === undefined ? {} : { mode: settings.mode }),
         ...(settings.reply === undefined ? {} : { reply: settings.reply }),
+        ...(settings.realtime === undefined ? {} : { realtime: settings.realtime }),
         ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
         log: (event) => {
           reports.observe(event);

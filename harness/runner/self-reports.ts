@@ -19,7 +19,8 @@ export function createSelfReportCollector(): SelfReportCollector {
   };
   return {
     observe(event) {
-      if (event.type === 'stt.final') turnOf(event.callSid, event.turn).sttFinalAt = event.t;
+      // The end of the caller's turn as the agent saw it: the STT final, or Realtime's speech_stopped.
+      if (event.type === 'stt.final' || event.type === 'realtime.speech_stopped') turnOf(event.callSid, event.turn).sttFinalAt = event.t;
       else if (event.type === 'twilio.first_media') turnOf(event.callSid, event.turn).firstMediaAt = event.t;
     },
     forCall(callSid) {

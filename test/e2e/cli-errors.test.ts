@@ -43,7 +43,28 @@ function expectUsageError(result: Exit, ...needles: string[]): void {
   expect(line).not.toContain('internal error');
 }
 
-const RUN_FLAGS = ['--scenario', '--profile', '--seed', '--json', '--calls', '--concurrency', '--duration', '--arrival-rate', '--max-calls-in-flight', '--warmup', '--help'];
+const RUN_FLAGS = [
+  '--scenario',
+  '--profile',
+  '--seed',
+  '--json',
+  '--calls',
+  '--concurrency',
+  '--duration',
+  '--arrival-rate',
+  '--max-calls-in-flight',
+  '--warmup',
+  '--agent-mode',
+  '--realtime-model',
+  '--voice',
+  '--vad-silence-ms',
+  '--preset',
+  '--text',
+  '--tts',
+  '--rest-body',
+  '--playout',
+  '--help',
+];
 
 describe('callbench help', { timeout: 60_000 }, () => {
   it('--help exits 0 and lists the commands', async () => {
@@ -89,6 +110,15 @@ describe('callbench usage errors', { timeout: 60_000 }, () => {
 
   it('frobnicate (an unknown command)', async () => {
     expectUsageError(await callbench('frobnicate'), "'frobnicate'");
+  });
+
+  it('run --agent-mode speech names the flag, the value and the modes', async () => {
+    expectUsageError(await callbench('run', '--agent-mode', 'speech'), '--agent-mode', "'speech'", 'cascaded, realtime');
+  });
+
+  it('a cascaded knob with --agent-mode realtime, and a Realtime setting without it', async () => {
+    expectUsageError(await callbench('run', '--agent-mode', 'realtime', '--preset', 'seed-fixed'), '--preset', 'cascaded only');
+    expectUsageError(await callbench('agent', '--voice', 'cedar'), '--voice', 'realtime only');
   });
 });
 

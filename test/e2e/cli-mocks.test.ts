@@ -5,8 +5,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
 import { DeepgramClient } from '@deepgram/sdk';
 import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -20,9 +22,17 @@ describe('callbench mocks', () => {
     for await (const line of lines) {
       const [name, ...value] = line.split('=');
       if (name !== undefined) env[name] = value.join('=');
-      if (Object.keys(env).length === 4) break;
+      if (name === 'NODE_EXTRA_CA_CERTS') break;
     }
-    expect(Object.keys(env).sort()).toEqual(['DEEPGRAM_API_KEY', 'DEEPGRAM_API_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']);
+    expect(Object.keys(env).sort()).toEqual([
+      'DEEPGRAM_API_KEY',
+      'DEEPGRAM_API_URL',
+      'NODE_EXTRA_CA_CERTS',
+      'OPENAI_API_KEY',
+      'OPENAI_BASE_URL',
+      'OPENAI_REALTIME_BASE_URL',
+      'OPENAI_REALTIME_URL',
+    ]);
 
     const openai = new OpenAI({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_BASE_URL'], maxRetries: 0 });
     const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello?' }] });
@@ -35,6 +45,17 @@ describe('callbench mocks', () => {
     await speak.waitForOpen();
     expect(await metadata).toMatchObject({ type: 'Metadata', model_name: 'aura-2-thalia-en' });
     speak.close();
+
+    // Realtime through the SDK helper, which forces wss://: the printed base URL and CA file suffice.
+    const ca = await readFile(env['NODE_EXTRA_CA_CERTS'] ?? '', 'utf8');
+    const realtimeClient = new OpenAI({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_REALTIME_BASE_URL'] });
+    const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca } }, realtimeClient);
+    const created = await new Promise<{ type: string }>((resolve, reject) => {
+      rt.on('event', (event) => resolve(event));
+      rt.on('error', reject);
+    });
+    expect(created.type).toBe('session.created');
+    rt.close();
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -3,7 +3,9 @@
  * every knob and variable, and a real call placed against it on the mocks, with the reply preset
  * in effect, JSON lines on stdout that never carry a key, and exit 0 on SIGTERM.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +28,20 @@ function run(args: string[], env: Record<string, string | undefined> = {}) {
   return { child, exited, stderr: () => stderr };
 }
 
+/** Every stdout line of the agent, and its URL once it logs `agent.listening`. */
+function listeningUrl(child: ChildProcessWithoutNullStreams | ReturnType<typeof run>['child']): { lines: string[]; url: Promise<string> } {
+  const lines: string[] = [];
+  const reader = createInterface({ input: child.stdout });
+  const url = new Promise<string>((resolve) => {
+    reader.on('line', (line) => {
+      lines.push(line);
+      const event = JSON.parse(line) as { type: string; url?: string };
+      if (event.type === 'agent.listening' && event.url !== undefined) resolve(event.url);
+    });
+  });
+  return { lines, url };
+}
+
 describe('callbench agent', () => {
   it('refuses to start without keys: one line on stderr, exit 2', async () => {
     const { child, exited, stderr } = run(['--port', '0'], { OPENAI_API_KEY: 'sk-very-secret' });
@@ -42,8 +58,12 @@ describe('callbench agent', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await exited).toBe(0);
     for (const flag of ['--port', '--host', '--preset', '--text', '--tts', '--rest-body', '--playout', 'seed-current', 'seed-fixed']) expect(stdout).toContain(flag);
+    for (const flag of ['--agent-mode', '--realtime-model', '--voice', '--vad-silence-ms']) expect(stdout).toContain(flag);
     for (const name of ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY', 'DEEPGRAM_API_URL', 'OPENAI_BASE_URL', 'TWILIO_AUTH_TOKEN', 'PUBLIC_URL', 'PORT', 'HOST']) expect(stdout).toContain(name);
     for (const name of ['AGENT_PRESET', 'AGENT_TEXT', 'AGENT_TTS', 'AGENT_REST_BODY', 'AGENT_PLAYOUT']) expect(stdout).toContain(name);
+    for (const name of ['AGENT_MODE', 'OPENAI_REALTIME_BASE_URL', 'OPENAI_REALTIME_MODEL', 'OPENAI_REALTIME_VOICE', 'AGENT_VAD_SILENCE_MS', 'NODE_EXTRA_CA_CERTS']) {
+      expect(stdout).toContain(name);
+    }
   });
 
   it('serves a call on the mocks with the chosen design, logs JSON lines without keys, and exits 0 on SIGTERM', async () => {
@@ -52,16 +72,9 @@ describe('callbench agent', () => {
     const authToken = 'cli-agent-auth-token';
     const { child, exited } = run(['--port', '0', '--preset', 'seed-current', '--playout', 'direct'], { ...mocks.env, TWILIO_AUTH_TOKEN: authToken });
     try {
-      const lines: string[] = [];
-      const reader = createInterface({ input: child.stdout });
-      const listening = new Promise<string>((resolve) => {
-        reader.on('line', (line) => {
-          lines.push(line);
-          const event = JSON.parse(line) as { type: string; url?: string };
-          if (event.type === 'agent.listening' && event.url !== undefined) resolve(event.url);
-        });
-      });
-      const url = await listening;
+      const listening = listeningUrl(child);
+      const { lines } = listening;
+      const url = await listening.url;
       const scenario = answerScenario();
       const fixtures = new Map([['ok', await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), 'ok')]]);
       const outcome = await runScenarioCall({ clock, scenario, fixtures, webhookUrl: `${url}/incoming-call`, authToken, script: mocks.script });
@@ -84,6 +97,35 @@ describe('callbench agent', () => {
     } finally {
       child.kill('SIGKILL');
       await mocks.close();
+    }
+  });
+
+  it('runs in Realtime mode with only an OpenAI key, trusting the mock certificate through NODE_EXTRA_CA_CERTS', async () => {
+    const clock = createSystemClock();
+    const mocks = await startMocks({ clock, profile: fixedProfile({ 'realtime.first_audio_ms': 40 }, 20), seed: 1, apiKey: 'mock-key-that-must-not-leak' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'callbench-cli-agent-'));
+    const caFile = path.join(dir, 'ca.pem');
+    await writeFile(caFile, mocks.env.OPENAI_CA_CERT);
+    const authToken = 'cli-agent-auth-token';
+    const env = { OPENAI_API_KEY: mocks.env.OPENAI_API_KEY, OPENAI_REALTIME_BASE_URL: mocks.env.OPENAI_REALTIME_BASE_URL, NODE_EXTRA_CA_CERTS: caFile, TWILIO_AUTH_TOKEN: authToken };
+    const { child, exited } = run(['--port', '0', '--agent-mode', 'realtime', '--voice', 'cedar'], env);
+    try {
+      const listening = listeningUrl(child);
+      const url = await listening.url;
+      const fixtures = new Map([['ok', await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), 'ok')]]);
+      const outcome = await runScenarioCall({ clock, scenario: answerScenario(), fixtures, webhookUrl: `${url}/incoming-call`, authToken, script: mocks.script });
+      expect(outcome.error).toBeUndefined();
+      expect(computeCallMetrics(outcome.result?.timeline.events ?? []).unansweredTurns).toBe(0);
+      const mine = mocks.journal.entries().filter((e) => e.call === outcome.result?.callSid);
+      expect(mine.find((e) => e.kind === 'session.update')?.data).toMatchObject({ voice: 'cedar', input_format: 'audio/pcmu', output_format: 'audio/pcmu' });
+      expect(mine.filter((e) => e.service.startsWith('deepgram'))).toEqual([]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(listening.lines.join('\n')).not.toContain('mock-key-that-must-not-leak');
+    } finally {
+      child.kill('SIGKILL');
+      await mocks.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

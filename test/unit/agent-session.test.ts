@@ -97,6 +97,7 @@ describe('agentOptionsFromEnv', () => {
         port: 0,
         host: '127.0.0.1',
         options: {
+          mode: 'cascaded',
           deepgramApiKey: 'dg',
           openaiApiKey: 'oa',
           deepgramApiUrl: 'http://127.0.0.1:4001',
@@ -127,6 +128,34 @@ describe('agentOptionsFromEnv', () => {
     expect(reply({ AGENT_TTS: 'rest', AGENT_REST_BODY: 'stream' })).toEqual({ tts: 'rest', restBody: 'stream' });
     expect(reply({ AGENT_TTS: 'grpc' })).toBe("AGENT_TTS must be one of ws, rest, got 'grpc'");
     expect(reply({ AGENT_PRESET: 'fast' })).toBe("AGENT_PRESET must be one of seed-current, seed-fixed, got 'fast'");
+  });
+
+  it('reads realtime mode: no Deepgram key needed, its settings, and no cascaded knobs beside it', () => {
+    const result = agentOptionsFromEnv({
+      AGENT_MODE: 'realtime',
+      OPENAI_API_KEY: 'oa',
+      OPENAI_REALTIME_BASE_URL: 'https://127.0.0.1:4003/v1',
+      OPENAI_REALTIME_MODEL: 'gpt-realtime-mini',
+      OPENAI_REALTIME_VOICE: 'cedar',
+      AGENT_VAD_SILENCE_MS: '400',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        options: {
+          mode: 'realtime',
+          openaiRealtimeBaseUrl: 'https://127.0.0.1:4003/v1',
+          realtime: { model: 'gpt-realtime-mini', voice: 'cedar', silenceDurationMs: 400 },
+        },
+      },
+    });
+    expect(agentOptionsFromEnv({ AGENT_MODE: 'realtime', OPENAI_API_KEY: 'oa', AGENT_TTS: 'rest' })).toEqual({
+      ok: false,
+      error: 'AGENT_TTS applies to AGENT_MODE=cascaded only, but AGENT_MODE is realtime',
+    });
+    expect(agentOptionsFromEnv({ AGENT_MODE: 'speech', OPENAI_API_KEY: 'oa' })).toEqual({ ok: false, error: "AGENT_MODE must be one of cascaded, realtime, got 'speech'" });
+    expect(agentOptionsFromEnv({ AGENT_MODE: 'realtime', OPENAI_API_KEY: 'oa', AGENT_VAD_SILENCE_MS: 'soon' })).toMatchObject({ ok: false, error: expect.stringMatching(/^AGENT_VAD_SILENCE_MS/) });
+    expect(agentOptionsFromEnv({ AGENT_MODE: 'realtime' })).toEqual({ ok: false, error: 'missing required environment variable: OPENAI_API_KEY' });
   });
 });
 

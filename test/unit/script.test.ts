@@ -203,4 +203,16 @@ describe('replyFor', () => {
     expect(script.replyFor('Thank you, that is all. Goodbye.')).toBeUndefined();
     expect(script.replyFor('')).toBeUndefined();
   });
+
+  it("gives each call the reply it scripted when concurrent calls script the same words differently", () => {
+    const shared = createConversationScript();
+    const audio = fixture('hours').audio;
+    shared.register({ id: 'hours', transcript: 'What are your opening hours on Saturday?', audio, reply: 'Nine to five.', call: 'CA1' });
+    shared.register({ id: 'hours', transcript: 'What are your opening hours on Saturday?', audio, reply: 'We open at nine, and close at five.', call: 'CA2' });
+    expect(shared.replyFor('what are your opening hours on saturday', 'CA1')).toBe('Nine to five.');
+    expect(shared.replyFor('what are your opening hours on saturday', 'CA2')).toBe('We open at nine, and close at five.');
+    // Unknown or untagged calls get the latest registration.
+    expect(shared.replyFor('what are your opening hours on saturday', 'CA3')).toBe('We open at nine, and close at five.');
+    expect(shared.replyFor('what are your opening hours on saturday')).toBe('We open at nine, and close at five.');
+  });
 });

@@ -9,6 +9,7 @@ import { createSystemClock } from '../../clock.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
 import { intFlag } from '../options.ts';
+import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 
 export const AGENT_HELP = `Usage: callbench agent [options]
@@ -23,13 +24,22 @@ Options:
   --host HOST           address to listen on (default: HOST, else ${DEFAULT_HOST})
   -h, --help            show this help
 
+${MODE_HELP}
+
 ${REPLY_HELP}
 
 Environment:
-  DEEPGRAM_API_KEY      required
+  DEEPGRAM_API_KEY      required in cascaded mode
   OPENAI_API_KEY        required
   DEEPGRAM_API_URL      Deepgram base URL (default https://api.deepgram.com)
   OPENAI_BASE_URL       OpenAI base URL with its version path (default https://api.openai.com/v1)
+  OPENAI_REALTIME_BASE_URL
+                        base URL the Realtime socket is dialled from (wss://<host>/…/realtime;
+                        default OPENAI_BASE_URL); trust a private CA with NODE_EXTRA_CA_CERTS
+  AGENT_MODE            as --agent-mode
+  OPENAI_REALTIME_MODEL as --realtime-model
+  OPENAI_REALTIME_VOICE as --voice
+  AGENT_VAD_SILENCE_MS  as --vad-silence-ms
   TWILIO_AUTH_TOKEN     when set, webhook and media-stream signatures are validated
   PUBLIC_URL            the agent's public base URL (default: from the Host header)
   PORT, HOST            as --port and --host
@@ -52,6 +62,7 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      ...MODE_OPTIONS,
       ...REPLY_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,8 +71,13 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
     io.out(AGENT_HELP);
     return EXIT.ok;
   }
+  const modeFlags = parseModeFlags(values, env['AGENT_MODE']?.trim() === 'realtime' ? 'realtime' : 'cascaded');
   const flagReply = parseReplyFlags(values);
   const overlay: Record<string, string | undefined> = { ...env };
+  if (modeFlags.mode !== undefined) overlay['AGENT_MODE'] = modeFlags.mode;
+  if (modeFlags.realtime?.model !== undefined) overlay['OPENAI_REALTIME_MODEL'] = modeFlags.realtime.model;
+  if (modeFlags.realtime?.voice !== undefined) overlay['OPENAI_REALTIME_VOICE'] = modeFlags.realtime.voice;
+  if (modeFlags.realtime?.silenceDurationMs !== undefined) overlay['AGENT_VAD_SILENCE_MS'] = String(modeFlags.realtime.silenceDurationMs);
   if (values.port !== undefined) overlay['PORT'] = String(intFlag('port', values.port, DEFAULT_PORT, 0, 65535));
   if (values.host !== undefined) overlay['HOST'] = values.host;
   const config = agentOptionsFromEnv(overlay);

@@ -1,4 +1,7 @@
 /** `callbench mocks`: start every mock alone, print the environment an agent needs, run until interrupted. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSystemClock } from '../../clock.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
@@ -10,8 +13,13 @@ import { UsageError } from '../usage-error.ts';
 
 export const MOCKS_HELP = `Usage: callbench mocks [options]
 
-Starts the mock Deepgram (listen, speak) and OpenAI (chat completions) servers on 127.0.0.1 and
-prints the environment an agent needs to use them, then serves until interrupted (Ctrl-C).
+Starts the mock Deepgram (listen, speak) and OpenAI (chat completions, Realtime) servers on
+127.0.0.1 and prints the environment an agent needs to use them (one NAME=value line each), then
+serves until interrupted (Ctrl-C).
+
+Realtime is served over ws:// at OPENAI_REALTIME_URL and over wss:// under
+OPENAI_REALTIME_BASE_URL (for SDK helpers that force TLS, such as openai-node's OpenAIRealtimeWS),
+with a certificate made at start: NODE_EXTRA_CA_CERTS names a file holding it, for Node agents.
 
 Options:
   --profile NAME   latency profile: ${profileNames().join(', ')} (default reference)
@@ -51,9 +59,18 @@ export async function mocksCommand(argv: string[], io: CommandIo, untilInterrupt
     throw error;
   });
   if (values.journal) mocks.journal.subscribe((entry) => io.progress(JSON.stringify(entry)));
-  for (const [name, value] of Object.entries(mocks.env)) io.out(`${name}=${value}`);
+  const { OPENAI_CA_CERT: ca, ...printable } = mocks.env;
+  const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-mocks-'));
+  const caFile = path.join(caDir, 'openai-mock-ca.pem');
+  await writeFile(caFile, ca);
+  for (const [name, value] of Object.entries(printable)) io.out(`${name}=${value}`);
+  io.out(`NODE_EXTRA_CA_CERTS=${caFile}`);
   io.progress(`callbench mocks: profile ${profile.name}, seed ${seed}; Ctrl-C to stop`);
-  await untilInterrupted();
-  await mocks.close();
+  try {
+    await untilInterrupted();
+  } finally {
+    await mocks.close();
+    await rm(caDir, { recursive: true, force: true });
+  }
   return EXIT.ok;
 }

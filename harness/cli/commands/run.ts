@@ -14,6 +14,7 @@ import { loadFixture, loadScenario } from '../../scenario/load.ts';
 import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
+import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { UsageError } from '../usage-error.ts';
@@ -35,6 +36,8 @@ Options:
   -h, --help            show this help
 
 ${LOAD_HELP}
+
+${MODE_HELP}
 
 ${REPLY_HELP}
 
@@ -59,6 +62,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     options: {
       scenario: { type: 'string', multiple: true },
       ...LOAD_OPTIONS,
+      ...MODE_OPTIONS,
       ...REPLY_OPTIONS,
       profile: { type: 'string' },
       seed: { type: 'string' },
@@ -76,6 +80,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
+  const { mode, realtime } = parseModeFlags(values);
   const reply = parseReplyFlags(values);
 
   const planned: PlannedScenario[] = [];
@@ -89,7 +94,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
 
   const clock = createSystemClock();
-  const agent = createReferenceAgentTarget(reply === undefined ? {} : { reply });
+  const agent = createReferenceAgentTarget({
+    ...(mode === undefined ? {} : { mode }),
+    ...(reply === undefined ? {} : { reply }),
+    ...(realtime === undefined ? {} : { realtime }),
+  });
   let done = 0;
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}; ${agent.describe()}`);
   const outcome = await run(

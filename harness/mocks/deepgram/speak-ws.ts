@@ -239,7 +239,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
 
   /** The late_audio fault: after a Clear, audio of the cleared speech still goes out before `Cleared`. */
   const sendLateAudio = (): void => {
-    const late = ctx.faults.of(call, 'late_audio')[0];
+    const late = ctx.faults.of(call, 'late_audio').find((f) => f.service === 'deepgram.speak');
     const job = jobs[0];
     if (late === undefined || job?.render === undefined) return;
     const count = Math.min(job.render.chunks - job.sent, Math.ceil(late.ms / SPEAK_CHUNK_MS));

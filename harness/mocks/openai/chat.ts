@@ -149,7 +149,7 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
   }
   const stall = ctx.faults.of(call, 'stall').find((fault) => fault.request === nth);
 
-  const scripted = ctx.script.replyFor(request.lastUserText);
+  const scripted = ctx.script.replyFor(request.lastUserText, call);
   let tokens = tokenize(scripted ?? DEFAULT_REPLY);
   let finishReason: 'stop' | 'length' = 'stop';
   if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {

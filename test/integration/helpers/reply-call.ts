@@ -1,9 +1,10 @@
 /**
- * One short call through the fake caller, the reference agent (with given reply knobs) and the
- * mocks: a one-word greeting, one question, a two-sentence answer heard in full, hang up.
+ * One short call through the fake caller, the reference agent (in a given mode, with given reply
+ * knobs) and the mocks: by default a one-word greeting, one question, a two-sentence answer heard
+ * in full, hang up.
  */
 import path from 'node:path';
-import type { ReplyOptions } from '../../../agent/index.ts';
+import type { AgentLogEvent, AgentMode, RealtimeSettings, ReplyOptions } from '../../../agent/index.ts';
 import type { Clock } from '../../../harness/clock.ts';
 import type { TimelineEvent } from '../../../harness/caller/timeline.ts';
 import type { Mocks } from '../../../harness/mocks/start-mocks.ts';
@@ -50,23 +51,60 @@ export interface ReplyCall {
   events: readonly TimelineEvent[];
   /** The mock journal entries tied to this call. */
   journal: JournalEntry[];
+  /** The agent's log events of this call. */
+  log: AgentLogEvent[];
   error: string | undefined;
+  /** When the agent was told to stop (after the call and `settleMs`). */
+  agentStoppedAt: number;
 }
 
-export async function replyCall(clock: Clock, mocks: Mocks, reply: Partial<ReplyOptions>, scenario: Scenario = answerScenario()): Promise<ReplyCall> {
-  const agent = await createReferenceAgentTarget({ clock, reply, greeting: GREETING }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+export interface AgentDesign {
+  mode?: AgentMode;
+  reply?: Partial<ReplyOptions>;
+  realtime?: Partial<RealtimeSettings>;
+}
+
+export function replyCall(clock: Clock, mocks: Mocks, reply: Partial<ReplyOptions>, scenario: Scenario = answerScenario()): Promise<ReplyCall> {
+  return agentCall(clock, mocks, { reply }, scenario);
+}
+
+/**
+ * One call of `scenario` (its faults armed) against a fresh reference agent; `env` overrides what
+ * the agent is given; the agent is stopped `settleMs` after the call ends.
+ */
+export async function agentCall(
+  clock: Clock,
+  mocks: Mocks,
+  design: AgentDesign,
+  scenario: Scenario = answerScenario(),
+  env: Partial<Mocks['env']> = {},
+  settleMs = 0,
+): Promise<ReplyCall> {
+  const log: AgentLogEvent[] = [];
+  const agent = await createReferenceAgentTarget({ clock, ...design, greeting: GREETING, onLog: (event) => log.push(event) }).start({
+    ...mocks.env,
+    ...env,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+  });
+  let outcome: Awaited<ReturnType<typeof runScenarioCall>>;
+  let agentStoppedAt = 0;
   try {
     const fixtures = new Map();
     for (const step of scenario.steps) if (step.type === 'say') fixtures.set(step.fixture, await loadFixture(FIXTURES, step.fixture));
-    const outcome = await runScenarioCall({ clock, scenario, fixtures, webhookUrl: agent.webhookUrl, authToken: AUTH_TOKEN, script: mocks.script });
-    const callSid = outcome.result?.callSid ?? '';
-    return {
-      callSid,
-      events: outcome.result?.timeline.events ?? [],
-      journal: mocks.journal.entries().filter((e) => e.call === callSid),
-      error: outcome.error,
-    };
+    outcome = await runScenarioCall({ clock, scenario, fixtures, webhookUrl: agent.webhookUrl, authToken: AUTH_TOKEN, script: mocks.script, faults: mocks.faults });
+    if (settleMs > 0) await clock.sleep(settleMs);
   } finally {
+    // Stopped before the journal is read: whatever the agent closes on the way out is in it.
+    agentStoppedAt = clock.now();
     await agent.stop();
   }
+  const callSid = outcome.result?.callSid ?? '';
+  return {
+    callSid,
+    events: outcome.result?.timeline.events ?? [],
+    journal: mocks.journal.entries().filter((e) => e.call === callSid),
+    log: log.filter((event) => 'callSid' in event && event.callSid === callSid),
+    error: outcome.error,
+    agentStoppedAt,
+  };
 }

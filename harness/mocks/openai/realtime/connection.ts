@@ -51,6 +51,15 @@ export function createSender(ws: WebSocket, journal: Journal, outputBytesPerMs: 
   };
 }
 
+/**
+ * The line a response's instructions ask to be said word for word (`Say exactly: "…"`), as a model
+ * would follow them; agents greet this way.
+ */
+export function verbatimLine(instructions: string): string | undefined {
+  const line = /\bsay exactly:?\s*"([^"]+)"/i.exec(instructions)?.[1]?.trim();
+  return line === undefined || line === '' ? undefined : line;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function toText(data: RawData): string {
@@ -68,6 +77,8 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
   const conversation = createConversation(realtimeId('conv'));
   let active: ActiveResponse | undefined;
   let audioSent = false;
+  /** Responses started on this connection (the close fault counts them). */
+  let responseCount = 0;
   /** The user item that the speech in progress will become (speech_started names it). */
   let pendingUserItem: string | undefined;
   /** Audio already appended in earlier input formats: the session timeline continues across a format change. */
@@ -99,15 +110,28 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
   function respond(triggeredAt: number, overrides: Record<string, unknown> = {}): void {
     const instructions = typeof overrides['instructions'] === 'string' ? overrides['instructions'] : undefined;
     const lastUser = conversation.lastUserText();
-    const text = ctx.script.replyFor(lastUser) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions)) ?? DEFAULT_REPLY;
+    const verbatim = instructions === undefined ? undefined : verbatimLine(instructions);
+    const text =
+      verbatim ?? ctx.script.replyFor(lastUser, args.call) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions, args.call)) ?? DEFAULT_REPLY;
     const modalities = overrides['output_modalities'];
     const effective: RealtimeSession =
       Array.isArray(modalities) && (modalities[0] === 'audio' || modalities[0] === 'text') ? { ...session, output_modalities: [modalities[0]] } : session;
+    responseCount += 1;
+    const drop = ctx.faults.of(args.call, 'close').find((f) => f.service === 'openai.realtime' && f.afterResponses === responseCount && ctx.faults.strike(args.call, f));
+    let audioSeen = false;
+    /** The close fault: the socket closes right after the response's first audio delta. */
+    const sendWithFault = (event: ServerEvent): void => {
+      send(event);
+      if (drop === undefined || audioSeen || event.type !== 'response.output_audio.delta') return;
+      audioSeen = true;
+      journal('event', 'fault', { type: 'close', code: drop.code, response: responseCount });
+      ws.close(drop.code, drop.reason);
+    };
     active = startResponse(
       {
         ctx,
         conversation,
-        send,
+        send: sendWithFault,
         at,
         newId: (kind) => realtimeId(kind),
         onEnd(response) {
@@ -130,17 +154,30 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     }
   }
 
-  function onTurn(event: TurnEvent): void {
+  /** When the last VAD event went out: later ones never overtake it. */
+  let lastTurnAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Server VAD's events leave after the same processing lag as the Deepgram mock's STT events
+   * (`stt.result_lag_ms`; no figure for OpenAI's is published), in the order they happened.
+   */
+  function deliverTurn(event: TurnEvent): void {
+    const offset = offsetMs;
+    lastTurnAt = Math.max(ctx.clock.now() + ctx.delays.sample('stt.result_lag_ms'), lastTurnAt);
+    at(lastTurnAt, () => onTurn(event, offset));
+  }
+
+  function onTurn(event: TurnEvent, offset: number): void {
     if (event.type === 'speech_started') {
       pendingUserItem = realtimeId('item');
-      send({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(offsetMs + event.audioStartMs), item_id: pendingUserItem });
+      send({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(offset + event.audioStartMs), item_id: pendingUserItem });
       const td = session.audio.input.turn_detection;
       if (active !== undefined && td?.interrupt_response === true) active.cancel('turn_detected');
       return;
     }
     const itemId = pendingUserItem ?? realtimeId('item');
     pendingUserItem = undefined;
-    send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(offsetMs + event.audioEndMs), item_id: itemId });
+    send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(offset + event.audioEndMs), item_id: itemId });
     commitUserAudio(itemId, event.utterance);
     const td = session.audio.input.turn_detection;
     if (td?.create_response !== true) return;
@@ -176,7 +213,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
       return;
     }
     const bytes = Buffer.from(audio, 'base64');
-    for (const event of detector.push(decodeInput(bytes, session.audio.input.format))) onTurn(event);
+    for (const event of detector.push(decodeInput(bytes, session.audio.input.format))) deliverTurn(event);
   }
 
   function onItemCreate(message: Record<string, unknown>): void {
@@ -324,7 +361,9 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
           fail(realtimeErrors.cancelNotActive(), eventId);
           return;
         }
-        active.cancel('client_cancelled');
+        const late = ctx.faults.of(args.call, 'late_audio').find((f) => f.service === 'openai.realtime');
+        const sent = active.cancel('client_cancelled', late?.ms ?? 0);
+        if (late !== undefined) journal('event', 'fault', { type: 'late_audio', deltas: sent });
         return;
       }
       default:

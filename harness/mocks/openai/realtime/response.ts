@@ -40,7 +40,12 @@ export interface ActiveResponse {
   readonly id: string;
   /** The assistant item, once generation has started. */
   readonly item: ConversationItem | undefined;
-  cancel(reason: CancelReason): void;
+  /**
+   * Ends the response as cancelled. `lateAudioMs` (the late_audio fault) first sends that much more
+   * of its audio, as deltas in flight when a cancel arrives would; only once audio has begun.
+   * Returns the number of late deltas sent.
+   */
+  cancel(reason: CancelReason, lateAudioMs?: number): number;
 }
 
 function speakParams(format: AudioFormat, speed: number): SpeakParams {
@@ -204,8 +209,15 @@ export function startResponse(deps: ResponseDeps, options: ResponseOptions): Act
     get item() {
       return item;
     },
-    cancel(reason) {
+    cancel(reason, lateAudioMs = 0) {
+      if (ended) return 0;
+      let late = 0;
+      if (lateAudioMs > 0 && render !== undefined && step > 0) {
+        late = Math.min(steps - step, Math.ceil(lateAudioMs / SPEAK_CHUNK_MS));
+        for (let i = 0; i < late; i++) sendStep();
+      }
       end('cancelled', reason);
+      return late;
     },
   };
 

@@ -1,0 +1,194 @@
+/**
+ * The reference agent in Realtime mode, against the OpenAI Realtime mock (GA, over wss:// with the
+ * mock's certificate, through openai-node's OpenAIRealtimeWS): session set-up, greeting, answers,
+ * mid-sentence barge-in (clear, truncate at the audio the caller heard, response.cancel, late
+ * deltas dropped), an upstream drop mid-reply, teardown on hang-up, and a refused key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf, type TimelineEvent } from '../../harness/caller/timeline.ts';
+import { createSystemClock } from '../../harness/clock.ts';
+import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
+import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
+import type { Scenario } from '../../harness/scenario/schema.ts';
+import { fixedProfile } from './helpers/mock-context.ts';
+import { agentCall, answerScenario, GREETING, REPLY, type ReplyCall } from './helpers/reply-call.ts';
+
+const LONG_REPLY =
+  'Certainly, I can help you with a table for two tonight. We have availability at six thirty, at seven fifteen and at eight forty five. ' +
+  'The terrace is open if the weather stays dry. Would you prefer one of those times? Do you have any dietary requirements I should pass on?';
+const SECOND_REPLY = 'Of course. What would you like to ask?';
+
+function bargeInScenario(faults: Scenario['faults'] = []): Scenario {
+  return {
+    name: 'realtime-barge-in',
+    description: 'the caller interrupts a long answer mid-sentence and asks something else',
+    steps: [
+      { type: 'wait_for_agent', quietMs: 300, timeoutMs: 10_000 },
+      { type: 'say', fixture: 'ok', reply: LONG_REPLY },
+      { type: 'wait_for_agent_audio', playedMs: 1200, timeoutMs: 15_000 },
+      { type: 'say', fixture: 'wait-stop', reply: SECOND_REPLY },
+      { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
+      { type: 'hangup' },
+    ],
+    faults,
+  };
+}
+
+const DROP_SCENARIO: Scenario = {
+  name: 'realtime-drop',
+  description: 'the Realtime socket closes right after the first answer starts; the caller asks again',
+  steps: [
+    { type: 'wait_for_agent', quietMs: 300, timeoutMs: 10_000 },
+    { type: 'say', fixture: 'ok', reply: REPLY },
+    { type: 'wait_for_agent', quietMs: 600, timeoutMs: 15_000 },
+    { type: 'say', fixture: 'hours', reply: SECOND_REPLY },
+    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
+    { type: 'hangup' },
+  ],
+  // Response 1 is the greeting, response 2 the first answer.
+  faults: [{ type: 'close', service: 'openai.realtime', afterResponses: 2, code: 1011, reason: 'callbench fault: upstream closed' }],
+};
+
+const clock = createSystemClock();
+let mocks: Mocks;
+const calls = new Map<string, ReplyCall>();
+const callOf = (name: string): ReplyCall => {
+  const call = calls.get(name);
+  if (call === undefined) throw new Error(`no call ${name}`);
+  return call;
+};
+
+const received = (journal: readonly JournalEntry[], kind: string): JournalEntry[] =>
+  journal.filter((e) => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === kind);
+const sent = (journal: readonly JournalEntry[], kind: string): JournalEntry[] =>
+  journal.filter((e) => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === kind);
+
+/** Ms of agent audio the caller's playback model played between `from` and the clear at `clearAt`. */
+function heardBefore(events: readonly TimelineEvent[], from: number, clearAt: number): number {
+  let heard = 0;
+  for (const media of eventsOf(events, 'agent_media')) {
+    if (media.t < from || media.t > clearAt) continue;
+    heard += Math.max(0, Math.min(media.playEnd, clearAt) - media.playStart);
+  }
+  return heard;
+}
+
+beforeAll(async () => {
+  // Output generated at 2× real time: a long answer is still being generated when the caller interrupts.
+  mocks = await startMocks({ clock, profile: fixedProfile({ 'stt.result_lag_ms': 20, 'realtime.first_audio_ms': 80 }, 2), seed: 3 });
+  const realtime = { mode: 'realtime' as const, realtime: { silenceDurationMs: 300 } };
+  const plan: Array<[string, Promise<ReplyCall>]> = [
+    // The agent is stopped only 1.5 s after this call, so the teardown check sees what hang-up alone closed.
+    ['answer', agentCall(clock, mocks, realtime, answerScenario(), {}, 1500)],
+    ['barge-in', agentCall(clock, mocks, realtime, bargeInScenario())],
+    ['late-audio', agentCall(clock, mocks, realtime, bargeInScenario([{ type: 'late_audio', service: 'openai.realtime', ms: 600 }]))],
+    ['drop', agentCall(clock, mocks, realtime, DROP_SCENARIO)],
+    ['bad-key', agentCall(clock, mocks, realtime, answerScenario(), { OPENAI_API_KEY: 'sk-not-the-mock-key-1234' })],
+  ];
+  for (const [name, call] of plan) calls.set(name, await call);
+}, 90_000);
+afterAll(async () => {
+  await mocks?.close();
+});
+
+describe('reference agent, Realtime mode', () => {
+  it('sets the session to audio/pcmu both ways with server VAD, greets after start, and answers', () => {
+    const call = callOf('answer');
+    expect(call.error).toBeUndefined();
+    const [update] = received(call.journal, 'session.update');
+    expect(update?.data).toMatchObject({ type: 'realtime', input_format: 'audio/pcmu', output_format: 'audio/pcmu', voice: 'marin', turn_detection: 'server_vad' });
+    // The greeting is spoken word for word; the answer is the scripted reply.
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    expect(transcripts).toEqual([GREETING, REPLY]);
+    const start = eventsOf(call.events, 'start_sent')[0]?.t ?? Infinity;
+    expect(received(call.journal, 'response.create')[0]?.t).toBeGreaterThan(start);
+    const metrics = computeCallMetrics(call.events);
+    expect(metrics.greetingHeard).toBe(true);
+    expect(metrics.unansweredTurns).toBe(0);
+    expect(metrics.samples['turn.response_ms']).toHaveLength(1);
+    expect(eventsOf(call.events, 'clear')).toHaveLength(0);
+    // The agent's own account of the turn, in order.
+    const types = call.log.map((e) => e.type);
+    for (const type of ['realtime.session', 'realtime.speech_stopped', 'realtime.response', 'realtime.first_audio', 'twilio.first_media', 'realtime.done']) {
+      expect(types).toContain(type);
+    }
+    expect(call.log.filter((e) => e.type === 'realtime.done').map((e) => (e.type === 'realtime.done' ? [e.turn, e.status] : []))).toEqual([
+      [0, 'completed'],
+      [1, 'completed'],
+    ]);
+  });
+
+  it('barge-in: clears Twilio, truncates the item at the audio the caller heard, cancels the response, leaks nothing', () => {
+    const call = callOf('barge-in');
+    expect(call.error).toBeUndefined();
+    const clears = eventsOf(call.events, 'clear');
+    expect(clears).toHaveLength(1);
+    const clearAt = clears[0]?.t ?? Infinity;
+    const metrics = computeCallMetrics(call.events);
+    expect(metrics.unansweredTurns).toBe(0);
+    expect(metrics.samples['bargein.leak_ms']).toEqual([0]);
+
+    const [truncate] = received(call.journal, 'conversation.item.truncate');
+    const audioEndMs = Number(truncate?.data?.['audio_end_ms']);
+    // Never more than the service generated for the item, and the service accepted it.
+    expect(audioEndMs).toBeLessThanOrEqual(Number(truncate?.data?.['generated_ms']));
+    expect(sent(call.journal, 'conversation.item.truncated')).toHaveLength(1);
+    expect(sent(call.journal, 'error')).toHaveLength(0);
+    // Within a mark interval plus loopback of what the caller's playback model played of the answer.
+    const question = eventsOf(call.events, 'utterance')[0];
+    const heard = heardBefore(call.events, question?.lastVoicedAt ?? 0, clearAt);
+    expect(heard).toBeGreaterThan(1000);
+    expect(Math.abs(audioEndMs - heard)).toBeLessThan(150);
+
+    // The answer was still being generated: the agent cancelled it; the new question got its own answer.
+    expect(received(call.journal, 'response.cancel')).toHaveLength(1);
+    const done = sent(call.journal, 'response.done').map((e) => e.data?.['status']);
+    expect(done).toEqual(['completed', 'cancelled', 'completed']);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    expect(transcripts.at(-1)).toBe(SECOND_REPLY);
+  });
+
+  it('drops the audio deltas of a cancelled response that arrive after the cancel', () => {
+    const call = callOf('late-audio');
+    expect(call.error).toBeUndefined();
+    const fault = call.journal.find((e) => e.kind === 'fault' && e.data?.['type'] === 'late_audio');
+    expect(Number(fault?.data?.['deltas'])).toBeGreaterThan(0);
+    const cancelled = call.log.find((e) => e.type === 'realtime.done' && e.status === 'cancelled');
+    expect(cancelled?.type === 'realtime.done' ? cancelled.droppedDeltas : 0).toBeGreaterThanOrEqual(Number(fault?.data?.['deltas']));
+    expect(computeCallMetrics(call.events).samples['bargein.leak_ms']).toEqual([0]);
+  });
+
+  it('reopens the Realtime socket after a drop mid-reply and answers the next question', () => {
+    const call = callOf('drop');
+    expect(call.error).toBeUndefined();
+    const opens = call.journal.filter((e) => e.service === 'openai.realtime' && e.kind === 'open');
+    expect(opens).toHaveLength(2);
+    expect(received(call.journal, 'session.update')).toHaveLength(2);
+    expect(call.log.some((e) => e.type === 'warning' && e.code === 'upstream.dropped')).toBe(true);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    expect(transcripts.at(-1)).toBe(SECOND_REPLY);
+    expect(computeCallMetrics(call.events).unansweredTurns).toBe(0);
+  });
+
+  it('closes its Realtime socket when the caller hangs up, not only when the agent stops', () => {
+    const call = callOf('answer');
+    const journal = call.journal.filter((e) => e.service === 'openai.realtime');
+    const opened = new Set(journal.filter((e) => e.kind === 'open').map((e) => e.connection));
+    const closed = new Set(journal.filter((e) => e.kind === 'close' && e.t < call.agentStoppedAt).map((e) => e.connection));
+    expect(opened.size).toBe(1);
+    expect([...opened].filter((id) => !closed.has(id))).toEqual([]);
+    expect(journal.find((e) => e.kind === 'close')?.data?.['code']).toBe(1000);
+  });
+
+  it('hangs up at once, without retrying, when the service refuses the key', () => {
+    const call = callOf('bad-key');
+    const refused = call.journal.filter((e) => e.service === 'openai.realtime' && e.kind === 'refused');
+    expect(refused).toHaveLength(1);
+    const closed = eventsOf(call.events, 'closed')[0];
+    expect(closed).toMatchObject({ by: 'agent', code: 1011 });
+    const failure = call.log.find((e) => e.type === 'error' && e.code === 'upstream.failed');
+    expect(failure?.type === 'error' ? failure.message : '').toMatch(/HTTP 401.*Incorrect API key provided/);
+    expect(JSON.stringify(call.log)).not.toContain('sk-not-the-mock-key-1234');
+  });
+});
