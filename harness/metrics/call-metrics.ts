@@ -37,6 +37,9 @@ export interface CallMetrics {
 
 type Media = EventOf<'agent_media'>;
 
+/** A Realtime truncate the agent sent (the mock journals its audio_end_ms). */
+const isTruncate = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === 'conversation.item.truncate';
+
 /** When a chunk really stopped playing: its end, or the first `clear` after it arrived if that came sooner. */
 function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
   const clear = clears.find((c) => c.t >= media.t);
@@ -96,6 +99,18 @@ export function computeCallMetrics(
       add('bargein.leak_ms', leaked.reduce((sum, m) => sum + m.bytes / 8, 0));
       const stoppedAt = Math.max(utterance.firstVoicedAt, ...interrupted.map((m) => heardUntil(m) ?? -Infinity));
       add('bargein.stop_ms', stoppedAt - utterance.firstVoicedAt);
+      const truncate = journal.find((e) => isTruncate(e) && e.t >= utterance.firstVoicedAt && e.t < next);
+      const audioEndMs = truncate?.data?.['audio_end_ms'];
+      if (typeof audioEndMs === 'number') {
+        // The interrupted reply: what arrived since the previous utterance ended (or since the call began).
+        const since = utterances[i - 1]?.lastVoicedAt ?? -Infinity;
+        const played = media
+          .filter((m) => m.t > since && m.t <= clear.t)
+          .reduce((sum, m) => sum + Math.max(0, Math.min(m.playEnd, clear.t) - m.playStart), 0);
+        // Absolute: histograms hold no negative values. Either sign is wrong: the model would
+        // believe the caller heard words they did not, or repeat words they did.
+        add('bargein.truncate_error_ms', Math.abs(audioEndMs - played));
+      }
     }
     if (kind === 'talk-over') {
       turns.push({ utterance: utterance.id, kind, answered: false });

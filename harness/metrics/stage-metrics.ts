@@ -15,11 +15,15 @@ export interface ReplyWindow {
   to: number;
 }
 
-/** The STT final that ends an utterance: speech_final with words, or UtteranceEnd. */
+const isSpeechStopped = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === 'input_audio_buffer.speech_stopped';
+const isRealtimeAudio = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === 'audio';
+
+/** What ends an utterance upstream: an STT speech_final with words, UtteranceEnd, or Realtime's speech_stopped. */
 export const isUtteranceFinal = (e: JournalEntry): boolean =>
-  e.service === 'deepgram.listen' &&
-  e.direction === 'sent' &&
-  ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd');
+  (e.service === 'deepgram.listen' &&
+    e.direction === 'sent' &&
+    ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd')) ||
+  isSpeechStopped(e);
 const isLlmRequest = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'received' && e.kind === 'request';
 const isFirstToken = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'sent' && e.kind === 'first_token';
 const isTtsText = (e: JournalEntry): boolean =>
@@ -42,6 +46,15 @@ export function computeStageMetrics(windows: readonly ReplyWindow[], entries: re
     const inWindow = entries.filter((e) => e.t >= window.from && e.t <= window.to);
     const after = (t: number | undefined, predicate: (e: JournalEntry) => boolean): number | undefined =>
       t === undefined ? undefined : inWindow.find((e) => e.t >= t && predicate(e))?.t;
+    const stopped = inWindow.find(isSpeechStopped)?.t;
+    if (stopped !== undefined) {
+      // Realtime: one service hears, thinks and speaks.
+      const audio = after(stopped, isRealtimeAudio);
+      add('realtime.speech_stopped_ms', window.from, stopped);
+      add('realtime.first_audio_ms', stopped, audio);
+      add('agent.realtime_to_twilio_ms', audio, audio === undefined ? undefined : window.to);
+      continue;
+    }
     const final = inWindow.find(isUtteranceFinal)?.t;
     const request = after(final, isLlmRequest);
     const firstToken = after(request, isFirstToken);

@@ -5,7 +5,7 @@ import type { LoadSummary, MetricSummary, RunSummary } from './summary.ts';
 const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max', 'p50 CI', 'p95 CI'] as const;
 
 /** Stage metrics (joined from the mock journals) are shown together in one table. */
-const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.'];
+const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.', 'realtime.'];
 function isStage(metric: string): boolean {
   return STAGE_PREFIXES.some((prefix) => metric.startsWith(prefix));
 }

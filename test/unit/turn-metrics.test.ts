@@ -144,6 +144,38 @@ describe('stage metrics from the mock journals', () => {
     expect(samples['agent.llm_to_tts_ms']).toEqual([50]);
     expect(samples['tts.ttfb_ms']).toEqual([300]);
   });
+
+  it('splits a Realtime reply into speech_stopped, first audio delta and forwarding', () => {
+    const realtime = [
+      entry(1320, 'openai.realtime', 'sent', 'input_audio_buffer.speech_stopped', { audio_end_ms: 5320 }),
+      entry(1330, 'openai.realtime', 'sent', 'response.created'),
+      entry(1750, 'openai.realtime', 'sent', 'audio', { bytes: 800 }),
+    ];
+    expect(computeStageMetrics([{ from: 1000, to: 1753 }], realtime)).toEqual({
+      'realtime.speech_stopped_ms': [320],
+      'realtime.first_audio_ms': [430],
+      'agent.realtime_to_twilio_ms': [3],
+    });
+  });
+});
+
+describe('Realtime truncation error', () => {
+  it('compares the truncate’s audio_end_ms with what the caller played of the interrupted reply before the clear', () => {
+    // Turn 2's reply began playing at 5400; the clear came at 6040: 640 ms played. The agent said 700.
+    const truncate = entry(6045, 'openai.realtime', 'received', 'conversation.item.truncate', { item_id: 'item_1', audio_end_ms: 700, generated_ms: 3000 });
+    const speechStopped = entry(6820, 'openai.realtime', 'sent', 'input_audio_buffer.speech_stopped');
+    const metrics = computeCallMetrics(timeline, [truncate, speechStopped]);
+    expect(metrics.samples['bargein.truncate_error_ms']).toEqual([60]);
+    // Realtime's speech_stopped is the end-of-utterance signal for after_final.
+    expect(metrics.samples['turn.after_final_ms']).toEqual([180]);
+    // Short of what was played counts the same.
+    const short = { ...truncate, data: { ...truncate.data, audio_end_ms: 600 } };
+    expect(computeCallMetrics(timeline, [short]).samples['bargein.truncate_error_ms']).toEqual([40]);
+  });
+
+  it('gives no sample without a truncate (cascaded agents, or a barge-in the agent did not truncate)', () => {
+    expect(computeCallMetrics(timeline).samples['bargein.truncate_error_ms']).toBeUndefined();
+  });
 });
 
 describe('agent self-report error', () => {
