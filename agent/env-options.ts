@@ -2,6 +2,7 @@
  * Agent options from environment variables, the contract for running the agent as a process
  * (`callbench run --agent-cmd` sets exactly these). Pure: reads only the object it is given.
  */
+import { BARGE_IN_POLICIES, type BargeInPolicy } from './call/turn-detector.ts';
 import { AGENT_MODES, AgentOptionsError, resolveAgentOptions, type AgentMode, type AgentOptions, type RealtimeSettings } from './options.ts';
 import { REPLY_PRESET_NAMES, replyOptionsOf, type ReplyPresetName } from './reply/presets.ts';
 import { REPLY_CHOICES, type ReplyOptions } from './reply/reply-options.ts';
@@ -85,7 +86,7 @@ function modeFromEnv(env: Env): { ok: true; mode: AgentMode; realtime: Partial<R
     realtime.silenceDurationMs = Number(silence);
   }
   if (mode === 'realtime') {
-    const knob = ['AGENT_PRESET', ...Object.keys(REPLY_ENV)].find((name) => value(env, name) !== undefined);
+    const knob = ['AGENT_PRESET', ...Object.keys(REPLY_ENV), 'AGENT_BARGE_IN'].find((name) => value(env, name) !== undefined);
     if (knob !== undefined) return { ok: false, error: `${knob} applies to AGENT_MODE=cascaded only, but AGENT_MODE is realtime` };
   }
   return { ok: true, mode, realtime: Object.keys(realtime).length === 0 ? undefined : realtime };
@@ -95,7 +96,7 @@ function modeFromEnv(env: Env): { ok: true; mode: AgentMode; realtime: Partial<R
  * Reads PORT (default 3000), HOST (default 127.0.0.1), DEEPGRAM_API_URL, DEEPGRAM_API_KEY,
  * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL, and the reply knobs
  * AGENT_PRESET (seed-current | seed-fixed), AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY and
- * AGENT_PLAYOUT (each knob overrides the preset's value); AGENT_MODE (cascaded | realtime) with
+ * AGENT_PLAYOUT (each knob overrides the preset's value), AGENT_BARGE_IN (speech | words); AGENT_MODE (cascaded | realtime) with
  * OPENAI_REALTIME_BASE_URL, OPENAI_REALTIME_MODEL, OPENAI_REALTIME_VOICE and AGENT_VAD_SILENCE_MS.
  * Realtime mode needs no Deepgram key. Error messages name the variable and never echo a key.
  */
@@ -127,6 +128,9 @@ export function agentOptionsFromEnv(env: Env): AgentEnvResult {
   const reply = replyFromEnv(env);
   if (!reply.ok) return reply;
   if (reply.value !== undefined) options.reply = reply.value;
+  const bargeIn = pick(env, 'AGENT_BARGE_IN', BARGE_IN_POLICIES);
+  if (!bargeIn.ok) return bargeIn;
+  if (bargeIn.value !== undefined) options.bargeIn = bargeIn.value as BargeInPolicy;
   try {
     resolveAgentOptions(options);
   } catch (error) {

@@ -40,3 +40,4 @@ export {
 } from './reply/reply-options.ts';
 export { REPLY_PRESET_NAMES, REPLY_PRESETS, replyOptionsOf, type ReplyPresetName } from './reply/presets.ts';
 export { CALL_HEADER } from './upstream/upstream-clients.ts';
+export { BARGE_IN_POLICIES, type BargeInPolicy } from './call/turn-detector.ts';

@@ -3,6 +3,7 @@
  * resolved form (no optional fields) that the rest of the agent reads. Validated once, here.
  */
 import { createSystemClock, type Clock } from '../harness/clock.ts';
+import { BARGE_IN_POLICIES, type BargeInPolicy } from './call/turn-detector.ts';
 import type { AgentLog } from './log-events.ts';
 import { DEFAULT_REPLY_OPTIONS, invalidReplyOption, type ReplyOptions } from './reply/reply-options.ts';
 
@@ -71,6 +72,8 @@ export interface AgentOptions {
   sttModel?: string;
   ttsModel?: string;
   reply?: Partial<ReplyOptions>;
+  /** Cascaded mode: what interrupts the agent (default 'speech'; 'words' ignores noise and backchannels). */
+  bargeIn?: BargeInPolicy;
   log?: AgentLog;
   clock?: Clock;
   tuning?: Partial<AgentTuning>;
@@ -95,6 +98,7 @@ export interface ResolvedAgentOptions {
   sttModel: string;
   ttsModel: string;
   reply: ReplyOptions;
+  bargeIn: BargeInPolicy;
   log: AgentLog;
   clock: Clock;
   tuning: AgentTuning;
@@ -120,6 +124,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
   sttModel: 'nova-3',
   ttsModel: 'aura-2-thalia-en',
   reply: DEFAULT_REPLY_OPTIONS,
+  bargeIn: 'speech',
   realtime: { model: 'gpt-realtime', voice: 'marin', silenceDurationMs: 500 },
   tuning: {
     keepAliveIntervalMs: 4000,
@@ -206,6 +211,12 @@ function resolveRealtime(given: Partial<RealtimeSettings> | undefined): Realtime
   return realtime;
 }
 
+function resolveBargeIn(policy: BargeInPolicy | undefined): BargeInPolicy {
+  if (policy === undefined) return AGENT_DEFAULTS.bargeIn;
+  if (!BARGE_IN_POLICIES.includes(policy)) throw new AgentOptionsError(`bargeIn must be one of ${BARGE_IN_POLICIES.join(', ')}, got '${String(policy)}'`);
+  return policy;
+}
+
 function resolveMode(mode: AgentMode | undefined): AgentMode {
   if (mode === undefined) return AGENT_DEFAULTS.mode;
   if (!AGENT_MODES.includes(mode)) throw new AgentOptionsError(`mode must be one of ${AGENT_MODES.join(', ')}, got '${String(mode)}'`);
@@ -241,6 +252,7 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
     sttModel: requireText('sttModel', options.sttModel ?? AGENT_DEFAULTS.sttModel),
     ttsModel: requireText('ttsModel', options.ttsModel ?? AGENT_DEFAULTS.ttsModel),
     reply,
+    bargeIn: resolveBargeIn(options.bargeIn),
     log: options.log ?? ignoreEvent,
     clock: options.clock ?? createSystemClock(),
     tuning: resolveTuning(options.tuning),

@@ -19,7 +19,7 @@ import { createTurnDetector } from './turn-detector.ts';
 export function createCascadedPipeline(deps: CallPipelineDeps): CallPipeline {
   const { options, log, twilio, playback, fail } = deps;
   const { clock } = options;
-  const turns = createTurnDetector();
+  const turns = createTurnDetector(options.bargeIn);
   const conversation = createConversation(options.systemPrompt);
   const clients = createUpstreamClients(options, deps.callSid);
   let stopped = false;

@@ -51,7 +51,11 @@ export interface ActiveCall {
   readonly timeline: Timeline;
   /** Queues an utterance; resolves once its last frame has been sent. */
   say(utterance: Utterance): Promise<void>;
-  /** Resolves once the agent has been heard after this call and has then been quiet for `quietMs`. */
+  /**
+   * Resolves once the agent has been heard after this call and has then been quiet for `quietMs`.
+   * Audio still playing when the step begins counts as heard: after a backchannel the agent
+   * rightly talks on, and its turn ends when that audio does.
+   */
   waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
   /**
    * Resolves once the caller has heard `playedMs` of agent audio from the first audible sample
@@ -288,7 +292,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         cleanup(() => cancel?.());
         const check = (): void => {
           cancel?.();
-          if (lastMediaAt < since) return;
+          if (lastMediaAt < since && playback.drainsAt <= since) return;
           const quietAt = Math.max(playback.drainsAt, lastMediaAt) + quietMs;
           cancel = clock.at(quietAt, () => {
             if (Math.max(playback.drainsAt, lastMediaAt) + quietMs <= clock.now() + 0.001) resolve();

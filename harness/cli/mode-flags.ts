@@ -39,7 +39,7 @@ export interface ModeChoice {
   realtime: Partial<RealtimeSettings> | undefined;
 }
 
-const REPLY_FLAG_NAMES = ['preset', 'text', 'tts', 'rest-body', 'playout'] as const;
+const REPLY_FLAG_NAMES = ['preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const;
 
 /** The mode and Realtime settings the flags ask for; `fallback` is the mode when --agent-mode is absent. */
 export function parseModeFlags(values: ModeFlagValues & ReplyFlagValues, fallback: AgentMode = 'cascaded'): ModeChoice {

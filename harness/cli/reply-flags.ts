@@ -4,6 +4,7 @@
  */
 import { REPLY_PRESET_NAMES, REPLY_PRESETS, replyOptionsOf, type ReplyPresetName } from '../../agent/reply/presets.ts';
 import { PLAYOUT_MODES, REST_BODY_MODES, TEXT_MODES, TTS_TRANSPORTS, type ReplyOptions } from '../../agent/reply/reply-options.ts';
+import { BARGE_IN_POLICIES, type BargeInPolicy } from '../../agent/call/turn-detector.ts';
 import { choiceFlag } from './options.ts';
 
 /** parseArgs option specs. */
@@ -13,6 +14,7 @@ export const REPLY_OPTIONS = {
   tts: { type: 'string' },
   'rest-body': { type: 'string' },
   playout: { type: 'string' },
+  'barge-in': { type: 'string' },
 } as const;
 
 export interface ReplyFlagValues {
@@ -21,6 +23,7 @@ export interface ReplyFlagValues {
   tts?: string | undefined;
   'rest-body'?: string | undefined;
   playout?: string | undefined;
+  'barge-in'?: string | undefined;
 }
 
 const describePreset = (name: ReplyPresetName): string => {
@@ -37,7 +40,15 @@ export const REPLY_HELP = `Reply design of the cascaded pipeline (explicit knobs
   --rest-body MODE      with --tts rest: ${REST_BODY_MODES.join(', ')} (default stream); buffer = forward the
                         audio only once the whole response body has arrived
   --playout MODE        how audio reaches Twilio: ${PLAYOUT_MODES.join(', ')} (default direct); poll = through
-                        a queue polled every 10 ms, as the seed analysis's agent does`;
+                        a queue polled every 10 ms, as the seed analysis's agent does
+  --barge-in POLICY     what interrupts the agent: ${BARGE_IN_POLICIES.join(', ')} (default speech); speech =
+                        SpeechStarted or any transcript; words = a transcript with words other than
+                        backchannels ("uh-huh", "mm-hmm", "okay"), which are then not answered either`;
+
+/** The barge-in policy --barge-in asks for, if given. */
+export function parseBargeInFlag(values: ReplyFlagValues): BargeInPolicy | undefined {
+  return values['barge-in'] === undefined ? undefined : choiceFlag('barge-in', values['barge-in'], 'speech', BARGE_IN_POLICIES);
+}
 
 /** The reply options the flags ask for, or undefined when none was given (the agent's defaults). */
 export function parseReplyFlags(values: ReplyFlagValues): Partial<ReplyOptions> | undefined {

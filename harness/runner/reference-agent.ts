@@ -1,5 +1,14 @@
 /** The reference agent (agent/) as a target: started in this process on 127.0.0.1, port 0. */
-import { AGENT_DEFAULTS, createAgent, DEFAULT_REPLY_OPTIONS, type AgentLogEvent, type AgentMode, type RealtimeSettings, type ReplyOptions } from '../../agent/index.ts';
+import {
+  AGENT_DEFAULTS,
+  createAgent,
+  DEFAULT_REPLY_OPTIONS,
+  type AgentLogEvent,
+  type AgentMode,
+  type BargeInPolicy,
+  type RealtimeSettings,
+  type ReplyOptions,
+} from '../../agent/index.ts';
 import type { Clock } from '../clock.ts';
 import type { AgentTarget } from './agent-target.ts';
 import { createSelfReportCollector } from './self-reports.ts';
@@ -12,6 +21,8 @@ export interface ReferenceAgentSettings {
   reply?: Partial<ReplyOptions>;
   /** Realtime mode's session settings. */
   realtime?: Partial<RealtimeSettings>;
+  /** Cascaded mode's barge-in policy. */
+  bargeIn?: BargeInPolicy;
   /** What the agent says first ('' for nothing); the agent's default otherwise. */
   greeting?: string;
   /** Receives the agent's structured log events (its self-reported timings among them). */
@@ -25,7 +36,8 @@ function describeDesign(settings: ReferenceAgentSettings): string {
     return `realtime model=${model} voice=${voice} vad-silence=${silenceDurationMs}ms`;
   }
   const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...settings.reply };
-  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}`;
+  const bargeIn = settings.bargeIn ?? AGENT_DEFAULTS.bargeIn;
+  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}${bargeIn === AGENT_DEFAULTS.bargeIn ? '' : ` barge-in=${bargeIn}`}`;
 }
 
 export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
@@ -45,6 +57,7 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         ...(settings.mode === undefined ? {} : { mode: settings.mode }),
         ...(settings.reply === undefined ? {} : { reply: settings.reply }),
         ...(settings.realtime === undefined ? {} : { realtime: settings.realtime }),
+        ...(settings.bargeIn === undefined ? {} : { bargeIn: settings.bargeIn }),
         ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
         log: (event) => {
           reports.observe(event);

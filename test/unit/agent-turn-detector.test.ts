@@ -3,7 +3,7 @@
  * never two for speech_final + UtteranceEnd, no wait on an empty speech_final, barge-in triggers.
  */
 import { describe, expect, it } from 'vitest';
-import { createTurnDetector, type TurnDecision } from '../../agent/call/turn-detector.ts';
+import { createTurnDetector, isBackchannel, type BargeInPolicy, type TurnDecision } from '../../agent/call/turn-detector.ts';
 import { parseListenServerMessage, type ListenServerMessage } from '../../harness/protocol/index.ts';
 
 /** A listen message as it comes off the wire, parsed by the protocol's own schema. */
@@ -32,8 +32,8 @@ const utteranceEnd = (): ListenServerMessage => wire({ type: 'UtteranceEnd', cha
 const speechStarted = (): ListenServerMessage => wire({ type: 'SpeechStarted', channel: [0, 1], timestamp: 1.2 });
 
 /** Feeds messages with the agent silent and returns every decision, in order. */
-function feed(messages: ListenServerMessage[], agentSpeaking = false): TurnDecision[] {
-  const detector = createTurnDetector();
+function feed(messages: ListenServerMessage[], agentSpeaking = false, policy: BargeInPolicy = 'speech'): TurnDecision[] {
+  const detector = createTurnDetector(policy);
   return messages.flatMap((message) => detector.handle(message, { agentSpeaking }));
 }
 
@@ -99,5 +99,34 @@ describe('barge-in triggers', () => {
   it('does not barge in when the agent is silent, or on an empty interim', () => {
     expect(feed([speechStarted(), interim('hello')], false)).toEqual([]);
     expect(feed([interim('')], true)).toEqual([]);
+  });
+});
+
+describe("barge-in policy 'words'", () => {
+  it('is not triggered by SpeechStarted alone, nor by a backchannel, which is then not answered either', () => {
+    expect(feed([speechStarted()], true, 'words')).toEqual([]);
+    expect(feed([speechStarted(), interim('Uh-huh.'), speechFinal('Uh-huh.'), utteranceEnd()], true, 'words')).toEqual([]);
+    expect(feed([interim('Mm-hmm, okay.'), speechFinal('Mm-hmm, okay.')], true, 'words')).toEqual([]);
+  });
+
+  it('is triggered by words that take the turn, even one, and answers them', () => {
+    expect(feed([speechStarted(), interim('wait'), final('Wait, stop.'), speechFinal('')], true, 'words')).toEqual([
+      { kind: 'barge_in', trigger: 'transcript' },
+      { kind: 'barge_in', trigger: 'transcript' },
+      { kind: 'reply', transcript: 'Wait, stop.', trigger: 'speech_final' },
+    ]);
+    expect(feed([speechFinal('No.')], true, 'words')).toEqual([
+      { kind: 'barge_in', trigger: 'transcript' },
+      { kind: 'reply', transcript: 'No.', trigger: 'speech_final' },
+    ]);
+  });
+
+  it('answers a backchannel word spoken while the agent is silent: then it is a reply', () => {
+    expect(feed([speechFinal('Okay.')], false, 'words')).toEqual([{ kind: 'reply', transcript: 'Okay.', trigger: 'speech_final' }]);
+  });
+
+  it('knows backchannels and fillers from words', () => {
+    for (const text of ['Uh-huh.', 'uh huh', 'Mm-hmm.', 'Yeah, okay.', 'I see.', 'Got it.', 'Hmm.']) expect(isBackchannel(text), text).toBe(true);
+    for (const text of ['No.', 'Yes.', 'Wait.', 'Okay, but what about Sunday?', '', '...']) expect(isBackchannel(text), text).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
 import { intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
-import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
+import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 
 export const AGENT_HELP = `Usage: callbench agent [options]
 
@@ -48,6 +48,7 @@ Environment:
   AGENT_TTS             as --tts
   AGENT_REST_BODY       as --rest-body
   AGENT_PLAYOUT         as --playout
+  AGENT_BARGE_IN        as --barge-in
 Flags override the variables; --preset replaces the AGENT_* reply variables as a whole.
 
 Exit codes: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 usage or configuration error.`;
@@ -75,6 +76,8 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
   const flagReply = parseReplyFlags(values);
   const overlay: Record<string, string | undefined> = { ...env };
   if (modeFlags.mode !== undefined) overlay['AGENT_MODE'] = modeFlags.mode;
+  const bargeIn = parseBargeInFlag(values);
+  if (bargeIn !== undefined) overlay['AGENT_BARGE_IN'] = bargeIn;
   if (modeFlags.realtime?.model !== undefined) overlay['OPENAI_REALTIME_MODEL'] = modeFlags.realtime.model;
   if (modeFlags.realtime?.voice !== undefined) overlay['OPENAI_REALTIME_VOICE'] = modeFlags.realtime.voice;
   if (modeFlags.realtime?.silenceDurationMs !== undefined) overlay['AGENT_VAD_SILENCE_MS'] = String(modeFlags.realtime.silenceDurationMs);

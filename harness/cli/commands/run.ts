@@ -15,7 +15,7 @@ import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
-import { parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
+import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandIo } from '../io.ts';
@@ -82,6 +82,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const { mode, realtime } = parseModeFlags(values);
   const reply = parseReplyFlags(values);
+  const bargeIn = parseBargeInFlag(values);
 
   const planned: PlannedScenario[] = [];
   for (const name of scenarioNames) {
@@ -98,6 +99,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     ...(mode === undefined ? {} : { mode }),
     ...(reply === undefined ? {} : { reply }),
     ...(realtime === undefined ? {} : { realtime }),
+    ...(bargeIn === undefined ? {} : { bargeIn }),
   });
   let done = 0;
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}; ${agent.describe()}`);

@@ -4,7 +4,7 @@
  * in full, hang up.
  */
 import path from 'node:path';
-import type { AgentLogEvent, AgentMode, RealtimeSettings, ReplyOptions } from '../../../agent/index.ts';
+import type { AgentLogEvent, AgentMode, BargeInPolicy, RealtimeSettings, ReplyOptions } from '../../../agent/index.ts';
 import type { Clock } from '../../../harness/clock.ts';
 import type { TimelineEvent } from '../../../harness/caller/timeline.ts';
 import type { Mocks } from '../../../harness/mocks/start-mocks.ts';
@@ -62,6 +62,7 @@ export interface AgentDesign {
   mode?: AgentMode;
   reply?: Partial<ReplyOptions>;
   realtime?: Partial<RealtimeSettings>;
+  bargeIn?: BargeInPolicy;
 }
 
 export function replyCall(clock: Clock, mocks: Mocks, reply: Partial<ReplyOptions>, scenario: Scenario = answerScenario()): Promise<ReplyCall> {
