@@ -12,17 +12,13 @@ import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
-import { agentCall, type ReplyCall } from './helpers/reply-call.ts';
+import { agentCall, callBook, type ReplyCall } from './helpers/reply-call.ts';
 
 const SCENARIOS = path.resolve(import.meta.dirname, '..', '..', 'scenarios');
 const clock = createSystemClock();
 let mocks: Mocks;
-const calls = new Map<string, ReplyCall>();
-const callOf = (name: string): ReplyCall => {
-  const call = calls.get(name);
-  if (call === undefined) throw new Error(`no call ${name}`);
-  return call;
-};
+const calls = callBook();
+const callOf = calls.get;
 
 beforeAll(async () => {
   mocks = await startMocks({ clock, profile: fixedProfile({ 'stt.result_lag_ms': 20, 'llm.first_token_ms': 60, 'tts.first_byte_ms': 40 }, 20), seed: 2 });

@@ -12,28 +12,7 @@ import type { JournalEntry } from '../../harness/mocks/journal.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
-import { agentCall, answerScenario, GREETING, REPLY, type ReplyCall } from './helpers/reply-call.ts';
-
-const LONG_REPLY =
-  'Certainly, I can help you with a table for two tonight. We have availability at six thirty, at seven fifteen and at eight forty five. ' +
-  'The terrace is open if the weather stays dry. Would you prefer one of those times? Do you have any dietary requirements I should pass on?';
-const SECOND_REPLY = 'Of course. What would you like to ask?';
-
-function bargeInScenario(faults: Scenario['faults'] = []): Scenario {
-  return {
-    name: 'realtime-barge-in',
-    description: 'the caller interrupts a long answer mid-sentence and asks something else',
-    steps: [
-      { type: 'wait_for_agent', quietMs: 300, timeoutMs: 10_000 },
-      { type: 'say', fixture: 'ok', reply: LONG_REPLY },
-      { type: 'wait_for_agent_audio', playedMs: 1200, timeoutMs: 15_000 },
-      { type: 'say', fixture: 'wait-stop', reply: SECOND_REPLY },
-      { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
-      { type: 'hangup' },
-    ],
-    faults,
-  };
-}
+import { agentCall, answerScenario, bargeInScenario, callBook, GREETING, REPLY, SECOND_REPLY, type ReplyCall } from './helpers/reply-call.ts';
 
 const DROP_SCENARIO: Scenario = {
   name: 'realtime-drop',
@@ -52,12 +31,8 @@ const DROP_SCENARIO: Scenario = {
 
 const clock = createSystemClock();
 let mocks: Mocks;
-const calls = new Map<string, ReplyCall>();
-const callOf = (name: string): ReplyCall => {
-  const call = calls.get(name);
-  if (call === undefined) throw new Error(`no call ${name}`);
-  return call;
-};
+const calls = callBook();
+const callOf = calls.get;
 
 const received = (journal: readonly JournalEntry[], kind: string): JournalEntry[] =>
   journal.filter((e) => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === kind);
@@ -71,8 +46,8 @@ beforeAll(async () => {
   const plan: Array<[string, Promise<ReplyCall>]> = [
     // The agent is stopped only 1.5 s after this call, so the teardown check sees what hang-up alone closed.
     ['answer', agentCall(clock, mocks, realtime, answerScenario(), {}, 1500)],
-    ['barge-in', agentCall(clock, mocks, realtime, bargeInScenario())],
-    ['late-audio', agentCall(clock, mocks, realtime, bargeInScenario([{ type: 'late_audio', service: 'openai.realtime', ms: 600 }]))],
+    ['barge-in', agentCall(clock, mocks, realtime, bargeInScenario(1200))],
+    ['late-audio', agentCall(clock, mocks, realtime, bargeInScenario(1200, [{ type: 'late_audio', service: 'openai.realtime', ms: 600 }]))],
     ['drop', agentCall(clock, mocks, realtime, DROP_SCENARIO)],
     ['bad-key', agentCall(clock, mocks, realtime, answerScenario(), { OPENAI_API_KEY: 'sk-not-the-mock-key-1234' })],
   ];

@@ -11,27 +11,10 @@ import { createSystemClock } from '../../harness/clock.ts';
 import { eventsOf } from '../../harness/caller/timeline.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
-import type { Scenario } from '../../harness/scenario/schema.ts';
-import { replyCall, type ReplyCall } from './helpers/reply-call.ts';
+import { bargeInScenario, LONG_REPLY, replyCall, SECOND_REPLY, type ReplyCall } from './helpers/reply-call.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
 
-const LONG_REPLY =
-  'Certainly, I can help you with a table for two tonight. We have availability at six thirty, at seven fifteen and at eight forty five. ' +
-  'The terrace is open if the weather stays dry. Would you prefer one of those times? Do you have any dietary requirements I should pass on?';
-const SECOND_REPLY = 'Of course. What would you like to ask?';
-
-const SCENARIO: Scenario = {
-  name: 'reply-modes-barge-in',
-  description: 'the caller interrupts a long answer and asks something else',
-  steps: [
-    { type: 'wait_for_agent', quietMs: 300, timeoutMs: 10_000 },
-    { type: 'say', fixture: 'ok', reply: LONG_REPLY },
-    { type: 'wait_for_agent_audio', playedMs: 600, timeoutMs: 15_000 },
-    { type: 'say', fixture: 'wait-stop', reply: SECOND_REPLY },
-    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
-    { type: 'hangup' },
-  ],
-};
+const SCENARIO = bargeInScenario(600);
 
 const MODES = {
   'token/ws': { text: 'token', tts: 'ws' },

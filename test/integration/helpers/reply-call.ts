@@ -35,6 +35,28 @@ export function answerScenario(fixture = 'ok', reply = REPLY): Scenario {
   };
 }
 
+export const LONG_REPLY =
+  'Certainly, I can help you with a table for two tonight. We have availability at six thirty, at seven fifteen and at eight forty five. ' +
+  'The terrace is open if the weather stays dry. Would you prefer one of those times? Do you have any dietary requirements I should pass on?';
+export const SECOND_REPLY = 'Of course. What would you like to ask?';
+
+/** Greeting, a question with a long answer, an interruption once `playedMs` of it is heard, the new answer, hang up. */
+export function bargeInScenario(playedMs: number, faults: Scenario['faults'] = []): Scenario {
+  return {
+    name: 'barge-in',
+    description: 'the caller interrupts a long answer mid-sentence and asks something else',
+    steps: [
+      { type: 'wait_for_agent', quietMs: 300, timeoutMs: 10_000 },
+      { type: 'say', fixture: 'ok', reply: LONG_REPLY },
+      { type: 'wait_for_agent_audio', playedMs, timeoutMs: 15_000 },
+      { type: 'say', fixture: 'wait-stop', reply: SECOND_REPLY },
+      { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
+      { type: 'hangup' },
+    ],
+    ...(faults.length === 0 ? {} : { faults }),
+  };
+}
+
 /** Greeting, question, hang up once `playedMs` of the answer has been heard. */
 export function firstAudioScenario(fixture: string, reply: string, playedMs = 100): Scenario {
   const steps: ScenarioStep[] = [
@@ -56,6 +78,19 @@ export interface ReplyCall {
   error: string | undefined;
   /** When the agent was told to stop (after the call and `settleMs`). */
   agentStoppedAt: number;
+}
+
+/** Calls by name, for tests that place several in `beforeAll` and check each in its own `it`. */
+export function callBook(): { set(name: string, call: ReplyCall): void; get(name: string): ReplyCall } {
+  const calls = new Map<string, ReplyCall>();
+  return {
+    set: (name, call) => void calls.set(name, call),
+    get(name) {
+      const call = calls.get(name);
+      if (call === undefined) throw new Error(`no call named '${name}' was placed`);
+      return call;
+    },
+  };
 }
 
 export interface AgentDesign {
