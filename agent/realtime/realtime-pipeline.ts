@@ -85,15 +85,18 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
   let readyWaiter: { resolve(): void; reject(error: Error): void } | undefined;
 
   const nextEventId = (kind: string): string => `cb_${kind}_${++eventSeq}`;
+  /** The event_id of the session.update in flight: an error naming it means the session cannot be set up. */
+  let sessionUpdateId: string | undefined;
 
   function send(event: RealtimeClientEvent): void {
     if (!stopped) link?.send(event);
   }
 
   function sessionUpdate(): RealtimeClientEvent {
+    sessionUpdateId = nextEventId('session');
     return {
       type: 'session.update',
-      event_id: nextEventId('session'),
+      event_id: sessionUpdateId,
       session: {
         type: 'realtime',
         model: realtime.model,
@@ -346,6 +349,14 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
     const eventId = event.error.event_id ?? undefined;
     // The response ended on its own while our cancel was on its way: nothing to do.
     if (code === 'response_cancel_not_active') return;
+    if (eventId !== undefined && eventId === sessionUpdateId && !ready) {
+      // A voice, model or setting the service refuses: no retry will fix it, and no session means dead air.
+      const reason = `realtime: the service refused the session settings: ${code ?? event.error.type}: ${message}`;
+      readyWaiter?.reject(new Error(reason));
+      readyWaiter = undefined;
+      fail(reason);
+      return;
+    }
     const truncated = eventId === undefined ? undefined : truncates.get(eventId);
     const shorter = /Audio content of (\d+)ms is already shorter than/.exec(message);
     if (truncated !== undefined && !truncated.retried && shorter?.[1] !== undefined) {

@@ -50,6 +50,7 @@ beforeAll(async () => {
     ['late-audio', agentCall(clock, mocks, realtime, bargeInScenario(1200, [{ type: 'late_audio', service: 'openai.realtime', ms: 600 }]))],
     ['drop', agentCall(clock, mocks, realtime, DROP_SCENARIO)],
     ['bad-key', agentCall(clock, mocks, realtime, answerScenario(), { OPENAI_API_KEY: 'sk-not-the-mock-key-1234' })],
+    ['bad-voice', agentCall(clock, mocks, { mode: 'realtime', realtime: { voice: 'hal-9000' } }, answerScenario())],
   ];
   for (const [name, call] of plan) calls.set(name, await call);
 }, 90_000);
@@ -156,5 +157,16 @@ describe('reference agent, Realtime mode', () => {
     const failure = call.log.find((e) => e.type === 'error' && e.code === 'upstream.failed');
     expect(failure?.type === 'error' ? failure.message : '').toMatch(/HTTP 401.*Incorrect API key provided/);
     expect(JSON.stringify(call.log)).not.toContain('sk-not-the-mock-key-1234');
+  });
+
+  it('hangs up at once when the service refuses the session settings (an unknown voice), naming them', () => {
+    const call = callOf('bad-voice');
+    const closed = eventsOf(call.events, 'closed')[0];
+    expect(closed).toMatchObject({ by: 'agent', code: 1011 });
+    // At once: not after the 5 s the agent would otherwise wait for session.updated.
+    const started = eventsOf(call.events, 'start_sent')[0]?.t ?? 0;
+    expect((closed?.t ?? Infinity) - started).toBeLessThan(2000);
+    const failure = call.log.find((e) => e.type === 'error' && e.code === 'upstream.failed');
+    expect(failure?.type === 'error' ? failure.message : '').toMatch(/refused the session settings: invalid_value: Invalid value: 'hal-9000'/);
   });
 });

@@ -82,6 +82,13 @@ export function defaultSession(id: string, model: string, nowMs: number): Realti
   };
 }
 
+/** The built-in voices (VoiceIdsShared in the OpenAPI spec); custom voices have `voice_…` ids. */
+export const BUILT_IN_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
+
+function knownVoice(voice: string): boolean {
+  return (BUILT_IN_VOICES as readonly string[]).includes(voice) || /^voice_[A-Za-z0-9]+$/.test(voice);
+}
+
 /** Bytes of audio per millisecond: PCM16 at 24 kHz 48, G.711 at 8 kHz 8. */
 export function bytesPerMs(format: AudioFormat): number {
   return format.type === 'audio/pcm' ? 48 : 8;
@@ -246,6 +253,16 @@ export function applySessionUpdate(current: RealtimeSession, update: unknown, au
       }
       if (output['voice'] !== undefined) {
         if (typeof output['voice'] !== 'string') return { ok: false, error: realtimeErrors.invalidValue('session.audio.output.voice', "Invalid type for 'session.audio.output.voice'.") };
+        if (!knownVoice(output['voice'])) {
+          const list = BUILT_IN_VOICES.map((v) => `'${v}'`);
+          return {
+            ok: false,
+            error: realtimeErrors.invalidValue(
+              'session.audio.output.voice',
+              `Invalid value: '${output['voice']}'. Supported values are: ${list.slice(0, -1).join(', ')}, and ${list[list.length - 1] ?? ''}.`,
+            ),
+          };
+        }
         if (audioSent && output['voice'] !== current.audio.output.voice) return { ok: false, error: realtimeErrors.cannotUpdateVoice() };
         next.audio.output.voice = output['voice'];
       }
