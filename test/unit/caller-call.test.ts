@@ -453,6 +453,17 @@ describe('placeCall against a local agent', () => {
     await active.hangup();
   });
 
+  it('waitForAgentTurn counts audio still playing when it begins: it resolves when that audio has played and the line is quiet', async () => {
+    const { call: active, connection } = await call();
+    sendAudio(connection, active.streamSid, toneBurst(0, 2400)); // 300 ms, all received before the wait begins
+    await waitFor('the audio to arrive', () => eventsOf(active.timeline.events, 'agent_media')[0]);
+    const turn = active.waitForAgentTurn({ quietMs: 100, timeoutMs: 10_000 });
+    await turn;
+    const [played] = eventsOf(active.timeline.events, 'agent_media');
+    expect(clock.now()).toBeGreaterThanOrEqual((played?.playEnd ?? Infinity) + 100 - 0.01);
+    await active.hangup();
+  });
+
   it('fails to place the call when the webhook answers an HTTP error', async () => {
     agent.webhookStatus = 500;
     try {
