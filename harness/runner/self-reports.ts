@@ -1,9 +1,19 @@
-/** Gathers the reference agent's per-turn timing events into self-reported turns, per call. */
-import type { AgentLogEvent } from '../../agent/index.ts';
+/**
+ * Gathers an agent's per-turn timing events (the reference agent's log events, in process or as
+ * JSON lines from a child process) into self-reported turns, per call.
+ */
 import type { SelfReportedTurn } from '../metrics/self-report.ts';
 
+/** The fields of a log event that matter here; any other event passes through unread. */
+export interface TimingLogEvent {
+  type: string;
+  t: number;
+  callSid?: string | null;
+  turn?: number;
+}
+
 export interface SelfReportCollector {
-  observe(event: AgentLogEvent): void;
+  observe(event: TimingLogEvent): void;
   forCall(callSid: string): SelfReportedTurn[];
 }
 
@@ -19,9 +29,11 @@ export function createSelfReportCollector(): SelfReportCollector {
   };
   return {
     observe(event) {
+      const { callSid, turn } = event;
+      if (typeof callSid !== 'string' || turn === undefined) return;
       // The end of the caller's turn as the agent saw it: the STT final, or Realtime's speech_stopped.
-      if (event.type === 'stt.final' || event.type === 'realtime.speech_stopped') turnOf(event.callSid, event.turn).sttFinalAt = event.t;
-      else if (event.type === 'twilio.first_media') turnOf(event.callSid, event.turn).firstMediaAt = event.t;
+      if (event.type === 'stt.final' || event.type === 'realtime.speech_stopped') turnOf(callSid, turn).sttFinalAt = event.t;
+      else if (event.type === 'twilio.first_media') turnOf(callSid, turn).firstMediaAt = event.t;
     },
     forCall(callSid) {
       const out: SelfReportedTurn[] = [];

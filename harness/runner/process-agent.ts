@@ -1,0 +1,169 @@
+/**
+ * Any agent as a child process (`callbench run --agent-cmd "node my-agent.js"`): started with the
+ * upstream environment of the run's mocks, told where to listen, measured like the reference agent.
+ *
+ * The contract (the one agent/env-options.ts reads, so the reference agent is such an agent):
+ * - environment: DEEPGRAM_API_URL, DEEPGRAM_API_KEY, OPENAI_BASE_URL, OPENAI_API_KEY,
+ *   OPENAI_REALTIME_URL (ws://), OPENAI_REALTIME_BASE_URL (https:// for SDK helpers that force
+ *   wss://), NODE_EXTRA_CA_CERTS (a file with the mocks' certificate), TWILIO_AUTH_TOKEN, and
+ *   PORT / HOST (127.0.0.1) to listen on; the agent answers POST /incoming-call there.
+ * - it is ready when 127.0.0.1:PORT accepts a TCP connection; it is stopped with SIGTERM (then
+ *   SIGKILL after a grace period), its whole process group with it.
+ * - JSON lines on its stdout with the reference agent's per-turn events (`stt.final` or
+ *   `realtime.speech_stopped`, and `twilio.first_media`, each with callSid, turn and t) feed
+ *   agent.self_report_error_ms; any other output is kept only for error messages and the log file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import { freeLoopbackPort } from '../net/free-port.ts';
+import type { AgentTarget, RunningAgent } from './agent-target.ts';
+import { createSelfReportCollector } from './self-reports.ts';
+
+export interface ProcessAgentSettings {
+  /** A shell command line, run with `sh -c` in `cwd`. */
+  command: string;
+  cwd?: string;
+  clock: Clock;
+  /** Give up when the agent has not accepted a connection on its port by then. */
+  readyTimeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when stopping. */
+  stopGraceMs?: number;
+  /** Everything the agent prints goes here as well, when given. */
+  logFile?: string;
+}
+
+/** The agent could not be started: the message says why, with the end of what it printed. */
+export class AgentStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AgentStartError';
+  }
+}
+
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+const DEFAULT_STOP_GRACE_MS = 5_000;
+/** Lines of output kept for an error message. */
+const TAIL_LINES = 5;
+const PROBE_EVERY_MS = 50;
+
+/** The self-reported events a process agent may print (the rest of its output is not parsed). */
+const TimingEvent = z.object({
+  type: z.enum(['stt.final', 'realtime.speech_stopped', 'twilio.first_media']),
+  callSid: z.string(),
+  turn: z.number().int().min(0),
+  t: z.number(),
+});
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentTarget {
+  const { clock } = settings;
+  return {
+    describe: () => `process agent (${settings.command})`,
+    async start(env) {
+      const port = await freeLoopbackPort();
+      const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
+      const caFile = path.join(caDir, 'mocks-ca.pem');
+      await writeFile(caFile, env.OPENAI_CA_CERT);
+      const { OPENAI_CA_CERT: _pem, ...upstream } = env;
+      const log: WriteStream | undefined = settings.logFile === undefined ? undefined : createWriteStream(settings.logFile, { flags: 'a' });
+      const child: ChildProcess = spawn('sh', ['-c', settings.command], {
+        cwd: settings.cwd ?? process.cwd(),
+        env: { ...process.env, ...upstream, NODE_EXTRA_CA_CERTS: caFile, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      const reports = createSelfReportCollector();
+      const tail: string[] = [];
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      const exited = new Promise<void>((resolve) => {
+        child.once('exit', (code, signal) => {
+          exit = { code, signal };
+          resolve();
+        });
+      });
+      let spawnError: Error | undefined;
+      child.once('error', (error) => {
+        spawnError = error;
+      });
+      const keep = (line: string): void => {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        log?.write(`${line}\n`);
+      };
+      if (child.stdout !== null) {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          keep(line);
+          if (!line.startsWith('{')) return;
+          try {
+            const parsed = TimingEvent.safeParse(JSON.parse(line));
+            if (parsed.success) reports.observe(parsed.data);
+          } catch {
+            // Not JSON after all: plain output.
+          }
+        });
+      }
+      if (child.stderr !== null) createInterface({ input: child.stderr }).on('line', keep);
+
+      const kill = (signal: NodeJS.Signals): void => {
+        if (exit !== undefined || child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // Already gone.
+        }
+      };
+      const stop = async (): Promise<void> => {
+        kill('SIGTERM');
+        const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+        const killed = new Promise<void>((resolve) => clock.at(clock.now() + grace, () => resolve()));
+        await Promise.race([exited, killed]);
+        kill('SIGKILL');
+        log?.end();
+        await rm(caDir, { recursive: true, force: true });
+      };
+
+      const deadline = clock.now() + (settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+      const printed = (): string => (tail.length === 0 ? 'it printed nothing' : `its last output: ${tail.join(' | ')}`);
+      for (;;) {
+        if (spawnError !== undefined) {
+          await stop();
+          throw new AgentStartError(`could not run '${settings.command}': ${spawnError.message}`);
+        }
+        if (exit !== undefined) {
+          await stop();
+          const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+          throw new AgentStartError(`'${settings.command}' ${how} before listening on 127.0.0.1:${port} (PORT); ${printed()}`);
+        }
+        if (await tryConnect(port)) break;
+        if (clock.now() >= deadline) {
+          await stop();
+          throw new AgentStartError(`'${settings.command}' did not listen on 127.0.0.1:${port} (PORT) within ${settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS} ms; ${printed()}`);
+        }
+        await clock.sleep(PROBE_EVERY_MS);
+      }
+      const running: RunningAgent = {
+        webhookUrl: `http://127.0.0.1:${port}/incoming-call`,
+        stop,
+        selfReports: (callSid) => reports.forCall(callSid),
+      };
+      return running;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * An agent as a child process: the reference agent run as `callbench agent` (in both modes)
+ * through the process-agent contract (mock environment, PORT, NODE_EXTRA_CA_CERTS, JSON timing
+ * lines), and the errors a user sees when the command fails or never listens.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSystemClock } from '../../harness/clock.ts';
+import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
+import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
+import { AgentStartError, createProcessAgentTarget } from '../../harness/runner/process-agent.ts';
+import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
+import { loadFixture } from '../../harness/scenario/load.ts';
+import { fixedProfile } from './helpers/mock-context.ts';
+import { answerScenario } from './helpers/reply-call.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const AUTH_TOKEN = 'process-agent-auth-token';
+const clock = createSystemClock();
+let mocks: Mocks;
+
+beforeAll(async () => {
+  mocks = await startMocks({ clock, profile: fixedProfile({ 'llm.first_token_ms': 40, 'tts.first_byte_ms': 40, 'realtime.first_audio_ms': 40 }, 20), seed: 4 });
+});
+afterAll(async () => {
+  await mocks?.close();
+});
+
+async function callThrough(command: string): Promise<{ answered: boolean; selfReports: number; error: string | undefined; services: string[] }> {
+  const agent = await createProcessAgentTarget({ command, cwd: ROOT, clock }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+  try {
+    const fixtures = new Map([['ok', await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), 'ok')]]);
+    const outcome = await runScenarioCall({ clock, scenario: answerScenario(), fixtures, webhookUrl: agent.webhookUrl, authToken: AUTH_TOKEN, script: mocks.script });
+    const callSid = outcome.result?.callSid ?? '';
+    return {
+      answered: computeCallMetrics(outcome.result?.timeline.events ?? []).unansweredTurns === 0,
+      selfReports: agent.selfReports?.(callSid).length ?? 0,
+      error: outcome.error,
+      services: [...new Set(mocks.journal.entries().filter((e) => e.call === callSid).map((e) => e.service))].sort(),
+    };
+  } finally {
+    await agent.stop();
+  }
+}
+
+describe('an agent as a child process', { timeout: 60_000 }, () => {
+  it('runs the reference agent as `callbench agent` on the mocks, with its timings read from its JSON lines', async () => {
+    const call = await callThrough('node bin/callbench.js agent');
+    expect(call.error).toBeUndefined();
+    expect(call.answered).toBe(true);
+    expect(call.selfReports).toBe(1);
+    expect(call.services).toEqual(['deepgram.listen', 'deepgram.speak.ws', 'openai.chat']);
+  });
+
+  it('runs it in Realtime mode too: the mocks’ certificate reaches it through NODE_EXTRA_CA_CERTS', async () => {
+    const call = await callThrough('AGENT_MODE=realtime node bin/callbench.js agent');
+    expect(call.error).toBeUndefined();
+    expect(call.answered).toBe(true);
+    expect(call.selfReports).toBe(1);
+    expect(call.services).toEqual(['openai.realtime']);
+  });
+
+  it('says how a command that exits before listening ended, with what it printed', async () => {
+    const target = createProcessAgentTarget({ command: "echo 'cannot find module ./agent.js' >&2; exit 3", cwd: ROOT, clock });
+    const failure = await target.start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AgentStartError);
+    expect((failure as Error).message).toMatch(/exited with code 3 before listening on 127\.0\.0\.1:\d+ \(PORT\); its last output: cannot find module \.\/agent\.js/);
+  });
+
+  it('gives up on a command that never listens, and stops it', async () => {
+    const started = clock.now();
+    const target = createProcessAgentTarget({ command: 'echo waiting; exec sleep 30', cwd: ROOT, clock, readyTimeoutMs: 800, stopGraceMs: 500 });
+    const failure = await target.start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN }).catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(/did not listen on 127\.0\.0\.1:\d+ \(PORT\) within 800 ms; its last output: waiting/);
+    expect(clock.now() - started).toBeLessThan(5_000);
+  });
+});
