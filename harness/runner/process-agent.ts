@@ -79,13 +79,18 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
     async start(env) {
       const port = await freeLoopbackPort();
       const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
-      const caFile = path.join(caDir, 'mocks-ca.pem');
-      await writeFile(caFile, env.OPENAI_CA_CERT);
-      const { OPENAI_CA_CERT: _pem, ...upstream } = env;
+      const { OPENAI_CA_CERT: pem, ...upstream } = env;
+      // Real services need no extra certificate authority.
+      const trust: Record<string, string> = {};
+      if (pem !== '') {
+        const caFile = path.join(caDir, 'mocks-ca.pem');
+        await writeFile(caFile, pem);
+        trust['NODE_EXTRA_CA_CERTS'] = caFile;
+      }
       const log: WriteStream | undefined = settings.logFile === undefined ? undefined : createWriteStream(settings.logFile, { flags: 'a' });
       const child: ChildProcess = spawn('sh', ['-c', settings.command], {
         cwd: settings.cwd ?? process.cwd(),
-        env: { ...process.env, ...upstream, NODE_EXTRA_CA_CERTS: caFile, PORT: String(port), HOST: '127.0.0.1' },
+        env: { ...process.env, ...upstream, ...trust, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

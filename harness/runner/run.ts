@@ -1,5 +1,5 @@
 /**
- * A run: start the mocks and the agent, play the scenarios under a load model (see
+ * A run: start the mocks (unless the agent is to use the real services) and the agent, play the scenarios under a load model (see
  * load-models.ts: closed by count, closed for a duration, or open arrival-rate), and merge each
  * call's metric samples into HDR histograms per scenario and overall. Warm-up calls run first and
  * are left out of every statistic. The raw per-call samples are kept beside the histograms for
@@ -10,7 +10,7 @@ import type { Utterance } from '../caller/utterance.ts';
 import { computeCallMetrics, type TurnKind } from '../metrics/call-metrics.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
-import { startMocks, type Mocks } from '../mocks/start-mocks.ts';
+import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
 import type { LatencyProfile } from '../mocks/profiles.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { AgentTarget, RunningAgent } from './agent-target.ts';
@@ -41,6 +41,12 @@ export interface RunPlan {
   agent: AgentTarget;
   /** Signs the webhook and the stream upgrade; the agent is given the same token. */
   authToken: string;
+  /**
+   * Where the agent's upstream services are: the run's mocks (the default; fixed ports if given,
+   * for an agent configured from outside), or the real services, described by `env` (no mocks
+   * start: no scripted replies, faults or stage metrics).
+   */
+  upstream?: { kind: 'mocks'; ports?: { deepgram?: number; openai?: number } } | { kind: 'real'; env: UpstreamEnv };
 }
 
 export type MetricHistograms = Record<MetricName, LatencyHistogram>;
@@ -129,7 +135,15 @@ function plannedTotal(load: LoadPlan, scenarios: number): number | undefined {
 export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const began = clock.now();
-  const mocks = await startMocks({ clock, profile: plan.profile, seed: plan.seed });
+  const upstream = plan.upstream ?? { kind: 'mocks' };
+  let mocks: Mocks | undefined;
+  let upstreamEnv: UpstreamEnv;
+  if (upstream.kind === 'mocks') {
+    mocks = await startMocks({ clock, profile: plan.profile, seed: plan.seed, ...(upstream.ports === undefined ? {} : { ports: upstream.ports }) });
+    upstreamEnv = mocks.env;
+  } else {
+    upstreamEnv = upstream.env;
+  }
   const overall = emptyHistograms();
   const overallSamples = emptySamples();
   const pacingLateness = createHistogram();
@@ -139,7 +153,7 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   const total = plannedTotal(plan.load, plan.scenarios.length);
   const warmup = plan.warmup ?? 0;
   try {
-    const agent = await plan.agent.start({ ...mocks.env, TWILIO_AUTH_TOKEN: plan.authToken });
+    const agent = await plan.agent.start({ ...upstreamEnv, TWILIO_AUTH_TOKEN: plan.authToken });
     try {
       /** Plays call `index` of scenario `s`; records it unless it is a warm-up call. */
       const playCall = async (s: number, index: number, measured: boolean, lagMs?: number): Promise<void> => {
@@ -203,7 +217,7 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
       await agent.stop();
     }
   } finally {
-    await mocks.close();
+    await mocks?.close();
   }
   return {
     startedAt,
@@ -227,7 +241,7 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
  */
 async function playAndRecord(
   clock: Clock,
-  mocks: Mocks,
+  mocks: Mocks | undefined,
   agent: RunningAgent,
   authToken: string,
   planned: PlannedScenario,
@@ -242,9 +256,8 @@ async function playAndRecord(
     fixtures: planned.fixtures,
     webhookUrl: agent.webhookUrl,
     authToken,
-    script: mocks.script,
-    faults: mocks.faults,
-    journal: mocks.journal,
+    script: mocks?.script,
+    ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal }),
   });
   if (outcome === undefined) return call.error;
   const record = (name: MetricName, value: number): void => {
@@ -260,7 +273,7 @@ async function playAndRecord(
     const callSid = call.result.callSid;
     const metrics = computeCallMetrics(
       call.result.timeline.events,
-      mocks.journal.entries().filter((e) => e.call === callSid),
+      mocks?.journal.entries().filter((e) => e.call === callSid) ?? [],
       agent.selfReports?.(callSid) ?? [],
     );
     for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
