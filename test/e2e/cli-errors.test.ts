@@ -63,6 +63,8 @@ const RUN_FLAGS = [
   '--tts',
   '--rest-body',
   '--playout',
+  '--threshold',
+  '--thresholds',
   '--help',
 ];
 

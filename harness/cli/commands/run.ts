@@ -7,6 +7,8 @@ import type { Utterance } from '../../caller/utterance.ts';
 import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
 import { renderSummaryTable } from '../../report/table.ts';
+import { renderThresholds } from '../../report/thresholds-table.ts';
+import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
 import { summarize } from '../../report/summary.ts';
 import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
 import { run, type PlannedScenario } from '../../runner/run.ts';
@@ -17,6 +19,7 @@ import { choiceFlag, intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
+import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandIo } from '../io.ts';
 
@@ -41,8 +44,12 @@ ${MODE_HELP}
 
 ${REPLY_HELP}
 
-Each run also writes reports/<run-id>/result.json.
-Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed.`;
+${THRESHOLD_HELP}
+
+Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
+expression, observed, ok, samples).
+Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed, 99 a threshold
+failed. A failed call wins: a run with failed calls exits 3 even when a threshold failed too.`;
 
 function resolveScenarioFile(value: string): string {
   return value.endsWith('.json') ? path.resolve(value) : path.join(SCENARIOS_DIR, `${value}.json`);
@@ -64,6 +71,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       ...LOAD_OPTIONS,
       ...MODE_OPTIONS,
       ...REPLY_OPTIONS,
+      ...THRESHOLD_OPTIONS,
       profile: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -83,6 +91,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const { mode, realtime } = parseModeFlags(values);
   const reply = parseReplyFlags(values);
   const bargeIn = parseBargeInFlag(values);
+  const thresholds = await parseThresholdFlags(values);
 
   const planned: PlannedScenario[] = [];
   for (const name of scenarioNames) {
@@ -93,6 +102,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     }
     planned.push({ scenario, fixtures });
   }
+  checkThresholdScenarios(thresholds, planned.map((p) => p.scenario.name));
 
   const clock = createSystemClock();
   const agent = createReferenceAgentTarget({
@@ -118,17 +128,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     },
   );
   const summary = summarize(outcome, await version());
+  const gate = evaluateThresholds(thresholds, summary, outcomeHistograms(outcome));
+  const result = { ...summary, thresholds: gate };
 
   const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${profile.name}`;
   const dir = path.join(PACKAGE_ROOT, 'reports', runId);
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
 
-  if (values.json) io.out(JSON.stringify(summary));
+  if (values.json) io.out(JSON.stringify(result));
   else {
     io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
+    if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
   }
   const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
-  return failed > 0 ? EXIT.conformance : EXIT.ok;
+  // A failed call is a conformance failure and wins over a threshold breach.
+  if (failed > 0) return EXIT.conformance;
+  return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
 }
