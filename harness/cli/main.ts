@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : rest[0] === 'agent' ? AGENT_HELP : HELP);
       return EXIT.ok;
     case 'run':
-      return runCommand(rest, io);
+      return runCommand(rest, io, process.env);
     case 'mocks':
       return mocksCommand(rest, io, untilInterrupted);
     case 'calibrate':
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agent':
       return agentCommand(rest, io, process.env, untilInterrupted);
     default:
-      if (command.startsWith('-')) return runCommand(argv, io);
+      if (command.startsWith('-')) return runCommand(argv, io, process.env);
       throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, agent, help`);
   }
 }

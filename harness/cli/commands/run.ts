@@ -20,6 +20,8 @@ import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
+import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
+import { AgentStartError } from '../../runner/process-agent.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandIo } from '../io.ts';
 
@@ -39,6 +41,8 @@ Options:
   -h, --help            show this help
 
 ${LOAD_HELP}
+
+${TARGET_HELP}
 
 ${MODE_HELP}
 
@@ -61,7 +65,7 @@ async function version(): Promise<string> {
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
-export async function runCommand(argv: string[], io: CommandIo): Promise<number> {
+export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -72,6 +76,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       ...MODE_OPTIONS,
       ...REPLY_OPTIONS,
       ...THRESHOLD_OPTIONS,
+      ...TARGET_OPTIONS,
       profile: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -92,6 +97,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const reply = parseReplyFlags(values);
   const bargeIn = parseBargeInFlag(values);
   const thresholds = await parseThresholdFlags(values);
+  const clock = createSystemClock();
+  const target = parseTargetFlags(values, env, clock, mode);
+  if (target.agent !== undefined) {
+    const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
+      (name) => values[name] !== undefined,
+    );
+    if (designFlag !== undefined) throw new UsageError(`--${designFlag} configures the reference agent; it does not apply with --agent-cmd or --agent-url`);
+  }
 
   const planned: PlannedScenario[] = [];
   for (const name of scenarioNames) {
@@ -104,17 +117,18 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
   checkThresholdScenarios(thresholds, planned.map((p) => p.scenario.name));
 
-  const clock = createSystemClock();
-  const agent = createReferenceAgentTarget({
-    ...(mode === undefined ? {} : { mode }),
-    ...(reply === undefined ? {} : { reply }),
-    ...(realtime === undefined ? {} : { realtime }),
-    ...(bargeIn === undefined ? {} : { bargeIn }),
-  });
+  const agent =
+    target.agent ??
+    createReferenceAgentTarget({
+      ...(mode === undefined ? {} : { mode }),
+      ...(reply === undefined ? {} : { reply }),
+      ...(realtime === undefined ? {} : { realtime }),
+      ...(bargeIn === undefined ? {} : { bargeIn }),
+    });
   let done = 0;
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}; ${agent.describe()}`);
   const outcome = await run(
-    { scenarios: planned, load, warmup, profile, seed, agent, authToken: 'callbench-twilio-auth-token' },
+    { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
     clock,
     {
       onCallEnd: ({ scenario, index, total, error, warmup: warm }) => {
@@ -126,7 +140,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         io.progress(`  [dropped] ${scenario} #${index + 1}: ${reason === 'late' ? `${Math.round(lagMs)} ms late` : 'too many calls in flight'}`);
       },
     },
-  );
+  ).catch((error: unknown) => {
+    // What the user can fix: the agent command, or ports taken by something else.
+    if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
+    if (values['mock-port'] !== undefined && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`--mock-port ${values['mock-port']}: port ${values['mock-port']} or the one after it is already in use`);
+    }
+    throw error;
+  });
   const summary = summarize(outcome, await version());
   const gate = evaluateThresholds(thresholds, summary, outcomeHistograms(outcome));
   const result = { ...summary, thresholds: gate };

@@ -1,0 +1,97 @@
+/**
+ * Which agent `callbench run` plays against, and where that agent's upstream services are:
+ * the in-process reference agent (default), `--agent-cmd` (any agent as a child process, given the
+ * mocks' environment and a PORT) or `--agent-url` (an agent the user runs; the harness only knows
+ * its webhook); `--upstream mocks` (default; `--mock-port` fixes their ports) or `real`.
+ */
+import { AGENT_DEFAULTS, type AgentMode } from '../../agent/index.ts';
+import type { AgentTarget } from '../runner/agent-target.ts';
+import { createExternalAgentTarget } from '../runner/external-agent.ts';
+import { createProcessAgentTarget } from '../runner/process-agent.ts';
+import { realUpstreamEnv } from '../runner/real-upstream.ts';
+import type { RunPlan } from '../runner/run.ts';
+import type { Clock } from '../clock.ts';
+import { choiceFlag, intFlag } from './options.ts';
+import { UsageError } from './usage-error.ts';
+
+/** parseArgs option specs. */
+export const TARGET_OPTIONS = {
+  'agent-cmd': { type: 'string' },
+  'agent-url': { type: 'string' },
+  upstream: { type: 'string' },
+  'mock-port': { type: 'string' },
+  'auth-token': { type: 'string' },
+} as const;
+
+export interface TargetFlagValues {
+  'agent-cmd'?: string | undefined;
+  'agent-url'?: string | undefined;
+  upstream?: string | undefined;
+  'mock-port'?: string | undefined;
+  'auth-token'?: string | undefined;
+}
+
+/** The token the harness signs with when it also gives it to the agent. */
+export const HARNESS_AUTH_TOKEN = 'callbench-twilio-auth-token';
+
+export const TARGET_HELP = `Agent under test (default: the reference agent, in-process):
+  --agent-cmd CMD       run CMD (with sh -c) as the agent: it gets the mocks' environment
+                        (DEEPGRAM_API_URL, DEEPGRAM_API_KEY, OPENAI_BASE_URL, OPENAI_API_KEY,
+                        OPENAI_REALTIME_URL, OPENAI_REALTIME_BASE_URL, NODE_EXTRA_CA_CERTS),
+                        TWILIO_AUTH_TOKEN, and PORT/HOST to listen on; POST /incoming-call there
+                        is its voice webhook. Stopped with SIGTERM after the run.
+  --agent-url URL       an agent you run yourself: its voice-webhook URL (e.g.
+                        http://127.0.0.1:3000/incoming-call); point it at the mocks with --mock-port
+  --upstream WHERE      mocks (default) or real: the agent uses the real Deepgram and OpenAI with
+                        the keys and URLs in this environment (no scripted replies, faults or stage
+                        metrics; the caller-side measurements are the same)
+  --mock-port N         Deepgram mock on port N and OpenAI mock on N+1 (default: any free ports)
+  --auth-token TOKEN    with --agent-url: the Twilio auth token the agent validates signatures with
+                        (default: TWILIO_AUTH_TOKEN, else '${HARNESS_AUTH_TOKEN}')`;
+
+export interface TargetChoice {
+  agent: AgentTarget | undefined;
+  upstream: NonNullable<RunPlan['upstream']>;
+  authToken: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The target the flags ask for; `agent` is undefined for the reference agent (the caller builds it
+ * with its design flags). `referenceMode` says which keys the reference agent needs on real services.
+ */
+export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Clock, referenceMode: AgentMode | undefined): TargetChoice {
+  const command = values['agent-cmd'];
+  const url = values['agent-url'];
+  if (command !== undefined && url !== undefined) throw new UsageError('--agent-cmd and --agent-url are mutually exclusive: pick the agent to call');
+  if (command !== undefined && command.trim() === '') throw new UsageError("--agent-cmd expects a command line, got ''");
+  if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`--agent-url expects an http(s) URL of the agent's voice webhook, got '${url}'`);
+  if (values['auth-token'] !== undefined && url === undefined) throw new UsageError('--auth-token applies to --agent-url only (the harness gives its own token to the agents it starts)');
+  const where = choiceFlag('upstream', values.upstream, 'mocks', ['mocks', 'real'] as const);
+  if (where === 'real' && values['mock-port'] !== undefined) throw new UsageError('--mock-port applies to --upstream mocks only');
+
+  let upstream: TargetChoice['upstream'];
+  if (where === 'mocks') {
+    const port = values['mock-port'] === undefined ? undefined : intFlag('mock-port', values['mock-port'], 0, 1, 65534);
+    upstream = port === undefined ? { kind: 'mocks' } : { kind: 'mocks', ports: { deepgram: port, openai: port + 1 } };
+  } else {
+    const mode = referenceMode ?? AGENT_DEFAULTS.mode;
+    const required = command === undefined && url === undefined ? (mode === 'realtime' ? (['OPENAI_API_KEY'] as const) : (['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'] as const)) : [];
+    const real = realUpstreamEnv(env, required);
+    if (!real.ok) throw new UsageError(real.error);
+    upstream = { kind: 'real', env: real.value };
+  }
+
+  const authToken = url === undefined ? HARNESS_AUTH_TOKEN : (values['auth-token'] ?? nonEmpty(env['TWILIO_AUTH_TOKEN']) ?? HARNESS_AUTH_TOKEN);
+  const agent = command !== undefined ? createProcessAgentTarget({ command, clock }) : url !== undefined ? createExternalAgentTarget(url) : undefined;
+  return { agent, upstream, authToken };
+}
+
+function isHttpUrl(value: string): boolean {
+  return /^https?:\/\/[^/]/.test(value) && URL.canParse(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
