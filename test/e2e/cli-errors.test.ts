@@ -4,31 +4,14 @@
  * stderr that names the culprit, and no stack trace. Nothing here starts a run. Each spawn
  * compiles the CLI through tsx (seconds on a busy machine), so the tests run one at a time.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Exit } from './helpers/callbench.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function callbench(...args: string[]): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const callbench = (...args: string[]): Promise<Exit> => runCli(args);
 
 /** Exit code 2, nothing on stdout, one stderr line containing every `needle`, no stack trace. */
 function expectUsageError(result: Exit, ...needles: string[]): void {

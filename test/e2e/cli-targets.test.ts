@@ -4,37 +4,20 @@
  * (--upstream real, here with "real" URLs that point at mocks started on their own), and the
  * one-line errors of a bad --agent-cmd or a design flag that does not apply.
  */
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, type Exit } from './helpers/callbench.ts';
 import { createAgent } from '../../agent/index.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import { startMocks } from '../../harness/mocks/start-mocks.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import { freeLoopbackPort } from '../../harness/net/free-port.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DEEPGRAM|OPENAI|TWILIO|AGENT)_|^(PORT|HOST)$/.test(name)));
 const reports: string[] = [];
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function callbench(args: string[], env: Record<string, string> = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, env: { ...CLEAN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const callbench = (args: string[], env: Record<string, string> = {}): Promise<Exit> => runCli(args, { ...CLEAN_ENV, ...env });
 
 /** The JSON summary of a `--json` run; its report folder is removed after the tests. */
 function summaryOf(result: Exit): { metrics: Record<string, { count: number }>; agent: string } {

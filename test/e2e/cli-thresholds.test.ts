@@ -6,31 +6,14 @@
  * 3 even though a threshold failed too. Each real run takes a few seconds; the reports they write
  * are removed afterwards.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, type Exit } from './helpers/callbench.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function callbench(...args: string[]): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const callbench = (...args: string[]): Promise<Exit> => runCli(args);
 
 /** Exit code 2, nothing on stdout, exactly this one line on stderr. */
 function expectInputError(result: Exit, line: string): void {

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { compare, evaluateThresholds, outcomeHistograms, type HistogramLookup, type ThresholdResult } from '../../harness/gate/evaluate.ts';
 import { percentileMs } from '../../harness/gate/percentile.ts';
 import { OPERATORS, parseThresholdFlag, type Threshold } from '../../harness/gate/thresholds.ts';
-import { METRIC_NAMES, type MetricName } from '../../harness/metrics/definitions.ts';
+import type { MetricName } from '../../harness/metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../../harness/metrics/histogram.ts';
 import type { MetricSummary, RunSummary } from '../../harness/report/summary.ts';
 import { summarize } from '../../harness/report/summary.ts';
 import { renderThresholds } from '../../harness/report/thresholds-table.ts';
-import type { MetricHistograms, MetricSamples, RunOutcome, ScenarioOutcome } from '../../harness/runner/run.ts';
+import { runOutcome } from './helpers/run-outcome.ts';
 
 function threshold(text: string): Threshold {
   const parsed = parseThresholdFlag(text);
@@ -193,7 +193,10 @@ describe('percentiles from the HDR histogram', () => {
   });
 
   it('reads a run outcome\'s histograms, overall and per scenario, through summarize()', () => {
-    const outcome = runOutcome({ a: { 'turn.response_ms': HUNDREDTHS }, b: { 'turn.response_ms': [5, 6, 7, 8] } });
+    const outcome = runOutcome([
+      { name: 'a', values: { 'turn.response_ms': HUNDREDTHS } },
+      { name: 'b', values: { 'turn.response_ms': [5, 6, 7, 8] } },
+    ]);
     const s = summarize(outcome, '0.1.0', { resamples: 10 });
     const results = evaluateThresholds(
       ['turn.response_ms{scenario:a}: p(75)<0.8', 'turn.response_ms{scenario:b}: p(75)<7', 'turn.response_ms: p(98)<1', 'turn.response_ms{scenario:a}: p(95)<0.95'].map(threshold),
@@ -247,40 +250,3 @@ describe('renderThresholds', () => {
     expect(renderThresholds([{ metric: 'turn.gap_ms', expression: 'max<50', observed: 0, ok: true, samples: 3 }])).toBe('Thresholds: all 1 passed.\n  ✓ turn.gap_ms max<50 (observed 0)');
   });
 });
-
-/** A run outcome with these samples per scenario (histograms and raw samples). */
-function runOutcome(scenarios: Record<string, Partial<Record<MetricName, number[]>>>): RunOutcome {
-  const histograms = (values: Partial<Record<MetricName, number[]>>): MetricHistograms =>
-    Object.fromEntries(METRIC_NAMES.map((name) => [name, histogramOf(values[name] ?? [])])) as MetricHistograms;
-  const samples = (values: Partial<Record<MetricName, number[]>>): MetricSamples =>
-    Object.fromEntries(METRIC_NAMES.map((name) => [name, [...(values[name] ?? [])]])) as unknown as MetricSamples;
-  const all: Partial<Record<MetricName, number[]>> = {};
-  for (const values of Object.values(scenarios)) for (const [name, vs] of Object.entries(values) as Array<[MetricName, number[]]>) (all[name] ??= []).push(...vs);
-  const outcomes: ScenarioOutcome[] = Object.entries(scenarios).map(([name, values]) => ({
-    name,
-    calls: 1,
-    failedCalls: 0,
-    droppedCalls: 0,
-    warmupCalls: 0,
-    warmupFailedCalls: 0,
-    unansweredTurns: 0,
-    turnKinds: { reply: 1, 'barge-in': 0, 'talk-over': 0 },
-    errors: [],
-    metrics: histograms(values),
-    samples: samples(values),
-  }));
-  return {
-    startedAt: '2025-01-01T00:00:00.000Z',
-    durationMs: 1000,
-    profile: 'instant',
-    seed: 1,
-    agent: 'reference',
-    load: { plan: { model: 'closed', calls: 1, concurrency: 1 }, started: outcomes.length },
-    warmupCalls: 0,
-    scenarios: outcomes,
-    metrics: histograms(all),
-    samples: samples(all),
-    pacingLateness: histogramOf([0.5]),
-    framesSent: 0,
-  };
-}

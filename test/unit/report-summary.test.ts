@@ -5,65 +5,11 @@
  * have the metric.
  */
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMES, METRICS, type MetricName } from '../../harness/metrics/definitions.ts';
-import { createHistogram, decodeHistogram } from '../../harness/metrics/histogram.ts';
+import { METRICS, type MetricName } from '../../harness/metrics/definitions.ts';
+import { decodeHistogram } from '../../harness/metrics/histogram.ts';
 import { MIN_CI_SAMPLES, summarize } from '../../harness/report/summary.ts';
 import { renderSummaryTable } from '../../harness/report/table.ts';
-import type { LoadOutcome, MetricHistograms, MetricSamples, RunOutcome, ScenarioOutcome } from '../../harness/runner/run.ts';
-
-type Values = Partial<Record<MetricName, number[]>>;
-
-function histograms(values: Values): MetricHistograms {
-  return Object.fromEntries(
-    METRIC_NAMES.map((name) => {
-      const h = createHistogram();
-      for (const v of values[name] ?? []) h.record(v);
-      return [name, h];
-    }),
-  ) as MetricHistograms;
-}
-
-function samples(values: Values): MetricSamples {
-  return Object.fromEntries(METRIC_NAMES.map((name) => [name, [...(values[name] ?? [])]])) as unknown as MetricSamples;
-}
-
-function scenario(name: string, values: Values, extra: Partial<ScenarioOutcome> = {}): ScenarioOutcome {
-  return {
-    name,
-    calls: 1,
-    failedCalls: 0,
-    droppedCalls: 0,
-    warmupCalls: 0,
-    warmupFailedCalls: 0,
-    unansweredTurns: 0,
-    turnKinds: { reply: 1, 'barge-in': 0, 'talk-over': 0 },
-    errors: [],
-    metrics: histograms(values),
-    samples: samples(values),
-    ...extra,
-  };
-}
-
-function outcome(scenarios: Array<{ name: string; values: Values; extra?: Partial<ScenarioOutcome> }>, load: LoadOutcome = { plan: { model: 'closed', calls: 1, concurrency: 1 }, started: scenarios.length }): RunOutcome {
-  const all: Values = {};
-  for (const s of scenarios) for (const [name, vs] of Object.entries(s.values) as Array<[MetricName, number[]]>) (all[name] ??= []).push(...vs);
-  const pacing = createHistogram();
-  pacing.record(0.5);
-  return {
-    startedAt: '2025-06-01T12:00:00.000Z',
-    durationMs: 1234.56,
-    profile: 'reference',
-    seed: 7,
-    agent: 'reference agent',
-    load,
-    warmupCalls: 0,
-    scenarios: scenarios.map((s) => scenario(s.name, s.values, s.extra)),
-    metrics: histograms(all),
-    samples: samples(all),
-    pacingLateness: pacing,
-    framesSent: 321,
-  };
-}
+import { runOutcome as outcome } from './helpers/run-outcome.ts';
 
 const many = (n: number, from: number): number[] => Array.from({ length: n }, (_, i) => from + i * 10);
 
