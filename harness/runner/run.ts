@@ -222,7 +222,8 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   return {
     startedAt,
     durationMs: clock.now() - began,
-    profile: plan.profile.name,
+    // No mock profile applies to the real services.
+    profile: upstream.kind === 'real' ? 'real' : plan.profile.name,
     seed: plan.seed,
     agent: plan.agent.describe(),
     load,

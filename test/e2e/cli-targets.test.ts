@@ -20,9 +20,9 @@ const reports: string[] = [];
 const callbench = (args: string[], env: Record<string, string> = {}): Promise<Exit> => runCli(args, { ...CLEAN_ENV, ...env });
 
 /** The JSON summary of a `--json` run; its report folder is removed after the tests. */
-function summaryOf(result: Exit): { metrics: Record<string, { count: number }>; agent: string } {
-  const summary = JSON.parse(result.stdout) as { metrics: Record<string, { count: number }>; agent: string; startedAt: string; profile: { name: string } };
-  reports.push(path.join(ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile.name}`));
+function summaryOf(result: Exit): { metrics: Record<string, { count: number }>; agent: string; profile: string } {
+  const summary = JSON.parse(result.stdout) as { metrics: Record<string, { count: number }>; agent: string; startedAt: string; profile: string };
+  reports.push(path.join(ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile}`));
   return summary;
 }
 
@@ -63,6 +63,7 @@ describe('callbench run against other agents', { timeout: 90_000 }, () => {
       const result = await callbench(['run', '--scenario', 'greeting', '--upstream', 'real', '--json'], env);
       expect(result.code, result.stderr).toBe(0);
       const summary = summaryOf(result);
+      expect(summary.profile).toBe('real');
       expect(summary.metrics['greeting.first_audio_ms']?.count).toBe(1);
       // The services were the environment's: the standalone mocks saw the call.
       expect(standalone.journal.entries().some((e) => e.service === 'deepgram.speak.ws' && e.kind === 'Speak')).toBe(true);

@@ -99,6 +99,8 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
   const thresholds = await parseThresholdFlags(values);
   const clock = createSystemClock();
   const target = parseTargetFlags(values, env, clock, mode);
+  if (target.upstream.kind === 'real' && values.profile !== undefined) throw new UsageError('--profile applies to --upstream mocks only (the real services keep their own latency)');
+  const upstreamLabel = target.upstream.kind === 'real' ? 'the real services' : `profile ${profile.name}, seed ${seed}`;
   if (target.agent !== undefined) {
     const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
       (name) => values[name] !== undefined,
@@ -126,7 +128,7 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
       ...(bargeIn === undefined ? {} : { bargeIn }),
     });
   let done = 0;
-  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; profile ${profile.name}, seed ${seed}; ${agent.describe()}`);
+  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${agent.describe()}`);
   const outcome = await run(
     { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
     clock,
@@ -152,7 +154,7 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
   const gate = evaluateThresholds(thresholds, summary, outcomeHistograms(outcome));
   const result = { ...summary, thresholds: gate };
 
-  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${profile.name}`;
+  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${outcome.profile}`;
   const dir = path.join(PACKAGE_ROOT, 'reports', runId);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
