@@ -29,6 +29,18 @@ const DROP_SCENARIO: Scenario = {
   faults: [{ type: 'close', service: 'openai.realtime', afterResponses: 2, code: 1011, reason: 'callbench fault: upstream closed' }],
 };
 
+const LONG_GREETING = 'Hello, and thank you for calling the Riverside restaurant. I can help you book a table, check our opening hours, or answer questions about the menu.';
+const GREETING_INTERRUPTED: Scenario = {
+  name: 'realtime-greeting-interrupted',
+  description: 'the caller talks over the greeting a second into it',
+  steps: [
+    { type: 'wait_for_agent_audio', playedMs: 1000, timeoutMs: 10_000 },
+    { type: 'say', fixture: 'ok', reply: REPLY },
+    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15_000 },
+    { type: 'hangup' },
+  ],
+};
+
 const clock = createSystemClock();
 let mocks: Mocks;
 const calls = callBook();
@@ -51,6 +63,7 @@ beforeAll(async () => {
     ['drop', agentCall(clock, mocks, realtime, DROP_SCENARIO)],
     ['bad-key', agentCall(clock, mocks, realtime, answerScenario(), { OPENAI_API_KEY: 'sk-not-the-mock-key-1234' })],
     ['bad-voice', agentCall(clock, mocks, { mode: 'realtime', realtime: { voice: 'hal-9000' } }, answerScenario())],
+    ['greeting-interrupted', agentCall(clock, mocks, { ...realtime, greeting: LONG_GREETING }, GREETING_INTERRUPTED)],
   ];
   for (const [name, call] of plan) calls.set(name, await call);
 }, 90_000);
@@ -168,5 +181,20 @@ describe('reference agent, Realtime mode', () => {
     expect((closed?.t ?? Infinity) - started).toBeLessThan(2000);
     const failure = call.log.find((e) => e.type === 'error' && e.code === 'upstream.failed');
     expect(failure?.type === 'error' ? failure.message : '').toMatch(/refused the session settings: invalid_value: Invalid value: 'hal-9000'/);
+  });
+
+  it('the greeting is interruptible: clear, truncate of turn 0 at what was heard, cancel, then the answer', () => {
+    const call = callOf('greeting-interrupted');
+    expect(call.error).toBeUndefined();
+    expect(eventsOf(call.events, 'clear')).toHaveLength(1);
+    const truncate = call.log.find((e) => e.type === 'realtime.truncate');
+    expect(truncate).toMatchObject({ turn: 0 });
+    expect(truncate?.type === 'realtime.truncate' ? truncate.audioEndMs : 0).toBeGreaterThan(900);
+    expect(received(call.journal, 'response.cancel')).toHaveLength(1);
+    const metrics = computeCallMetrics(call.events, call.journal);
+    expect(metrics.samples['bargein.leak_ms']).toEqual([0]);
+    expect(Math.abs(metrics.samples['bargein.truncate_error_ms']?.[0] ?? Infinity)).toBeLessThan(150);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    expect(transcripts.at(-1)).toBe(REPLY);
   });
 });

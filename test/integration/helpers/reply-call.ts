@@ -98,6 +98,8 @@ export interface AgentDesign {
   reply?: Partial<ReplyOptions>;
   realtime?: Partial<RealtimeSettings>;
   bargeIn?: BargeInPolicy;
+  /** What the agent says first (default GREETING). */
+  greeting?: string;
 }
 
 export function replyCall(clock: Clock, mocks: Mocks, reply: Partial<ReplyOptions>, scenario: Scenario = answerScenario()): Promise<ReplyCall> {
@@ -117,7 +119,7 @@ export async function agentCall(
   settleMs = 0,
 ): Promise<ReplyCall> {
   const log: AgentLogEvent[] = [];
-  const agent = await createReferenceAgentTarget({ clock, ...design, greeting: GREETING, onLog: (event) => log.push(event) }).start({
+  const agent = await createReferenceAgentTarget({ clock, greeting: GREETING, ...design, onLog: (event) => log.push(event) }).start({
     ...mocks.env,
     ...env,
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
