@@ -1,4 +1,5 @@
 /** The run's result as plain data: what --json prints and the other renderers read. */
+import { summarizeChecks, type ChecksSummary } from '../checks/summary.ts';
 import { METRIC_NAMES } from '../metrics/definitions.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { bootstrapPercentileCis, DEFAULT_LEVEL, DEFAULT_RESAMPLES, seriesSeed, type PercentileCis } from '../statistics/bootstrap.ts';
@@ -61,8 +62,12 @@ export interface RunSummary {
       turns: Record<string, number>;
       errors: string[];
       metrics: Record<string, MetricSummary>;
+      /** The conformance checks over this scenario's measured calls. */
+      checks: ChecksSummary;
     }
   >;
+  /** The conformance checks over every measured call (harness/checks). */
+  checks: ChecksSummary;
   pacing: { framesLateMs: LatencySummary; framesSent: number };
   /** Encoded HdrHistograms per metric, so runs and shards merge without loss. */
   histograms: Record<string, string>;
@@ -145,9 +150,11 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
           turns: { ...s.turnKinds },
           errors: s.errors,
           metrics: summaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
+          checks: summarizeChecks([{ scenario: s.name, calls: s.checks }]),
         },
       ]),
     ),
+    checks: summarizeChecks(outcome.scenarios.map((s) => ({ scenario: s.name, calls: s.checks }))),
     pacing: { framesLateMs: outcome.pacingLateness.summary(), framesSent: outcome.framesSent },
     histograms,
   };

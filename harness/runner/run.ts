@@ -3,13 +3,19 @@
  * load-models.ts: closed by count, closed for a duration, or open arrival-rate), and merge each
  * call's metric samples into HDR histograms per scenario and overall. Warm-up calls run first and
  * are left out of every statistic. The raw per-call samples are kept beside the histograms for
- * the bootstrap confidence intervals (harness/statistics/bootstrap.ts).
+ * the bootstrap confidence intervals (harness/statistics/bootstrap.ts). Each measured call's
+ * conformance verdicts (harness/checks) are kept per scenario; the teardown check is evaluated for
+ * every call once the last call has ended and its grace period has passed, before the agent stops.
  */
 import type { Clock } from '../clock.ts';
+import { evaluateCallChecks } from '../checks/call-checks.ts';
+import { callOrigin, skipped, type CallVerdicts } from '../checks/check.ts';
+import { checkUpstreamTeardown, hangupTime, isSocketLifecycle, TEARDOWN_GRACE_MS } from '../checks/teardown-check.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import { computeCallMetrics, type TurnKind } from '../metrics/call-metrics.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
+import type { Journal, JournalEntry } from '../mocks/journal.ts';
 import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
 import type { LatencyProfile } from '../mocks/profiles.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -66,6 +72,8 @@ export interface ScenarioOutcome {
   /** How the caller's utterances were classified (see harness/metrics/call-metrics.ts). */
   turnKinds: Record<TurnKind, number>;
   errors: string[];
+  /** The conformance verdicts of each measured call that ran (harness/checks), in the order the calls ended. */
+  checks: CallVerdicts[];
   metrics: MetricHistograms;
   samples: MetricSamples;
 }
@@ -120,6 +128,7 @@ function emptyOutcome(name: string): ScenarioOutcome {
     warmupFailedCalls: 0,
     unansweredTurns: 0,
     errors: [],
+    checks: [],
     turnKinds: { reply: 0, 'barge-in': 0, 'talk-over': 0 },
     metrics: emptyHistograms(),
     samples: emptySamples(),
@@ -152,6 +161,8 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   const load: LoadOutcome = { plan: plan.load, started: 0 };
   const total = plannedTotal(plan.load, plan.scenarios.length);
   const warmup = plan.warmup ?? 0;
+  /** Measured calls whose teardown check waits for the end of the run. */
+  const teardowns: PendingTeardown[] = [];
   try {
     const agent = await plan.agent.start({ ...upstreamEnv, TWILIO_AUTH_TOKEN: plan.authToken });
     try {
@@ -160,11 +171,12 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
         const planned = plan.scenarios[s];
         const outcome = outcomes[s];
         if (planned === undefined || outcome === undefined) return;
-        const error = await playAndRecord(clock, mocks, agent, plan.authToken, planned, measured ? outcome : undefined, index, lagMs, (lateness, frames) => {
+        const { error, teardown } = await playAndRecord(clock, mocks, agent, plan.authToken, planned, measured ? outcome : undefined, index, lagMs, (lateness, frames) => {
           if (!measured) return;
           pacingLateness.add(lateness);
           framesSent += frames;
         });
+        if (teardown !== undefined) teardowns.push(teardown);
         if (measured) {
           outcome.calls++;
           load.started++;
@@ -207,6 +219,8 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
           break;
         }
       }
+      // Before the agent stops: stopping it closes every upstream socket and would hide a leak.
+      await checkTeardowns(clock, teardowns, upstream.kind === 'real' ? undefined : mocks?.journal);
       for (const outcome of outcomes) {
         for (const name of METRIC_NAMES) {
           overall[name].add(outcome.metrics[name]);
@@ -236,9 +250,47 @@ export async function run(plan: RunPlan, clock: Clock, hooks: RunHooks = {}): Pr
   };
 }
 
+/** A measured call's teardown check, to evaluate once its grace period has passed. */
+interface PendingTeardown {
+  /** The call's verdicts, where the teardown verdict is added. */
+  verdicts: CallVerdicts;
+  callSid: string;
+  hangupAt: number;
+  /** Origin of the call's evidence times. */
+  origin: number;
+  /** When the call had ended, on the run's clock. */
+  endedAt: number;
+}
+
 /**
- * Plays one call and, when `outcome` is given, records its samples there (with the open model's
- * start lag as `call.start_lag_ms`). Returns the call's error, if any.
+ * `upstream.closed-after-hangup` for every measured call: waits until TEARDOWN_GRACE_MS after the
+ * last call ended, then reads the socket opens and closes of each call from the journal. Skipped
+ * for every call when the run has no mocks (`journal` undefined).
+ */
+async function checkTeardowns(clock: Clock, pending: readonly PendingTeardown[], journal: Journal | undefined): Promise<void> {
+  if (journal === undefined) {
+    for (const call of pending) call.verdicts.verdicts.push(skipped('upstream.closed-after-hangup'));
+    return;
+  }
+  if (pending.length === 0) return;
+  const lastEnded = pending.reduce((last, call) => Math.max(last, call.endedAt), -Infinity);
+  await clock.sleepUntil(lastEnded + TEARDOWN_GRACE_MS);
+  const byCall = new Map<string, JournalEntry[]>();
+  for (const entry of journal.entries()) {
+    if (entry.call === undefined || !isSocketLifecycle(entry)) continue;
+    const list = byCall.get(entry.call);
+    if (list === undefined) byCall.set(entry.call, [entry]);
+    else list.push(entry);
+  }
+  for (const call of pending) {
+    call.verdicts.verdicts.push(checkUpstreamTeardown({ journal: byCall.get(call.callSid) ?? [], hangupAt: call.hangupAt, origin: call.origin }));
+  }
+}
+
+/**
+ * Plays one call and, when `outcome` is given, records its samples and check verdicts there (with
+ * the open model's start lag as `call.start_lag_ms`). Returns the call's error, if any, and for a
+ * measured call that ran, its pending teardown check.
  */
 async function playAndRecord(
   clock: Clock,
@@ -250,7 +302,7 @@ async function playAndRecord(
   index: number,
   lagMs: number | undefined,
   onPacing: (lateness: LatencyHistogram, framesSent: number) => void,
-): Promise<string | undefined> {
+): Promise<{ error: string | undefined; teardown?: PendingTeardown }> {
   const call = await runScenarioCall({
     clock,
     scenario: planned.scenario,
@@ -260,7 +312,8 @@ async function playAndRecord(
     script: mocks?.script,
     ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal }),
   });
-  if (outcome === undefined) return call.error;
+  const endedAt = clock.now();
+  if (outcome === undefined) return { error: call.error };
   const record = (name: MetricName, value: number): void => {
     outcome.metrics[name].record(value);
     outcome.samples[name].push(value);
@@ -270,17 +323,17 @@ async function playAndRecord(
     outcome.failedCalls++;
     outcome.errors.push(`call ${index + 1}: ${call.error}`);
   }
-  if (call.result !== undefined) {
-    const callSid = call.result.callSid;
-    const metrics = computeCallMetrics(
-      call.result.timeline.events,
-      mocks?.journal.entries().filter((e) => e.call === callSid) ?? [],
-      agent.selfReports?.(callSid) ?? [],
-    );
-    for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
-    outcome.unansweredTurns += metrics.unansweredTurns;
-    for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) record(name, value);
-    onPacing(call.result.pacing.lateness, call.result.pacing.framesSent);
-  }
-  return call.error;
+  if (call.result === undefined) return { error: call.error };
+  const callSid = call.result.callSid;
+  const events = call.result.timeline.events;
+  const journal = mocks?.journal.entries().filter((e) => e.call === callSid) ?? [];
+  const metrics = computeCallMetrics(events, journal, agent.selfReports?.(callSid) ?? []);
+  for (const turn of metrics.turns) outcome.turnKinds[turn.kind]++;
+  outcome.unansweredTurns += metrics.unansweredTurns;
+  for (const name of METRIC_NAMES) for (const value of metrics.samples[name] ?? []) record(name, value);
+  onPacing(call.result.pacing.lateness, call.result.pacing.framesSent);
+  const verdicts: CallVerdicts = { call: index + 1, verdicts: evaluateCallChecks({ events, metrics, journal }) };
+  outcome.checks.push(verdicts);
+  // Only what the teardown check needs outlives the call: not its timeline or journal entries.
+  return { error: call.error, teardown: { verdicts, callSid, hangupAt: hangupTime(events) ?? endedAt, origin: callOrigin(events), endedAt } };
 }

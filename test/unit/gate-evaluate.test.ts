@@ -14,6 +14,7 @@ import { createHistogram, type LatencyHistogram } from '../../harness/metrics/hi
 import type { MetricSummary, RunSummary } from '../../harness/report/summary.ts';
 import { summarize } from '../../harness/report/summary.ts';
 import { renderThresholds } from '../../harness/report/thresholds-table.ts';
+import { summarizeChecks } from '../../harness/checks/summary.ts';
 import { runOutcome } from './helpers/run-outcome.ts';
 
 function threshold(text: string): Threshold {
@@ -41,9 +42,10 @@ function summary(all: Record<string, MetricSummary>, scenarios: Record<string, R
     statistics: { ci: 'percentile bootstrap', level: 0.95, resamples: 1000, seed: 1, minSamples: 10 },
     metrics: all,
     scenarios: Object.fromEntries(
-      Object.entries(scenarios).map(([name, metrics]) => [name, { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics }]),
+      Object.entries(scenarios).map(([name, metrics]) => [name, { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics, checks: summarizeChecks([]) }]),
     ),
     pacing: { framesLateMs: none, framesSent: 0 },
+    checks: summarizeChecks([]),
     histograms: {},
   };
 }

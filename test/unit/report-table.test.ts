@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LatencySummary } from '../../harness/metrics/histogram.ts';
 import type { LoadSummary, MetricSummary, RunSummary } from '../../harness/report/summary.ts';
 import { describeLoad, renderSummaryTable } from '../../harness/report/table.ts';
+import { summarizeChecks } from '../../harness/checks/summary.ts';
 
 const PACING: LatencySummary = { count: 500, min: 0, p50: 0.25, p90: 0.5, p95: 0.75, p99: 1.25, max: 3, mean: 0.3 };
 const CLOSED: LoadSummary = { model: 'closed', label: 'closed model', concurrency: 2, callsPerScenario: 1, started: 2 };
@@ -33,10 +34,11 @@ function summary(scenarios: ScenarioMetrics, all: Record<string, MetricSummary>,
     scenarios: Object.fromEntries(
       Object.entries(scenarios).map(([name, metrics]) => [
         name,
-        { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics },
+        { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics, checks: summarizeChecks([]) },
       ]),
     ),
     pacing: { framesLateMs: PACING, framesSent: 500 },
+    checks: summarizeChecks([]),
     histograms: {},
     ...extra,
   };

@@ -8,6 +8,8 @@ import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
 import { renderSummaryTable } from '../../report/table.ts';
 import { renderThresholds } from '../../report/thresholds-table.ts';
+import { renderChecks } from '../../report/checks-table.ts';
+import { failedErrorChecks } from '../../checks/summary.ts';
 import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
 import { summarize } from '../../report/summary.ts';
 import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
@@ -50,10 +52,14 @@ ${REPLY_HELP}
 
 ${THRESHOLD_HELP}
 
+Each measured call is judged by the conformance checks (twilio.protocol, turn.answered,
+bargein.no-leak, bargein.no-spurious-clear, realtime.truncate-accepted,
+upstream.closed-after-hangup), printed after the tables.
 Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
-expression, observed, ok, samples).
-Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed, 99 a threshold
-failed. A failed call wins: a run with failed calls exits 3 even when a threshold failed too.`;
+expression, observed, ok, samples; and a checks object).
+Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or an error-severity
+check failed on a call (warnings never change the exit code), 99 a threshold failed. A
+conformance failure wins: such a run exits 3 even when a threshold failed too.`;
 
 function resolveScenarioFile(value: string): string {
   return value.endsWith('.json') ? path.resolve(value) : path.join(SCENARIOS_DIR, `${value}.json`);
@@ -162,11 +168,12 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
   if (values.json) io.out(JSON.stringify(result));
   else {
     io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
+    io.out(`\n${renderChecks(summary.checks)}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
   }
   const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
-  // A failed call is a conformance failure and wins over a threshold breach.
-  if (failed > 0) return EXIT.conformance;
+  // A failed call or error-severity check is a conformance failure and wins over a threshold breach.
+  if (failed > 0 || failedErrorChecks(summary.checks).length > 0) return EXIT.conformance;
   return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
 }

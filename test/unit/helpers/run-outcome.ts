@@ -30,6 +30,7 @@ export function scenarioOutcome(name: string, values: Values, extra: Partial<Sce
     unansweredTurns: 0,
     turnKinds: { reply: 1, 'barge-in': 0, 'talk-over': 0 },
     errors: [],
+    checks: [],
     metrics: histogramsOf(values),
     samples: samplesOf(values),
     ...extra,

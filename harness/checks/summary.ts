@@ -1,0 +1,66 @@
+/**
+ * Check verdicts aggregated over calls, per scenario or over the whole run: for each check id how
+ * many calls it was checked on (passed or failed), failed on and skipped on, and the first
+ * EVIDENCE_LINES evidence lines of its failures with the scenario and call they come from.
+ */
+import { CHECK_IDS, CHECKS, type CallVerdicts, type CheckId, type CheckStatus, type Severity } from './check.ts';
+
+/** Evidence lines a summary keeps per check. */
+export const EVIDENCE_LINES = 3;
+
+export interface CheckEvidence {
+  scenario: string;
+  /** 1-based index of the measured call within its scenario. */
+  call: number;
+  line: string;
+}
+
+export interface CheckSummary {
+  severity: Severity;
+  /** failed if it failed on any call, passed if it was checked on some and failed on none, skipped if it applied to none. */
+  status: CheckStatus;
+  /** Calls it applied to (passed or failed). */
+  checked: number;
+  failed: number;
+  skipped: number;
+  evidence: CheckEvidence[];
+}
+
+export type ChecksSummary = Record<CheckId, CheckSummary>;
+
+export interface ScenarioVerdicts {
+  scenario: string;
+  calls: readonly CallVerdicts[];
+}
+
+/** Aggregates the verdicts of the given scenarios' calls (scenarios in the order given, calls by index). */
+export function summarizeChecks(groups: readonly ScenarioVerdicts[]): ChecksSummary {
+  const calls = groups.flatMap((g) => [...g.calls].sort((a, b) => a.call - b.call).map((c) => ({ scenario: g.scenario, ...c })));
+  const entries = CHECK_IDS.map((id): [CheckId, CheckSummary] => {
+    let checked = 0;
+    let failed = 0;
+    let skipped = 0;
+    const evidence: CheckEvidence[] = [];
+    for (const call of calls) {
+      for (const verdict of call.verdicts) {
+        if (verdict.id !== id) continue;
+        if (verdict.status === 'skipped') {
+          skipped++;
+          continue;
+        }
+        checked++;
+        if (verdict.status !== 'failed') continue;
+        failed++;
+        for (const line of verdict.evidence) if (evidence.length < EVIDENCE_LINES) evidence.push({ scenario: call.scenario, call: call.call, line });
+      }
+    }
+    const status: CheckStatus = failed > 0 ? 'failed' : checked > 0 ? 'passed' : 'skipped';
+    return [id, { severity: CHECKS[id].severity, status, checked, failed, skipped, evidence }];
+  });
+  return Object.fromEntries(entries) as ChecksSummary;
+}
+
+/** The error-severity checks that failed on some call: any of them fails the run (exit 3). */
+export function failedErrorChecks(summary: ChecksSummary): CheckId[] {
+  return CHECK_IDS.filter((id) => summary[id].severity === 'error' && summary[id].failed > 0);
+}

@@ -1,0 +1,51 @@
+/**
+ * `upstream.closed-after-hangup`: every upstream WebSocket the agent opened for a call (Deepgram
+ * listen and speak, OpenAI Realtime: their 'open' entries in the mock journal) has a 'close'
+ * entry by TEARDOWN_GRACE_MS after the caller's hang-up (`stop` sent, or the agent closing the
+ * stream first). The runner evaluates it once the grace period has passed for every call, before
+ * the agent is stopped (stopping it would close everything and hide the leak).
+ */
+import type { TimelineEvent } from '../caller/timeline.ts';
+import type { JournalEntry, MockService } from '../mocks/journal.ts';
+import { secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
+
+/** How long after the hang-up an upstream socket may stay open. */
+export const TEARDOWN_GRACE_MS = 2000;
+
+/** The upstream services reached over a WebSocket that a call keeps open. */
+export const UPSTREAM_SOCKET_SERVICES: readonly MockService[] = ['deepgram.listen', 'deepgram.speak.ws', 'openai.realtime'];
+
+/** Whether an entry is the opening or closing of an upstream socket: all the check reads. */
+export function isSocketLifecycle(entry: JournalEntry): boolean {
+  return entry.direction === 'event' && (entry.kind === 'open' || entry.kind === 'close') && UPSTREAM_SOCKET_SERVICES.includes(entry.service);
+}
+
+/** When the call was hung up: `stop` sent by the caller, or the stream closed (by either side), whichever came first. */
+export function hangupTime(events: readonly TimelineEvent[]): number | undefined {
+  return events.find((e) => e.kind === 'stop_sent' || e.kind === 'closed')?.t;
+}
+
+export interface TeardownInput {
+  /** The call's journal entries (only the socket opens and closes are read); undefined when the run has no mocks. */
+  journal: readonly JournalEntry[] | undefined;
+  hangupAt: number;
+  /** The time evidence is given from (harness/checks/check.ts callOrigin). */
+  origin: number;
+}
+
+export function checkUpstreamTeardown(input: TeardownInput): CheckVerdict {
+  const { hangupAt, origin } = input;
+  const sockets = (input.journal ?? []).filter(isSocketLifecycle);
+  const opens = sockets.filter((e) => e.kind === 'open');
+  if (input.journal === undefined || opens.length === 0) return skipped('upstream.closed-after-hangup');
+  const deadline = hangupAt + TEARDOWN_GRACE_MS;
+  const hangup = `the hang-up at ${secondsAfter(origin, hangupAt)}`;
+  const evidence = opens.flatMap((open) => {
+    const close = sockets.find((e) => e.kind === 'close' && e.connection === open.connection && e.t >= open.t);
+    if (close !== undefined && close.t <= deadline) return [];
+    const socket = `${open.service} ${open.connection} (opened at ${secondsAfter(origin, open.t)})`;
+    if (close === undefined) return [`${socket} still open more than ${TEARDOWN_GRACE_MS / 1000} s after ${hangup}`];
+    return [`${socket} closed at ${secondsAfter(origin, close.t)}, ${((close.t - hangupAt) / 1000).toFixed(3)} s after ${hangup}`];
+  });
+  return verdictOf('upstream.closed-after-hangup', evidence);
+}

@@ -1,0 +1,50 @@
+/**
+ * The terminal's conformance section: one line per check, ✓ (passed on every call it applied
+ * to), ✗ (failed on some) or – (applied to none), with its severity and counts, then the first
+ * evidence lines of each failed check with the scenario and call they come from:
+ *
+ *   Conformance checks (3 calls): 1 error failed.
+ *     ✓ twilio.protocol               error    3 passed
+ *     ✗ bargein.no-leak               error    1 of 1 failed, 2 skipped
+ *     – realtime.truncate-accepted    error    3 skipped
+ *   bargein.no-leak:
+ *     barge-in-mid-sentence #1: clear at 6.040 s (barge-in 'wait-stop'): 50 ms of the interrupted reply arrived after it at 6.100 s
+ */
+import { CHECK_IDS } from '../checks/check.ts';
+import type { CheckSummary, ChecksSummary } from '../checks/summary.ts';
+
+const MARK = { passed: '✓', failed: '✗', skipped: '–' } as const;
+
+function counts(s: CheckSummary): string {
+  const applied = s.failed > 0 ? `${s.failed} of ${s.checked} failed` : s.checked > 0 ? `${s.checked} passed` : '';
+  const skipped = s.skipped > 0 ? `${s.skipped} skipped` : '';
+  return [applied, skipped].filter((part) => part !== '').join(', ') || 'not run';
+}
+
+function headline(checks: ChecksSummary): string {
+  const calls = Math.max(0, ...CHECK_IDS.map((id) => checks[id].checked + checks[id].skipped));
+  const failed = (severity: 'error' | 'warning'): number => CHECK_IDS.filter((id) => checks[id].severity === severity && checks[id].failed > 0).length;
+  const errors = failed('error');
+  const warnings = failed('warning');
+  const verdict =
+    errors + warnings === 0
+      ? 'no check failed.'
+      : [errors > 0 ? `${errors} error check(s) failed` : '', warnings > 0 ? `${warnings} warning check(s) failed` : ''].filter((p) => p !== '').join(', ') + '.';
+  return `Conformance checks (${calls} call(s)): ${verdict}`;
+}
+
+export function renderChecks(checks: ChecksSummary): string {
+  const width = Math.max(...CHECK_IDS.map((id) => id.length));
+  const lines = [headline(checks)];
+  for (const id of CHECK_IDS) {
+    const s = checks[id];
+    lines.push(`  ${MARK[s.status]} ${id.padEnd(width)}  ${s.severity.padEnd(7)}  ${counts(s)}`);
+  }
+  const failed = CHECK_IDS.filter((id) => checks[id].failed > 0);
+  for (const id of failed) {
+    lines.push(`${id}:`);
+    for (const e of checks[id].evidence) lines.push(`  ${e.scenario} #${e.call}: ${e.line}`);
+  }
+  if (failed.some((id) => checks[id].severity === 'error')) lines.push('A failed error check fails the run (exit 3); warnings never change the exit code.');
+  return lines.join('\n');
+}
