@@ -10,16 +10,10 @@ import { evaluateCallChecks } from '../../harness/checks/call-checks.ts';
 import type { CheckId, CheckVerdict } from '../../harness/checks/check.ts';
 import { failedErrorChecks, summarizeChecks } from '../../harness/checks/summary.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
+import { media, utterance } from './helpers/timeline.ts';
 import type { JournalEntry } from '../../harness/mocks/journal.ts';
 import { renderChecks } from '../../harness/report/checks-table.ts';
 
-/** Agent audio received at `t`, playing from `playStart` for `ms`, audible throughout. */
-function media(t: number, playStart: number, ms: number): TimelineEvent {
-  return { kind: 'agent_media', t, bytes: ms * 8, playStart, playEnd: playStart + ms, audibleFrom: playStart, audibleTo: playStart + ms };
-}
-function utterance(id: string, firstVoicedAt: number, lastVoicedAt: number): TimelineEvent {
-  return { kind: 'utterance', t: firstVoicedAt - 200, id, text: id, firstVoicedAt, lastVoicedAt, endAt: lastVoicedAt + 300 };
-}
 function realtime(t: number, direction: JournalEntry['direction'], kind: string, data?: Record<string, unknown>, connection = 'realtime-1'): JournalEntry {
   return { t, service: 'openai.realtime', connection, call: 'CA1', direction, kind, ...(data === undefined ? {} : { data }) };
 }

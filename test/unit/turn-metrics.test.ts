@@ -5,16 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../harness/caller/timeline.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
+import { media, utterance } from './helpers/timeline.ts';
 import { computeStageMetrics } from '../../harness/metrics/stage-metrics.ts';
 import type { JournalEntry, MockService } from '../../harness/mocks/journal.ts';
 
-/** Agent audio received at `t`, playing from `playStart` for `ms`, audible throughout. */
-function media(t: number, playStart: number, ms: number): TimelineEvent {
-  return { kind: 'agent_media', t, bytes: ms * 8, playStart, playEnd: playStart + ms, audibleFrom: playStart, audibleTo: playStart + ms };
-}
-function utterance(id: string, firstVoicedAt: number, lastVoicedAt: number): TimelineEvent {
-  return { kind: 'utterance', t: firstVoicedAt - 200, id, text: id, firstVoicedAt, lastVoicedAt, endAt: lastVoicedAt + 300 };
-}
 function entry(t: number, service: MockService, direction: JournalEntry['direction'], kind: string, data?: Record<string, unknown>): JournalEntry {
   return { t, service, connection: 'c', call: 'CA1', direction, kind, ...(data === undefined ? {} : { data }) };
 }
