@@ -59,6 +59,14 @@ export function permanentRefusal(reason: string): number | undefined {
   return status !== undefined && PERMANENT_REFUSALS.has(status) ? status : undefined;
 }
 
+/** What the lifecycle drives of a Deepgram SDK v5 socket (listen and speak alike). */
+export interface SdkSocket {
+  on(event: 'open', callback: () => void): void;
+  on(event: 'close', callback: (event: { code: number; reason?: string }) => void): void;
+  on(event: 'error', callback: (error: Error) => void): void;
+  close(): void;
+}
+
 export class LinkLifecycle {
   #state: LinkState = 'idle';
   readonly #deps: LinkLifecycleDeps;
@@ -87,6 +95,22 @@ export class LinkLifecycle {
       this.#report({ code: 1006, reason: error instanceof Error ? error.message : String(error) });
     });
     return promise;
+  }
+
+  /**
+   * Takes a socket the SDK has just created (not yet connecting) and routes its open, close and
+   * error events here. Returns false, having closed it, when the link gave up while the SDK was
+   * creating it (closed, or timed out): the caller must then drop it.
+   */
+  adopt(socket: SdkSocket): boolean {
+    if (this.#state !== 'connecting') {
+      socket.close();
+      return false;
+    }
+    socket.on('open', () => this.handleOpen());
+    socket.on('close', (event) => this.handleClose(event.code, event.reason ?? ''));
+    socket.on('error', (error) => this.handleError(error));
+    return true;
   }
 
   /** SDK `open` event. */

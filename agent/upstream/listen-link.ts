@@ -66,14 +66,8 @@ export function createListenLink(options: ListenLinkOptions): ListenLink {
         shouldReconnect: () => false,
         connectionTimeoutInSeconds: Math.ceil(tuning.upstreamConnectTimeoutMs / 1000) + 1,
       });
-      if (lifecycle.state !== 'connecting') {
-        created.close();
-        return;
-      }
+      if (!lifecycle.adopt(created)) return;
       socket = created;
-      created.on('open', () => lifecycle.handleOpen());
-      created.on('close', (event) => lifecycle.handleClose(event.code, event.reason ?? ''));
-      created.on('error', (error) => lifecycle.handleError(error));
       created.on('message', receive);
       created.connect();
     },

@@ -65,14 +65,8 @@ export function createSpeakLink(options: SpeakLinkOptions): SpeakLink {
         shouldReconnect: () => false,
         connectionTimeoutInSeconds: Math.ceil(tuning.upstreamConnectTimeoutMs / 1000) + 1,
       });
-      if (lifecycle.state !== 'connecting') {
-        created.close();
-        return;
-      }
+      if (!lifecycle.adopt(created)) return;
       socket = created;
-      created.on('open', () => lifecycle.handleOpen());
-      created.on('close', (event) => lifecycle.handleClose(event.code, event.reason ?? ''));
-      created.on('error', (error) => lifecycle.handleError(error));
       created.on('message', (message: unknown) => {
         chain = chain.then(() => receive(message)).catch((error: unknown) => {
           log.error('internal', `speak: handling a frame failed: ${error instanceof Error ? error.message : String(error)}`);
