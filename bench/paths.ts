@@ -7,9 +7,9 @@
  */
 import { Duplex } from 'node:stream';
 import * as wsModule from 'ws';
-import type { z } from 'zod';
 import { createManualClock } from '../harness/clock.ts';
 import { createStreamingVad, decodeRaw, FRAME_MS, silenceFrame, toFrames } from '../harness/audio/index.ts';
+import { inboundMediaMessage } from '../harness/caller/media-message.ts';
 import { createFramePacer } from '../harness/caller/pacer.ts';
 import { createPlaybackModel } from '../harness/caller/playback.ts';
 import { parseListenParams, type ListenParams } from '../harness/mocks/deepgram/listen-params.ts';
@@ -18,7 +18,7 @@ import { DEFAULT_SERVER_VAD, vadParams, type AudioFormat } from '../harness/mock
 import { createTurnDetector, decodeInput, type VadSettings } from '../harness/mocks/openai/realtime/turns.ts';
 import type { ConversationScript, RegisteredUtterance } from '../harness/mocks/script.ts';
 import { rawDataToBuffer } from '../harness/net/raw-data.ts';
-import { parseAgentToTwilio, type TwilioInboundMedia } from '../harness/protocol/twilio.ts';
+import { parseAgentToTwilio } from '../harness/protocol/twilio.ts';
 import { AGENT_DEFAULTS } from '../agent/options.ts';
 import { listenQuery } from '../agent/upstream/listen-link.ts';
 import { GAP_FRAMES, type Fixture } from './inputs.ts';
@@ -78,17 +78,10 @@ export function callerSendFrame(fixtures: readonly Fixture[], streamSid: string)
   let nextFixture = 0;
   let silentFrames = 0;
 
-  // The pacer callback of harness/caller/call.ts (an inline closure there, not exported): the same
-  // message, typed against the wire schema, with ws.send's frame writer in place of ws.send.
+  // The pacer callback of harness/caller/call.ts, with ws.send's frame writer in place of ws.send.
   const pacer = createFramePacer(clock, (index) => {
     const frame = outgoing.shift() ?? silenceFrame();
-    const message: z.input<typeof TwilioInboundMedia> = {
-      event: 'media',
-      sequenceNumber: String(++sequence),
-      streamSid,
-      media: { track: 'inbound', chunk: String(index + 1), timestamp: String(index * FRAME_MS), payload: Buffer.from(frame).toString('base64') },
-    };
-    writer.send(JSON.stringify(message), options);
+    writer.send(JSON.stringify(inboundMediaMessage(streamSid, ++sequence, index, frame)), options);
   });
   pacer.start();
 

@@ -9,6 +9,7 @@ import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
 import { parseAgentToTwilio } from '../protocol/twilio.ts';
 import { rawDataToBuffer } from '../net/raw-data.ts';
 import { twilioSid } from './ids.ts';
+import { inboundMediaMessage } from './media-message.ts';
 import { createFramePacer, type FramePacer } from './pacer.ts';
 import { createPlaybackModel } from './playback.ts';
 import { createTimeline, type Timeline } from './timeline.ts';
@@ -138,12 +139,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
 
   const pacer = createFramePacer(clock, (index) => {
     const frame = outgoing.shift() ?? silenceFrame();
-    send({
-      event: 'media',
-      sequenceNumber: String(++sequence),
-      streamSid,
-      media: { track: 'inbound', chunk: String(index + 1), timestamp: String(index * FRAME_MS), payload: Buffer.from(frame).toString('base64') },
-    });
+    send(inboundMediaMessage(streamSid, ++sequence, index, frame));
     const sentAt = clock.now();
     for (const listener of frameListeners) listener(index, sentAt);
   });
