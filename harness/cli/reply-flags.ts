@@ -3,9 +3,10 @@
  * knobs of the reference agent's cascaded pipeline. Explicit knobs override the preset's values.
  */
 import { REPLY_PRESET_NAMES, REPLY_PRESETS, replyOptionsOf, type ReplyPresetName } from '../../agent/reply/presets.ts';
-import { PLAYOUT_MODES, REST_BODY_MODES, TEXT_MODES, TTS_TRANSPORTS, type ReplyOptions } from '../../agent/reply/reply-options.ts';
+import { DEFAULT_REPLY_OPTIONS, PLAYOUT_MODES, REST_BODY_MODES, TEXT_MODES, TTS_TRANSPORTS, type ReplyOptions } from '../../agent/reply/reply-options.ts';
 import { BARGE_IN_POLICIES, type BargeInPolicy } from '../../agent/call/turn-detector.ts';
 import { choiceFlag } from './options.ts';
+import { UsageError } from './usage-error.ts';
 
 /** parseArgs option specs. */
 export const REPLY_OPTIONS = {
@@ -60,4 +61,20 @@ export function parseReplyFlags(values: ReplyFlagValues): Partial<ReplyOptions> 
   if (values.playout !== undefined) knobs.playout = choiceFlag('playout', values.playout, 'direct', PLAYOUT_MODES);
   const reply = replyOptionsOf(preset, knobs);
   return Object.keys(reply).length === 0 ? undefined : reply;
+}
+
+/**
+ * Refuses a knob given on the command line that the design it ends up in ignores: `--rest-body`
+ * without REST TTS, and `--text token` with REST TTS (which makes one request per sentence, so
+ * it runs as `sentence`). `effective` is the reply design after the preset and, for `callbench
+ * agent`, the AGENT_* variables: a knob is idle only given all of them.
+ */
+export function refuseIdleReplyKnobs(values: ReplyFlagValues, effective: Partial<ReplyOptions> | undefined): void {
+  const tts = effective?.tts ?? DEFAULT_REPLY_OPTIONS.tts;
+  if (values['rest-body'] !== undefined && tts !== 'rest') {
+    throw new UsageError(`--rest-body applies to --tts rest only (the body of a REST TTS response), but TTS is ${tts} here`);
+  }
+  if (values.text === 'token' && tts === 'rest') {
+    throw new UsageError('--text token has no effect with --tts rest: REST TTS makes one request per sentence, so it runs as --text sentence; give --text sentence, or --tts ws for token streaming');
+  }
 }

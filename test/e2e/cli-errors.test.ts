@@ -51,6 +51,7 @@ const RUN_FLAGS = [
   '--tts',
   '--rest-body',
   '--playout',
+  '--barge-in',
   '--threshold',
   '--thresholds',
   '--help',
@@ -106,6 +107,17 @@ describe('callbench usage errors', { timeout: 60_000 }, () => {
     expectUsageError(await callbench('run', '--agent-mode', 'speech'), '--agent-mode', "'speech'", 'cascaded, realtime');
   });
 
+  it('a negative value, for every command, is one line naming the flag (not parseArgs text)', async () => {
+    expectUsageError(await callbench('run', '--calls', '-1'), '--calls', "'-1'", 'whole number');
+    expectUsageError(await callbench('mocks', '--seed', '-1'), '--seed', "'-1'");
+    expectUsageError(await callbench('calibrate', '--concurrency', '-1'), '--concurrency', "'-1'");
+    expectUsageError(await callbench('agent', '--port', '-1'), '--port', "'-1'");
+  });
+
+  it('a flag given twice names the flag', async () => {
+    expectUsageError(await callbench('run', '--tts', 'ws', '--tts', 'rest'), '--tts is given twice');
+  });
+
   it('a cascaded knob with --agent-mode realtime, and a Realtime setting without it', async () => {
     expectUsageError(await callbench('run', '--agent-mode', 'realtime', '--preset', 'seed-fixed'), '--preset', 'cascaded only');
     expectUsageError(await callbench('agent', '--voice', 'cedar'), '--voice', 'realtime only');
@@ -137,6 +149,12 @@ describe('callbench run --scenario with a bad file', { timeout: 60_000 }, () => 
     const file = path.join(dir, 'not-json.json');
     await writeFile(file, '{ "name": ');
     expectUsageError(await callbench('run', '--scenario', file), file, 'not valid JSON');
+  });
+
+  it('a // comment: one line naming the file, the line and column, and what JSON expects', async () => {
+    const file = path.join(dir, 'commented.json');
+    await writeFile(file, '// a scenario\n{\n  "name": "commented"\n}\n');
+    expectUsageError(await callbench('run', '--scenario', file), file, 'not valid JSON', 'line 1, column 1', 'comment');
   });
 
   it('names the fixture file a valid scenario points to that does not exist', async () => {

@@ -3,14 +3,14 @@
  * same environment as agent/main.ts (keys and URLs), with the reply-design flags of `run`. Every
  * agent event is one JSON line on stdout; runs until SIGINT/SIGTERM, then closes every call.
  */
-import { parseArgs } from 'node:util';
 import { createAgent, agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, type ReplyOptions } from '../../../agent/index.ts';
 import { createSystemClock } from '../../clock.ts';
 import { EXIT } from '../exit-codes.ts';
+import { parseFlags } from '../parse-flags.ts';
 import type { CommandIo } from '../io.ts';
 import { intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
-import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
+import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 
 export const AGENT_HELP = `Usage: callbench agent [options]
 
@@ -56,17 +56,12 @@ Exit codes: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 usage or configur
 type Env = Readonly<Record<string, string | undefined>>;
 
 export async function agentCommand(argv: string[], io: CommandIo, env: Env, untilInterrupted: () => Promise<void>): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      ...MODE_OPTIONS,
-      ...REPLY_OPTIONS,
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = parseFlags(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    ...MODE_OPTIONS,
+    ...REPLY_OPTIONS,
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.out(AGENT_HELP);
@@ -91,6 +86,7 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
   const { options, port, host } = config.value;
   // --preset replaces the AGENT_* reply variables; single knob flags override them one by one.
   const reply: Partial<ReplyOptions> | undefined = values.preset !== undefined || options.reply === undefined ? flagReply : { ...options.reply, ...flagReply };
+  refuseIdleReplyKnobs(values, reply);
 
   const clock = createSystemClock();
   const agent = createAgent({ ...options, ...(reply === undefined ? {} : { reply }), clock, log: (event) => io.out(JSON.stringify(event)) });

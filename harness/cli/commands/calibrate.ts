@@ -1,8 +1,8 @@
 /** `callbench calibrate`: measure the null agent, whose reply times are known, and print the harness's measurement error. */
-import { parseArgs } from 'node:util';
 import { createSystemClock } from '../../clock.ts';
 import { renderCalibration, runCalibration } from '../../runner/calibration.ts';
 import { EXIT } from '../exit-codes.ts';
+import { parseFlags } from '../parse-flags.ts';
 import type { CommandIo } from '../io.ts';
 import { intFlag } from '../options.ts';
 
@@ -19,16 +19,11 @@ Options:
   -h, --help       show this help`;
 
 export async function calibrateCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      calls: { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = parseFlags(argv, {
+    calls: { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.out(CALIBRATE_HELP);

@@ -2,11 +2,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createSystemClock } from '../../clock.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
 import { startMocks } from '../../mocks/start-mocks.ts';
 import { EXIT } from '../exit-codes.ts';
+import { parseFlags } from '../parse-flags.ts';
 import type { CommandIo } from '../io.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
@@ -32,17 +32,12 @@ The mocks recognise only utterances registered by a callbench caller; audio from
 is transcribed as an empty string.`;
 
 export async function mocksCommand(argv: string[], io: CommandIo, untilInterrupted: () => Promise<void>): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      profile: { type: 'string' },
-      seed: { type: 'string' },
-      port: { type: 'string' },
-      journal: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const values = parseFlags(argv, {
+    profile: { type: 'string' },
+    seed: { type: 'string' },
+    port: { type: 'string' },
+    journal: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
     io.out(MOCKS_HELP);

@@ -1,9 +1,7 @@
 /** `callbench run`: play scenarios against the reference agent on the mocks and report latency. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createSystemClock } from '../../clock.ts';
-import type { Utterance } from '../../caller/utterance.ts';
 import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
 import { renderSummaryTable } from '../../report/table.ts';
@@ -13,18 +11,22 @@ import { failedErrorChecks } from '../../checks/summary.ts';
 import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
 import { summarize } from '../../report/summary.ts';
 import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
-import { run, type PlannedScenario } from '../../runner/run.ts';
-import { loadFixture, loadScenario } from '../../scenario/load.ts';
+import { run } from '../../runner/run.ts';
 import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
-import { parseBargeInFlag, parseReplyFlags, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
-import { FIXTURES_DIR, PACKAGE_ROOT, SCENARIOS_DIR } from '../paths.ts';
+import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
+import { parseFlags } from '../parse-flags.ts';
+import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
+import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
 import { AgentStartError } from '../../runner/process-agent.ts';
 import { UsageError } from '../usage-error.ts';
+import { AGENT_DEFAULTS } from '../../../agent/index.ts';
+import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
 
 export const DEFAULT_SCENARIOS = ['greeting', 'long-answer', 'barge-in-mid-sentence'] as const;
@@ -61,51 +63,47 @@ Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or a
 check failed on a call (warnings never change the exit code), 99 a threshold failed. A
 conformance failure wins: such a run exits 3 even when a threshold failed too.`;
 
-function resolveScenarioFile(value: string): string {
-  return value.endsWith('.json') ? path.resolve(value) : path.join(SCENARIOS_DIR, `${value}.json`);
-}
-
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const pkg: unknown = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
+/** parseArgs option specs of `callbench run`. */
+export const RUN_OPTIONS = {
+  scenario: { type: 'string', multiple: true },
+  ...LOAD_OPTIONS,
+  ...MODE_OPTIONS,
+  ...REPLY_OPTIONS,
+  ...THRESHOLD_OPTIONS,
+  ...TARGET_OPTIONS,
+  profile: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      scenario: { type: 'string', multiple: true },
-      ...LOAD_OPTIONS,
-      ...MODE_OPTIONS,
-      ...REPLY_OPTIONS,
-      ...THRESHOLD_OPTIONS,
-      ...TARGET_OPTIONS,
-      profile: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseFlags(argv, RUN_OPTIONS);
   if (values.help) {
     io.out(RUN_HELP);
     return EXIT.ok;
   }
-  const scenarioNames = values.scenario ?? DEFAULT_SCENARIOS;
-  const { load, warmup, description: loadDescription } = parseLoadFlags(values, scenarioNames.length);
+  const scenarioSources = parseScenarioFlags(values.scenario ?? DEFAULT_SCENARIOS);
+  const { load, warmup, description: loadDescription } = parseLoadFlags(values, scenarioSources.length);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const { mode, realtime } = parseModeFlags(values);
   const reply = parseReplyFlags(values);
+  refuseIdleReplyKnobs(values, reply);
   const bargeIn = parseBargeInFlag(values);
   const thresholds = await parseThresholdFlags(values);
   const clock = createSystemClock();
   const target = parseTargetFlags(values, env, clock, mode);
   if (target.upstream.kind === 'real' && values.profile !== undefined) throw new UsageError('--profile applies to --upstream mocks only (the real services keep their own latency)');
+  if (target.upstream.kind === 'real' && values.seed !== undefined) throw new UsageError("--seed applies to --upstream mocks only (it seeds the mock profile's delays)");
   const upstreamLabel = target.upstream.kind === 'real' ? 'the real services' : `profile ${profile.name}, seed ${seed}`;
   if (target.agent !== undefined) {
     const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
@@ -114,15 +112,11 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
     if (designFlag !== undefined) throw new UsageError(`--${designFlag} configures the reference agent; it does not apply with --agent-cmd or --agent-url`);
   }
 
-  const planned: PlannedScenario[] = [];
-  for (const name of scenarioNames) {
-    const scenario = await loadScenario(resolveScenarioFile(name));
-    const fixtures = new Map<string, Utterance>();
-    for (const step of scenario.steps) {
-      if (step.type === 'say' && !fixtures.has(step.fixture)) fixtures.set(step.fixture, await loadFixture(FIXTURES_DIR, step.fixture));
-    }
-    planned.push({ scenario, fixtures });
-  }
+  const planned = await loadPlannedScenarios(scenarioSources);
+  checkFaultsReachable(
+    planned,
+    target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
+  );
   checkThresholdScenarios(thresholds, planned.map((p) => p.scenario.name));
 
   const agent =
