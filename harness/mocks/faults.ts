@@ -5,36 +5,47 @@
  * 429, late audio after Clear or response.cancel, control frames taken for audio).
  */
 import { z } from 'zod';
+import { wholeNumber } from '../scenario/bounds.ts';
+
+/** The one trigger each closable service reaches: a close fault takes exactly that one. */
+const CLOSE_TRIGGERS = { 'deepgram.listen': 'afterAudioMs', 'deepgram.speak': 'afterFlushes', 'openai.realtime': 'afterResponses' } as const;
 
 export const Fault = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('close'),
     /** Which upstream socket closes. */
     service: z.enum(['deepgram.listen', 'deepgram.speak', 'openai.realtime']),
-    code: z.number().int().min(1000).max(4999).default(1011),
+    code: wholeNumber(1000, 4999, ' (a WebSocket close code)').default(1011),
     reason: z.string().max(120).default('callbench fault: upstream closed'),
     /** listen: after this much audio (ms) has been received. */
-    afterAudioMs: z.number().int().min(0).optional(),
+    afterAudioMs: wholeNumber(0, 600_000, ' of ms').optional(),
     /** speak: right after the first audio of the n-th Flush (1-based): mid-reply. */
-    afterFlushes: z.number().int().min(1).optional(),
+    afterFlushes: wholeNumber(1, 10_000).optional(),
     /** openai.realtime: right after the first audio delta of the n-th response (1-based): mid-reply. */
-    afterResponses: z.number().int().min(1).optional(),
+    afterResponses: wholeNumber(1, 10_000).optional(),
+  }).superRefine((fault, ctx) => {
+    // A trigger the service never reaches, or none at all, would leave the fault armed but never struck.
+    const trigger = CLOSE_TRIGGERS[fault.service];
+    for (const other of Object.values(CLOSE_TRIGGERS)) {
+      if (other !== trigger && fault[other] !== undefined) ctx.addIssue({ code: 'custom', path: [other], message: `${fault.service} never reaches ${other}; its close trigger is ${trigger}` });
+    }
+    if (fault[trigger] === undefined) ctx.addIssue({ code: 'custom', path: [trigger], message: `is required: a close of ${fault.service} strikes at ${trigger}` });
   }),
   z.strictObject({
     type: z.literal('http_error'),
     service: z.literal('openai.chat'),
     status: z.union([z.literal(429), z.literal(500), z.literal(503)]),
     /** Which of the call's chat requests fail (1-based). */
-    requests: z.array(z.number().int().min(1)).min(1).default([1]),
+    requests: z.array(wholeNumber(1, 10_000)).min(1).default([1]),
   }),
   z.strictObject({
     type: z.literal('stall'),
     service: z.literal('openai.chat'),
     /** The stream stops after this many content tokens of the n-th request… */
-    afterTokens: z.number().int().min(0),
+    afterTokens: wholeNumber(0, 100_000),
     /** …for this long. */
-    ms: z.number().int().min(1).max(600_000),
-    request: z.number().int().min(1).default(1),
+    ms: wholeNumber(1, 600_000, ' of ms'),
+    request: wholeNumber(1, 10_000).default(1),
   }),
   z.strictObject({
     type: z.literal('late_audio'),
@@ -44,7 +55,7 @@ export const Fault = z.discriminatedUnion('type', [
      * openai.realtime: after response.cancel, keep sending this much audio of the response before
      * its `response.done` (deltas that were in flight when the cancel arrived).
      */
-    ms: z.number().int().min(1).max(10_000),
+    ms: wholeNumber(1, 10_000, ' of ms'),
   }),
   z.strictObject({
     type: z.literal('interleave_control'),

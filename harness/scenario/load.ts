@@ -8,6 +8,7 @@ import { InputError } from './errors.ts';
 import { findJsonSyntaxError } from './json-syntax.ts';
 import { Scenario } from './schema.ts';
 import { FixtureSidecar } from './fixture-schema.ts';
+import { checkVoicedSpans } from './fixture-voice.ts';
 
 async function readText(file: string): Promise<string> {
   try {
@@ -58,5 +59,6 @@ export async function loadFixture(dir: string, name: string): Promise<Utterance>
   } catch (error) {
     throw new InputError(wavFile, '', `is not a WAV file wavefile can read (${(error as Error).message})`);
   }
+  checkVoicedSpans(sidecarFile, sidecar, audio);
   return { id: name, text: sidecar.text, audio, voiced: sidecar.voiced };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Fault } from '../mocks/faults.ts';
+import { boundedNumber, wholeNumber } from './bounds.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
 
@@ -18,34 +19,34 @@ export const SayStep = z.strictObject({
 export const WaitForAgentStep = z.strictObject({
   type: z.literal('wait_for_agent'),
   /** The agent's turn is over once nothing has played for this long. */
-  quietMs: z.number().int().min(100).max(10_000).default(800),
+  quietMs: wholeNumber(100, 10_000, ' of ms').default(800),
   /** The step fails when the agent has not finished a turn by then. */
-  timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+  timeoutMs: wholeNumber(1000, 120_000, ' of ms').default(20_000),
 });
 
 export const WaitForAgentAudioStep = z.strictObject({
   type: z.literal('wait_for_agent_audio'),
   /** How much of the agent's current (or next) stretch of audio the caller hears first: the mid-sentence barge-in trigger. */
-  playedMs: z.number().int().min(0).max(120_000),
-  timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+  playedMs: wholeNumber(0, 120_000, ' of ms'),
+  timeoutMs: wholeNumber(1000, 120_000, ' of ms').default(20_000),
 });
 
 export const DtmfStep = z.strictObject({
   type: z.literal('dtmf'),
   digits: z.string().regex(/^[0-9*#A-D]+$/, 'DTMF digits: 0-9, *, #, A-D'),
-  gapMs: z.number().int().min(0).max(5000).default(150),
+  gapMs: wholeNumber(0, 5000, ' of ms').default(150),
 });
 
 export const NoiseStep = z.strictObject({
   type: z.literal('noise'),
-  ms: z.number().int().min(20).max(600_000),
+  ms: wholeNumber(20, 600_000, ' of ms'),
   /** RMS level of the white noise in dBFS. */
-  levelDb: z.number().min(-90).max(0).default(-35),
+  levelDb: boundedNumber(-90, 0, ' of dBFS').default(-35),
 });
 
 export const PauseStep = z.strictObject({
   type: z.literal('pause'),
-  ms: z.number().int().min(0).max(600_000),
+  ms: wholeNumber(0, 600_000, ' of ms'),
 });
 
 export const HangupStep = z.strictObject({ type: z.literal('hangup') });

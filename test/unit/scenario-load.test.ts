@@ -111,9 +111,94 @@ describe('loadScenario errors', () => {
     expect(error.field).toBe('steps.0.quietMs');
   });
 
+  it('a // comment: one line naming the line and column, what JSON expects and what is there', async () => {
+    const file = await write('commented.json', '{\n  "name": "x", // the name\n  "description": "x"\n}\n');
+    const error = await inputError(loadScenario(file));
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toBe(`${file}: is not valid JSON: line 2, column 16: expected a property name in double quotes, found a comment (JSON has none)`);
+  });
+
+  it('states the real bounds of a number out of range, however far out (quietMs: 1e300)', async () => {
+    const file = await write('huge-quiet.json', JSON.stringify({ ...valid, steps: [{ type: 'wait_for_agent', quietMs: 1e300 }] }));
+    const error = await inputError(loadScenario(file));
+    expect(error.message).toBe(`${file}: steps.0.quietMs: expected a whole number of ms from 100 to 10000, got 1e+300`);
+  });
+
+  // Every numeric field of a step and a fault, with its bounds: each message states them.
+  const NUMERIC_FIELDS: Array<[string, Record<string, unknown>, string, number, number]> = [
+    ['quietMs', { type: 'wait_for_agent' }, 'quietMs', 100, 10_000],
+    ['wait_for_agent timeoutMs', { type: 'wait_for_agent' }, 'timeoutMs', 1000, 120_000],
+    ['playedMs', { type: 'wait_for_agent_audio', playedMs: 0 }, 'playedMs', 0, 120_000],
+    ['wait_for_agent_audio timeoutMs', { type: 'wait_for_agent_audio', playedMs: 0 }, 'timeoutMs', 1000, 120_000],
+    ['gapMs', { type: 'dtmf', digits: '1' }, 'gapMs', 0, 5000],
+    ['noise ms', { type: 'noise' }, 'ms', 20, 600_000],
+    ['levelDb', { type: 'noise', ms: 100 }, 'levelDb', -90, 0],
+    ['pause ms', { type: 'pause' }, 'ms', 0, 600_000],
+  ];
+  it.each(NUMERIC_FIELDS)('states the bounds of %s', async (label, step, field, min, max) => {
+    for (const [k, value] of [1e300, -1e300, max + 1, min - 1].entries()) {
+      const file = await write(`bounds-${field}-${k}.json`, JSON.stringify({ ...valid, steps: [{ ...step, [field]: value }] }));
+      const error = await inputError(loadScenario(file));
+      expect(error.field, label).toBe(`steps.0.${field}`);
+      expect(error.message, label).toContain(`from ${min} to ${max}`);
+    }
+  });
+
+  const FAULT_FIELDS: Array<[Record<string, unknown>, string, number, number]> = [
+    [{ type: 'close', service: 'deepgram.listen', afterAudioMs: 100 }, 'code', 1000, 4999],
+    [{ type: 'close', service: 'deepgram.listen' }, 'afterAudioMs', 0, 600_000],
+    [{ type: 'close', service: 'deepgram.speak' }, 'afterFlushes', 1, 10_000],
+    [{ type: 'close', service: 'openai.realtime' }, 'afterResponses', 1, 10_000],
+    [{ type: 'stall', service: 'openai.chat', ms: 10 }, 'afterTokens', 0, 100_000],
+    [{ type: 'stall', service: 'openai.chat', afterTokens: 1 }, 'ms', 1, 600_000],
+    [{ type: 'stall', service: 'openai.chat', afterTokens: 1, ms: 10 }, 'request', 1, 10_000],
+    [{ type: 'late_audio', service: 'deepgram.speak' }, 'ms', 1, 10_000],
+  ];
+  it.each(FAULT_FIELDS)('states the bounds of the fault field %o . %s', async (fault, field, min, max) => {
+    for (const [k, value] of [1e300, max + 1, min - 1].entries()) {
+      const file = await write(`fault-bounds-${String(fault['type'])}-${field}-${k}.json`, JSON.stringify({ ...valid, faults: [{ ...fault, [field]: value }] }));
+      const error = await inputError(loadScenario(file));
+      expect(error.field).toBe(`faults.0.${field}`);
+      expect(error.message).toContain(`from ${min} to ${max}`);
+    }
+    const requests = await write('fault-bounds-requests.json', JSON.stringify({ ...valid, faults: [{ type: 'http_error', service: 'openai.chat', status: 429, requests: [1e300] }] }));
+    expect((await inputError(loadScenario(requests))).message).toContain('from 1 to 10000');
+  });
+
   it('rejects a scenario with no steps', async () => {
     const file = await write('no-steps.json', JSON.stringify({ ...valid, steps: [] }));
     expect((await inputError(loadScenario(file))).field).toBe('steps');
+  });
+});
+
+describe('close faults', () => {
+  const closeFault = (fault: Record<string, unknown>) => JSON.stringify({ ...valid, faults: [{ type: 'close', ...fault }] });
+
+  it('refuses one with no trigger, naming the trigger its service takes', async () => {
+    for (const [service, trigger] of [
+      ['deepgram.listen', 'afterAudioMs'],
+      ['deepgram.speak', 'afterFlushes'],
+      ['openai.realtime', 'afterResponses'],
+    ] as const) {
+      const file = await write(`close-no-trigger-${service}.json`, closeFault({ service }));
+      const error = await inputError(loadScenario(file));
+      expect(error.field).toBe(`faults.0.${trigger}`);
+      expect(error.message).toContain(service);
+    }
+  });
+
+  it('refuses a trigger its service never reaches, even beside the right one', async () => {
+    const wrong = await write('close-wrong-trigger.json', closeFault({ service: 'deepgram.listen', afterFlushes: 1 }));
+    const error = await inputError(loadScenario(wrong));
+    expect(error.field).toBe('faults.0.afterFlushes');
+    expect(error.message).toContain('afterAudioMs');
+    const both = await write('close-two-triggers.json', closeFault({ service: 'openai.realtime', afterResponses: 1, afterAudioMs: 100 }));
+    expect((await inputError(loadScenario(both))).field).toBe('faults.0.afterAudioMs');
+  });
+
+  it('takes exactly the trigger of its service', async () => {
+    const file = await write('close-ok.json', closeFault({ service: 'deepgram.speak', afterFlushes: 2 }));
+    await expect(loadScenario(file)).resolves.toMatchObject({ faults: [{ service: 'deepgram.speak', afterFlushes: 2 }] });
   });
 });
 
@@ -184,7 +269,55 @@ describe('loadFixture', () => {
   });
 });
 
+describe('loadFixture checks the sidecar against the audio', () => {
+  /** 1.5 s of 8 kHz mu-law: silence, a loud tone from 200 to 700 ms, silence. */
+  async function toneFixture(name: string, voiced: unknown, durationMs = 1500): Promise<void> {
+    const pcm = Int16Array.from({ length: 12_000 }, (_, i) => (i >= 1600 && i < 5600 ? (i % 2 === 0 ? 8000 : -8000) : 0));
+    await write(`${name}.wav`, writeMulawWav(encodeMulaw(pcm)));
+    await write(`${name}.json`, JSON.stringify({ name, text: 'A tone.', sampleRate: 8000, durationMs, voiced }));
+  }
+
+  it('loads spans within the tolerance of what the energy VAD finds', async () => {
+    await toneFixture('tone-ok', [{ startMs: 190, endMs: 730 }]);
+    await expect(loadFixture(dir, 'tone-ok')).resolves.toMatchObject({ voiced: [{ startMs: 190, endMs: 730 }] });
+  });
+
+  it('refuses a span that starts after it ends', async () => {
+    await toneFixture('tone-backwards', [{ startMs: 700, endMs: 200 }]);
+    const error = await inputError(loadFixture(dir, 'tone-backwards'));
+    expect(error.file).toBe(path.join(dir, 'tone-backwards.json'));
+    expect(error.field).toBe('voiced.0.endMs');
+  });
+
+  it('refuses an end 390 ms late, naming the file, the field and what the audio says', async () => {
+    await toneFixture('tone-late', [{ startMs: 200, endMs: 1090 }]);
+    const error = await inputError(loadFixture(dir, 'tone-late'));
+    expect(error.file).toBe(path.join(dir, 'tone-late.json'));
+    expect(error.field).toBe('voiced.0.endMs');
+    expect(error.message).toContain('1090');
+    expect(error.message).toContain('700');
+    expect(error.message).toContain('60 ms');
+  });
+
+  it('refuses a start that is off, a span the audio does not have, and a wrong duration', async () => {
+    await toneFixture('tone-early', [{ startMs: 50, endMs: 700 }]);
+    expect((await inputError(loadFixture(dir, 'tone-early'))).field).toBe('voiced.0.startMs');
+    await toneFixture('tone-extra', [{ startMs: 200, endMs: 700 }, { startMs: 800, endMs: 900 }]);
+    const extra = await inputError(loadFixture(dir, 'tone-extra'));
+    expect(extra.field).toBe('voiced');
+    expect(extra.message).toContain('2 voiced spans');
+    await toneFixture('tone-long', [{ startMs: 200, endMs: 700 }], 2500);
+    expect((await inputError(loadFixture(dir, 'tone-long'))).field).toBe('durationMs');
+  });
+});
+
 describe('the committed scenarios', () => {
+  it('every shipped fixture agrees with its audio', async () => {
+    const names = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const name of names) await expect(loadFixture(FIXTURES, name)).resolves.toMatchObject({ id: name });
+  });
+
   it('scenario.schema.json is exactly what scripts/make-scenario-schema.ts generates from the zod schema', async () => {
     const committed: unknown = JSON.parse(await readFile(path.join(SCENARIOS, 'scenario.schema.json'), 'utf8'));
     expect(committed).toEqual(z.toJSONSchema(Scenario, { io: 'input' }));
