@@ -1,7 +1,8 @@
 /**
- * The fake Twilio side of one call: signed voice webhook, TwiML, the media-stream socket with
- * `connected`, `start` and paced 20 ms `media` frames (silence when the caller is not speaking),
- * the playback model of what the caller hears, and a timeline of everything on the run's clock.
+ * The fake Twilio side of one call: signed voice webhook, TwiML (the verbs before <Connect> played
+ * first, as Twilio does), the media-stream socket with `connected`, `start` and paced 20 ms `media`
+ * frames (silence when the caller is not speaking), the playback model of what the caller hears,
+ * and a timeline of everything on the run's clock.
  */
 import WebSocket, { type RawData } from 'ws';
 import type { Clock } from '../clock.ts';
@@ -9,10 +10,12 @@ import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
 import { parseAgentToTwilio } from '../protocol/twilio.ts';
 import { rawDataToBuffer } from '../net/raw-data.ts';
 import { twilioSid } from './ids.ts';
+import { plainOnLoopback } from './loopback.ts';
 import { inboundMediaMessage } from './media-message.ts';
 import { createFramePacer, type FramePacer } from './pacer.ts';
 import { createPlaybackModel } from './playback.ts';
 import { createTimeline, type Timeline } from './timeline.ts';
+import { playTwimlPrelude } from './twiml-prelude.ts';
 import type { Utterance } from './utterance.ts';
 import { postVoiceWebhook, streamSignature } from './webhook.ts';
 
@@ -24,7 +27,7 @@ export interface CallOptions {
   authToken: string;
   from?: string;
   to?: string;
-  /** Connect to wss:// stream URLs on loopback hosts over plain ws:// (a local agent has no certificate). */
+  /** Connect to wss:// stream URLs (and fetch https:// <Play> audio) on loopback hosts over plain ws:// (http://): a local agent has no certificate. */
   plainLoopback?: boolean;
   /** The CallSid to use (default: a fresh one), so faults and journals can be tied to the call up front. */
   callSid?: string;
@@ -55,13 +58,16 @@ export interface ActiveCall {
   /**
    * Resolves once the agent has been heard after this call and has then been quiet for `quietMs`.
    * Audio still playing when the step begins counts as heard: after a backchannel the agent
-   * rightly talks on, and its turn ends when that audio does.
+   * rightly talks on, and its turn ends when that audio does. So does TwiML <Say>/<Play> audio
+   * played before the stream opened, until one turn has counted it or the caller has said or sent
+   * anything: it is the agent's greeting.
    */
   waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
   /**
    * Resolves once the caller has heard `playedMs` of agent audio from the first audible sample
    * played after this call (or from the start of the audio playing now): the trigger for a
-   * mid-sentence barge-in.
+   * mid-sentence barge-in. TwiML audio does not count: it played before the stream opened, when
+   * nothing the caller said could reach the agent.
    */
   waitForAgentAudio(options: { playedMs: number; timeoutMs: number }): Promise<void>;
   /** Sends raw audio (noise, unregistered sound) through the stream; resolves once it has been sent. */
@@ -76,10 +82,7 @@ export interface ActiveCall {
   readonly ended: boolean;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
-
-
-/** Places a call: webhook, TwiML, socket, `connected`, `start`; the stream then flows until hangup. */
+/** Places a call: webhook, TwiML (what precedes <Connect> is played first), socket, `connected`, `start`; the stream then flows until hangup. */
 export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const { clock } = options;
   const timeline = createTimeline();
@@ -95,14 +98,19 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
     from: options.from ?? '+15550100001',
     to: options.to ?? '+15550100002',
   });
-  timeline.push({ kind: 'webhook', t: clock.now(), status: webhook.status, durationMs: webhook.durationMs });
+  timeline.push({ kind: 'webhook', t: clock.now(), sentAt: webhook.sentAt, status: webhook.status, durationMs: webhook.durationMs });
   if (!webhook.ok) throw new CallEndedError(webhook.error);
+  const { twiml } = webhook;
+  if (twiml.note !== undefined) timeline.push({ kind: 'twiml_note', t: clock.now(), note: twiml.note });
 
-  const streamUrl = new URL(webhook.stream.url);
-  const dialUrl = new URL(streamUrl);
-  if ((options.plainLoopback ?? true) && LOOPBACK.test(streamUrl.hostname)) dialUrl.protocol = 'ws:';
+  // Twilio dials the stream only once the verbs before <Connect> have been played.
+  const plainLoopback = options.plainLoopback ?? true;
+  const prelude = await playTwimlPrelude(twiml.before, { clock, timeline, baseUrl: options.webhookUrl, plainLoopback });
+  if (!prelude.ok) throw new CallEndedError(prelude.error);
+
+  const dialUrl = plainOnLoopback(new URL(twiml.stream.url), plainLoopback);
   const ws = new WebSocket(dialUrl, {
-    headers: { 'x-twilio-signature': streamSignature(options.authToken, webhook.stream.url) },
+    headers: { 'x-twilio-signature': streamSignature(options.authToken, twiml.stream.url) },
   });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -124,6 +132,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   let lastMediaAt = -Infinity;
   /** Playback times of the audible chunks of the stretch of agent audio playing or queued now. */
   const audibleStarts: number[] = [];
+  /** End of the TwiML greeting not yet counted by a turn wait; the caller acting forgoes it. */
+  let unclaimedTwimlEnd = prelude.audioEnd;
 
   const send = (message: unknown): void => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
@@ -209,7 +219,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       callSid,
       tracks: ['inbound'],
       mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-      customParameters: webhook.stream.parameters,
+      customParameters: twiml.stream.parameters,
     },
     streamSid,
   });
@@ -253,6 +263,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       return ended;
     },
     say(utterance) {
+      unclaimedTwimlEnd = undefined;
       return untilEnded<void>((resolve, _reject, cleanup) => {
         options.onUtterance?.(utterance);
         const frames = toFrames(utterance.audio);
@@ -279,6 +290,9 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
     },
     waitForAgentTurn({ quietMs, timeoutMs }) {
       const since = clock.now();
+      const twimlEnd = unclaimedTwimlEnd;
+      /** When the agent was last heard: its stream audio, or the TwiML greeting this wait counts. */
+      const heardUntil = (): number => Math.max(playback.drainsAt, lastMediaAt, twimlEnd ?? -Infinity);
       return untilEnded<void>((resolve, reject, cleanup) => {
         let cancel: (() => void) | undefined;
         const deadline = clock.at(since + timeoutMs, () =>
@@ -288,11 +302,15 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         cleanup(() => cancel?.());
         const check = (): void => {
           cancel?.();
-          if (lastMediaAt < since && playback.drainsAt <= since) return;
-          const quietAt = Math.max(playback.drainsAt, lastMediaAt) + quietMs;
+          if (twimlEnd === undefined && lastMediaAt < since && playback.drainsAt <= since) return;
+          const quietAt = heardUntil() + quietMs;
           cancel = clock.at(quietAt, () => {
-            if (Math.max(playback.drainsAt, lastMediaAt) + quietMs <= clock.now() + 0.001) resolve();
-            else check();
+            if (heardUntil() + quietMs > clock.now() + 0.001) {
+              check();
+              return;
+            }
+            if (unclaimedTwimlEnd === twimlEnd) unclaimedTwimlEnd = undefined;
+            resolve();
           });
         };
         mediaListeners.add(check);
@@ -320,6 +338,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       });
     },
     sendAudio(mulaw) {
+      unclaimedTwimlEnd = undefined;
       return untilEnded<void>((resolve, _reject, cleanup) => {
         const frames = toFrames(mulaw);
         const last = pacer.framesSent + outgoing.length + frames.length - 1;
@@ -332,6 +351,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       });
     },
     async pressDigits(digits, gapMs = 150) {
+      unclaimedTwimlEnd = undefined;
       for (const digit of digits) {
         if (ended) throw new CallEndedError('the call has ended');
         send({ event: 'dtmf', streamSid, sequenceNumber: String(++sequence), dtmf: { track: 'inbound_track', digit } });

@@ -1,7 +1,45 @@
 /** What the fake Twilio saw and did during one call, each event stamped with the run's clock. */
 
 export type TimelineEvent =
-  | { kind: 'webhook'; t: number; status: number; durationMs: number }
+  | {
+      kind: 'webhook';
+      /** When the answer (the TwiML) was in. */
+      t: number;
+      /** When the request was sent: Twilio speaks a <Say> as soon as it has the TwiML, so a TwiML greeting counts from here. */
+      sentAt: number;
+      status: number;
+      durationMs: number;
+    }
+  /** One line naming what of the TwiML the fake Twilio skips or does not run (see twiml.ts); at most one per call. */
+  | { kind: 'twiml_note'; t: number; note: string }
+  /**
+   * TwiML played to the caller before the stream opened, in document order. Playback times as for
+   * agent media; `audibleFrom`/`audibleTo` are undefined when none of it is audible.
+   */
+  | {
+      kind: 'twiml_say';
+      t: number;
+      text: string;
+      voice: string | undefined;
+      language: string | undefined;
+      loop: number;
+      playStart: number;
+      playEnd: number;
+      audibleFrom: number | undefined;
+      audibleTo: number | undefined;
+    }
+  | { kind: 'twiml_pause'; t: number; lengthS: number; playStart: number; playEnd: number }
+  | {
+      kind: 'twiml_play';
+      /** When the fake Twilio began fetching the audio (it plays once fetched, as Twilio does). */
+      t: number;
+      url: string;
+      loop: number;
+      playStart: number;
+      playEnd: number;
+      audibleFrom: number | undefined;
+      audibleTo: number | undefined;
+    }
   | { kind: 'socket_open'; t: number }
   | { kind: 'start_sent'; t: number; streamSid: string }
   | {

@@ -1,7 +1,7 @@
 /** The voice webhook Twilio POSTs when a call comes in: form-encoded and signed. */
 import twilio from 'twilio';
 import type { Clock } from '../clock.ts';
-import { parseStreamTwiml, type StreamInstruction } from './twiml.ts';
+import { parseTwiml, type TwimlDocument } from './twiml.ts';
 
 export interface WebhookRequest {
   url: string;
@@ -14,8 +14,8 @@ export interface WebhookRequest {
 }
 
 export type WebhookResult =
-  | { ok: true; status: number; durationMs: number; stream: StreamInstruction }
-  | { ok: false; status: number; durationMs: number; error: string };
+  | { ok: true; status: number; sentAt: number; durationMs: number; twiml: TwimlDocument }
+  | { ok: false; status: number; sentAt: number; durationMs: number; error: string };
 
 /** Twilio gives up on the initial webhook after 15 s (error 31408). */
 export const WEBHOOK_TIMEOUT_MS = 15_000;
@@ -43,14 +43,14 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
       signal,
     });
   } catch (error) {
-    return { ok: false, status: 0, durationMs: clock.now() - started, error: `webhook ${request.url} failed: ${(error as Error).message}` };
+    return { ok: false, status: 0, sentAt: started, durationMs: clock.now() - started, error: `webhook ${request.url} failed: ${(error as Error).message}` };
   }
   const body = await response.text();
   const durationMs = clock.now() - started;
-  if (!response.ok) return { ok: false, status: response.status, durationMs, error: `webhook ${request.url} answered HTTP ${response.status}` };
-  const twiml = parseStreamTwiml(body);
-  if (!twiml.ok) return { ok: false, status: response.status, durationMs, error: twiml.error };
-  return { ok: true, status: response.status, durationMs, stream: twiml.value };
+  if (!response.ok) return { ok: false, status: response.status, sentAt: started, durationMs, error: `webhook ${request.url} answered HTTP ${response.status}` };
+  const twiml = parseTwiml(body);
+  if (!twiml.ok) return { ok: false, status: response.status, sentAt: started, durationMs, error: twiml.error };
+  return { ok: true, status: response.status, sentAt: started, durationMs, twiml: twiml.value };
 }
 
 /** The signature Twilio puts on the media-stream upgrade: the wss URL as written, no params. */

@@ -32,6 +32,8 @@ export interface CallMetrics {
   /** Utterances that expected a reply (reply or barge-in) and got no audible one. */
   unansweredTurns: number;
   greetingHeard: boolean;
+  /** Where the greeting sample came from: TwiML <Say>/<Play> before the stream, or the stream. */
+  greetingSource: 'stream' | 'twiml' | undefined;
 }
 
 
@@ -70,14 +72,25 @@ export function computeCallMetrics(
     m.audibleFrom !== undefined && m.audibleTo !== undefined && m.audibleFrom < endOf(m) ? Math.min(m.audibleTo, endOf(m)) : undefined;
   const playingAt = (t: number): boolean => media.some((m) => m.t <= t && m.audibleFrom !== undefined && m.playStart <= t && t < endOf(m));
 
+  // The greeting is the first audible agent audio before the caller speaks. TwiML <Say>/<Play>
+  // before <Connect> plays before the stream opens, and Twilio speaks it as soon as it has the
+  // TwiML: it counts from the webhook request, so a slow webhook shows in it. Stream audio counts
+  // from `start`. Whichever the caller heard first is the sample.
   let greetingHeard = false;
-  if (start !== undefined) {
-    const firstUtterance = utterances[0]?.firstVoicedAt ?? Infinity;
-    const greeting = media.find((m) => m.audibleFrom !== undefined && m.t < firstUtterance);
-    if (greeting?.audibleFrom !== undefined) {
-      greetingHeard = true;
-      add('greeting.first_audio_ms', greeting.audibleFrom - start.t);
-    }
+  let greetingSource: CallMetrics['greetingSource'];
+  const firstUtterance = utterances[0]?.firstVoicedAt ?? Infinity;
+  const webhook = eventsOf(events, 'webhook')[0];
+  const heardBefore = (e: { t: number; audibleFrom: number | undefined }): boolean => e.audibleFrom !== undefined && e.t < firstUtterance;
+  const twimlFirst = [...eventsOf(events, 'twiml_say'), ...eventsOf(events, 'twiml_play')].filter(heardBefore).sort((a, b) => (a.audibleFrom ?? 0) - (b.audibleFrom ?? 0))[0];
+  const streamFirst = media.find(heardBefore);
+  const candidates: Array<{ source: 'twiml' | 'stream'; heardAt: number; from: number }> = [];
+  if (webhook !== undefined && twimlFirst?.audibleFrom !== undefined) candidates.push({ source: 'twiml', heardAt: twimlFirst.audibleFrom, from: webhook.sentAt });
+  if (start !== undefined && streamFirst?.audibleFrom !== undefined) candidates.push({ source: 'stream', heardAt: streamFirst.audibleFrom, from: start.t });
+  const greeting = candidates.sort((a, b) => a.heardAt - b.heardAt)[0];
+  if (greeting !== undefined) {
+    greetingHeard = true;
+    greetingSource = greeting.source;
+    add('greeting.first_audio_ms', greeting.heardAt - greeting.from);
   }
 
   const sttFinals = journal.filter(isUtteranceFinal).map((e) => e.t);
@@ -152,5 +165,5 @@ export function computeCallMetrics(
     for (const value of values) add(name as StageMetricName, value);
   }
   for (const error of selfReportErrors(measuredTurns, selfReported)) add('agent.self_report_error_ms', error);
-  return { samples, turns, unansweredTurns, greetingHeard };
+  return { samples, turns, unansweredTurns, greetingHeard, greetingSource };
 }

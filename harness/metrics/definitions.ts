@@ -1,7 +1,7 @@
 /** The metrics callbench reports: names carry the unit; headline metrics are measured at the caller, on audio. */
 
 export const METRICS = {
-  'greeting.first_audio_ms': '`start` sent → first audible agent sample played',
+  'greeting.first_audio_ms': '`start` sent (a TwiML greeting: the webhook request) → first audible agent sample played',
   'turn.response_ms': 'last voiced caller sample sent → first audible sample of the reply played',
   'turn.first_media_ms': 'last voiced caller sample sent → first outbound media of the reply received, audible or not',
   'turn.after_final_ms': 'the end-of-utterance signal the mock sent (STT final, or Realtime speech_stopped) → first audible sample of the reply played',

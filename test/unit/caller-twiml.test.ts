@@ -1,11 +1,13 @@
 /**
  * What the fake Twilio reads from TwiML: <Connect><Stream url> and its <Parameter>s, with
- * Twilio's rules on the URL (wss only, no query string) and XML entities decoded. TwiML built by
- * the twilio library itself must parse, hostile parameter values included.
+ * Twilio's rules on the URL (wss only, no query string) and XML entities decoded; the verbs
+ * around it in document order (<Say>, <Pause>, <Play> typed), one note naming what is skipped,
+ * and the verbs that make the stream impossible refused. TwiML built by the twilio library itself
+ * must parse, hostile parameter values included.
  */
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { parseStreamTwiml } from '../../harness/caller/twiml.ts';
+import { parseTwiml, type TwimlDocument } from '../../harness/caller/twiml.ts';
 
 function twimlWith(parameters: Array<{ name: string; value: string }>, url = 'wss://agent.example.com/media-stream'): string {
   const response = new twilio.twiml.VoiceResponse();
@@ -15,19 +17,23 @@ function twimlWith(parameters: Array<{ name: string; value: string }>, url = 'ws
   return response.toString();
 }
 
-function parsedOk(xml: string): { url: string; parameters: Record<string, string> } {
-  const result = parseStreamTwiml(xml);
+function documentOk(xml: string): TwimlDocument {
+  const result = parseTwiml(xml);
   if (!result.ok) throw new Error(`expected TwiML to parse, got: ${result.error}`);
   return result.value;
 }
 
+function parsedOk(xml: string): { url: string; parameters: Record<string, string> } {
+  return documentOk(xml).stream;
+}
+
 function parseError(xml: string): string {
-  const result = parseStreamTwiml(xml);
+  const result = parseTwiml(xml);
   if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
   return result.error;
 }
 
-describe('parseStreamTwiml on the twilio library\'s own output', () => {
+describe('parseTwiml on the twilio library\'s own output', () => {
   it('reads the stream url and every parameter', () => {
     const value = parsedOk(twimlWith([
       { name: 'callerId', value: '+15551234567' },
@@ -81,7 +87,7 @@ describe('parseStreamTwiml on the twilio library\'s own output', () => {
   });
 });
 
-describe('parseStreamTwiml on hand-written TwiML', () => {
+describe('parseTwiml on hand-written TwiML', () => {
   it('accepts pretty-printed TwiML with an XML declaration and other verbs around <Connect>', () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <Response>
@@ -112,7 +118,7 @@ describe('parseStreamTwiml on hand-written TwiML', () => {
   });
 });
 
-describe('parseStreamTwiml errors', () => {
+describe('parseTwiml errors', () => {
   it('rejects a ws:// url (Twilio error 31922)', () => {
     const error = parseError(twimlWith([], 'ws://agent.example.com/media'));
     expect(error).toContain('31922');
@@ -141,7 +147,7 @@ describe('parseStreamTwiml errors', () => {
 
   it('rejects <Connect> without a <Stream url>', () => {
     expect(parseError('<Response><Connect><Stream name="x"/></Connect></Response>')).toContain('<Stream url=');
-    expect(parseStreamTwiml('<Response><Connect></Connect></Response>').ok).toBe(false);
+    expect(parseTwiml('<Response><Connect></Connect></Response>').ok).toBe(false);
   });
 
   it('rejects a document without <Response>', () => {
@@ -151,5 +157,146 @@ describe('parseStreamTwiml errors', () => {
   it('rejects XML that is not well-formed', () => {
     expect(parseError('<Response><Connect><Stream url="wss://h.example/s"></Connect></Response>')).toContain('not well-formed');
     expect(parseError('{"url":"wss://h.example/s"}')).not.toBe('');
+  });
+});
+
+describe('parseTwiml: the verbs around <Connect>, in document order', () => {
+  it('reads the twilio-samples greeting: <Say voice>, <Pause>, <Say>, then the stream; nothing to note', () => {
+    const response = new twilio.twiml.VoiceResponse();
+    response.say({ voice: 'Google.en-US-Chirp3-HD-Aoede' }, 'Please wait while we connect your call to the A. I. voice assistant');
+    response.pause({ length: 1 });
+    response.say({ voice: 'Google.en-US-Chirp3-HD-Aoede' }, 'O.K. you can start talking!');
+    response.connect().stream({ url: 'wss://agent.example.com/media-stream' });
+    const doc = documentOk(response.toString());
+    expect(doc.before).toEqual([
+      { verb: 'Say', text: 'Please wait while we connect your call to the A. I. voice assistant', voice: 'Google.en-US-Chirp3-HD-Aoede', language: undefined, loop: 1, ssml: false },
+      { verb: 'Pause', lengthS: 1 },
+      { verb: 'Say', text: 'O.K. you can start talking!', voice: 'Google.en-US-Chirp3-HD-Aoede', language: undefined, loop: 1, ssml: false },
+    ]);
+    expect(doc.stream).toEqual({ url: 'wss://agent.example.com/media-stream', parameters: {} });
+    expect(doc.after).toEqual([]);
+    expect(doc.verbs.map((v) => v.verb)).toEqual(['Say', 'Pause', 'Say', 'Connect']);
+    expect(doc.note).toBeUndefined();
+  });
+
+  it('keeps the verbs after <Connect> parsed and notes that Twilio runs them only once the stream ends', () => {
+    const doc = documentOk(`<Response>
+      <Say>Speak now.</Say>
+      <Connect><Stream url="wss://h.example/streams"><Parameter name="a" value="b"/></Stream></Connect>
+      <Say>Goodbye.</Say>
+      <Hangup/>
+    </Response>`);
+    expect(doc.before).toEqual([{ verb: 'Say', text: 'Speak now.', voice: undefined, language: undefined, loop: 1, ssml: false }]);
+    expect(doc.after).toEqual([
+      { verb: 'Say', text: 'Goodbye.', voice: undefined, language: undefined, loop: 1, ssml: false },
+      { verb: 'Other', name: 'Hangup', label: '<Hangup>' },
+    ]);
+    expect(doc.note).toBe('TwiML: the fake Twilio does not run <Say>, <Hangup> after <Connect> (Twilio runs them once the stream ends)');
+  });
+
+  it('decodes XML entities and character references in <Say> text, the twilio library\'s escaping included', () => {
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(`Tom & Jerry's <café> "open"`);
+    response.connect().stream({ url: 'wss://h.example/s' });
+    const built = documentOk(response.toString()).before[0];
+    expect(built).toMatchObject({ verb: 'Say', text: `Tom & Jerry's <café> "open"` });
+
+    const hand = documentOk('<Response><Say>A &amp; B &lt;c&gt; &#233;&#x21; &amp;lt;</Say><Connect><Stream url="wss://h.example/s"/></Connect></Response>').before[0];
+    expect(hand).toMatchObject({ verb: 'Say', text: 'A & B <c> é! &lt;' });
+  });
+
+  it('collapses whitespace in <Say> text and keeps digits as written', () => {
+    const doc = documentOk('<Response><Say>\n   Call   007\n  now  </Say><Connect><Stream url="wss://h.example/s"/></Connect></Response>');
+    expect(doc.before[0]).toMatchObject({ text: 'Call 007 now' });
+  });
+
+  it('reads loop, voice and language of <Say>, length of <Pause> (default 1 s), URL and loop of <Play>', () => {
+    const doc = documentOk(`<Response>
+      <Say loop="3" voice="Polly.Amy" language="en-GB">Hello</Say>
+      <Pause/>
+      <Pause length="4"/>
+      <Play loop="2">http://127.0.0.1:8080/hold.wav?x=1&amp;y=2</Play>
+      <Play>/relative.wav</Play>
+      <Connect><Stream url="wss://h.example/s"/></Connect>
+    </Response>`);
+    expect(doc.before).toEqual([
+      { verb: 'Say', text: 'Hello', voice: 'Polly.Amy', language: 'en-GB', loop: 3, ssml: false },
+      { verb: 'Pause', lengthS: 1 },
+      { verb: 'Pause', lengthS: 4 },
+      { verb: 'Play', url: 'http://127.0.0.1:8080/hold.wav?x=1&y=2', loop: 2 },
+      { verb: 'Play', url: '/relative.wav', loop: 1 },
+    ]);
+    expect(doc.note).toBeUndefined();
+  });
+
+  it('reads SSML inside <Say> as its text and says so in the note', () => {
+    const doc = documentOk('<Response><Say>Hello <break time="1s"/> <prosody rate="slow">there</prosody></Say><Connect><Stream url="wss://h.example/s"/></Connect></Response>');
+    expect(doc.before[0]).toMatchObject({ verb: 'Say', text: 'Hello there', ssml: true });
+    expect(doc.note).toBe('TwiML: the fake Twilio reads the SSML inside <Say> as plain text');
+  });
+
+  it('names everything it does not play in ONE line: <Gather>, <Dial>, <Record>, <Start><Stream>, <Play digits>, unknown elements', () => {
+    const doc = documentOk(`<Response>
+      <Gather input="speech"><Say>Say something</Say></Gather>
+      <Dial>+15550100003</Dial>
+      <Record maxLength="5"/>
+      <Start><Stream url="wss://h.example/listen"/></Start>
+      <Play digits="ww1"/>
+      <Gather/>
+      <Dance/>
+      <Connect><Stream url="wss://h.example/s"/></Connect>
+      <Say>Bye</Say>
+    </Response>`);
+    expect(doc.before.map((v) => v.verb)).toEqual(['Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'Other']);
+    expect(doc.note).toBe(
+      'TwiML: the fake Twilio skips <Gather>, <Dial>, <Record>, <Start><Stream> (unidirectional; not opened), <Play digits> (DTMF tones), <Dance> (not a TwiML verb) before <Connect>; ' +
+        'does not run <Say> after <Connect> (Twilio runs them once the stream ends)',
+    );
+    expect(doc.note).not.toContain('\n');
+    expect(doc.stream.url).toBe('wss://h.example/s');
+  });
+
+  it('reads a second <Connect> as a verb after the stream, unvalidated', () => {
+    const doc = documentOk('<Response><Connect><Stream url="wss://h.example/s"/></Connect><Connect><Stream url="ws://bad"/></Connect></Response>');
+    expect(doc.after).toEqual([{ verb: 'Other', name: 'Connect', label: '<Connect>' }]);
+  });
+});
+
+describe('parseTwiml: TwiML that makes the stream impossible fails, in one line', () => {
+  const connect = '<Connect><Stream url="wss://h.example/s"/></Connect>';
+
+  it('refuses <Hangup>, <Reject> and <Redirect> before <Connect>, naming the verb', () => {
+    expect(parseError(`<Response><Say>Bye</Say><Hangup/>${connect}</Response>`)).toBe('TwiML <Hangup> before <Connect>: Twilio would hang up before the stream opens');
+    expect(parseError(`<Response><Reject reason="busy"/>${connect}</Response>`)).toMatch(/^TwiML <Reject> before <Connect>: /);
+    expect(parseError(`<Response><Redirect>https://h.example/next</Redirect>${connect}</Response>`)).toMatch(/^TwiML <Redirect> before <Connect>: .*does not follow redirects/);
+    // The first verb that ends the call wins, even with no <Connect> at all.
+    expect(parseError('<Response><Hangup/></Response>')).toMatch(/<Hangup> before <Connect>/);
+  });
+
+  it('accepts <Hangup> after <Connect> (noted, not run)', () => {
+    expect(documentOk(`<Response>${connect}<Hangup/></Response>`).note).toContain('<Hangup> after <Connect>');
+  });
+
+  it('refuses loop="0" on <Say> or <Play> before <Connect> (repeats until the call ends), accepts it after', () => {
+    expect(parseError(`<Response><Say loop="0">Hold on</Say>${connect}</Response>`)).toBe('TwiML <Say loop="0"> before <Connect> repeats until the call ends: the stream would never open');
+    expect(parseError(`<Response><Play loop="0">http://127.0.0.1/a.wav</Play>${connect}</Response>`)).toContain('<Play loop="0">');
+    expect(documentOk(`<Response>${connect}<Say loop="0">Bye</Say></Response>`).after[0]).toMatchObject({ verb: 'Say', loop: 0 });
+  });
+
+  it('refuses attributes that are not whole numbers, naming the attribute and what it must be', () => {
+    expect(parseError(`<Response><Pause length="0"/>${connect}</Response>`)).toBe('TwiML <Pause length="0">: length must be a whole number ≥ 1');
+    expect(parseError(`<Response><Pause length="1.5"/>${connect}</Response>`)).toContain('length must be a whole number');
+    expect(parseError(`<Response><Say loop="-1">x</Say>${connect}</Response>`)).toBe('TwiML <Say loop="-1">: loop must be a whole number ≥ 0');
+    expect(parseError(`<Response><Play loop="two">http://127.0.0.1/a.wav</Play>${connect}</Response>`)).toContain('<Play loop="two">');
+  });
+
+  it('refuses <Play> without a URL', () => {
+    expect(parseError(`<Response><Play></Play>${connect}</Response>`)).toBe('TwiML <Play> has no URL');
+  });
+
+  it('names what a <Connect> holds when it is not a <Stream>', () => {
+    expect(parseError('<Response><Connect><ConversationRelay url="wss://h.example/cr"/></Connect></Response>')).toBe(
+      'TwiML <Connect> has no <Stream url="..."> (it holds <ConversationRelay>; the fake Twilio opens only media streams)',
+    );
   });
 });

@@ -115,15 +115,23 @@ describe('postVoiceWebhook', () => {
     expect(twilio.validateRequest(TOKEN, String(got.headers['x-twilio-signature']), url, params)).toBe(true);
   });
 
-  it('returns the stream the TwiML asks for, its parameters, the status and the duration on the clock', async () => {
+  it('returns the TwiML read into verbs and the stream it asks for, the status, the send time and the duration on the clock', async () => {
     const { base } = await startWebhook({ status: 200, body: streamTwiml('wss://127.0.0.1:4000/media', { tenant: 'acme', hostile: `a&b"<c>'` }) });
     const result = await postVoiceWebhook(steppingClock([1000, 1250.5]), request(`${base}/incoming-call`));
+    const stream = { url: 'wss://127.0.0.1:4000/media', parameters: { tenant: 'acme', hostile: `a&b"<c>'` } };
     expect(result).toEqual({
       ok: true,
       status: 200,
+      sentAt: 1000,
       durationMs: 250.5,
-      stream: { url: 'wss://127.0.0.1:4000/media', parameters: { tenant: 'acme', hostile: `a&b"<c>'` } },
+      twiml: { verbs: [{ verb: 'Connect', stream }], before: [], stream, after: [], note: undefined },
     });
+  });
+
+  it('fails with the TwiML\'s one line when a verb before <Connect> ends the call', async () => {
+    const { base } = await startWebhook({ status: 200, body: '<Response><Hangup/><Connect><Stream url="wss://127.0.0.1/media"/></Connect></Response>' });
+    const result = await postVoiceWebhook(createManualClock(0), request(`${base}/incoming-call`));
+    expect(result).toMatchObject({ ok: false, status: 200, error: 'TwiML <Hangup> before <Connect>: Twilio would hang up before the stream opens' });
   });
 
   it('fails with the HTTP status when the webhook answers an error', async () => {
