@@ -5,6 +5,8 @@
  * its webhook); `--upstream mocks` (default; `--mock-port` fixes their ports) or `real`.
  */
 import { AGENT_DEFAULTS, type AgentMode } from '../../agent/index.ts';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { AgentTarget } from '../runner/agent-target.ts';
 import { createExternalAgentTarget } from '../runner/external-agent.ts';
 import { createProcessAgentTarget } from '../runner/process-agent.ts';
@@ -21,6 +23,8 @@ export const TARGET_OPTIONS = {
   upstream: { type: 'string' },
   'mock-port': { type: 'string' },
   'auth-token': { type: 'string' },
+  'webhook-path': { type: 'string' },
+  'agent-cwd': { type: 'string' },
 } as const;
 
 export interface TargetFlagValues {
@@ -29,6 +33,8 @@ export interface TargetFlagValues {
   upstream?: string | undefined;
   'mock-port'?: string | undefined;
   'auth-token'?: string | undefined;
+  'webhook-path'?: string | undefined;
+  'agent-cwd'?: string | undefined;
 }
 
 /** The token the harness signs with when it also gives it to the agent. */
@@ -37,9 +43,13 @@ export const HARNESS_AUTH_TOKEN = 'callbench-twilio-auth-token';
 export const TARGET_HELP = `Agent under test (default: the reference agent, in-process):
   --agent-cmd CMD       run CMD (with sh -c) as the agent: it gets the mocks' environment
                         (DEEPGRAM_API_URL, DEEPGRAM_API_KEY, OPENAI_BASE_URL, OPENAI_API_KEY,
-                        OPENAI_REALTIME_URL, OPENAI_REALTIME_BASE_URL, NODE_EXTRA_CA_CERTS),
-                        TWILIO_AUTH_TOKEN, and PORT/HOST to listen on; POST /incoming-call there
-                        is its voice webhook. Stopped with SIGTERM after the run.
+                        OPENAI_REALTIME_URL, OPENAI_REALTIME_BASE_URL, and the mocks' certificate
+                        in NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and REQUESTS_CA_BUNDLE),
+                        TWILIO_AUTH_TOKEN, and PORT/HOST to listen on; POST --webhook-path there
+                        is its voice webhook. Stopped with SIGTERM after the run. Keys in CMD
+                        (NAME_KEY=…, --auth-token …) are shown as *** in the output and report
+  --webhook-path PATH   with --agent-cmd: the agent's voice-webhook path (default /incoming-call)
+  --agent-cwd DIR       with --agent-cmd: the directory CMD runs in (default: the current one)
   --agent-url URL       an agent you run yourself: its voice-webhook URL (e.g.
                         http://127.0.0.1:3000/incoming-call); point it at the mocks with --mock-port
   --upstream WHERE      mocks (default) or real: the agent uses the real Deepgram and OpenAI with
@@ -68,6 +78,8 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
   if (command !== undefined && command.trim() === '') throw new UsageError("--agent-cmd expects a command line, got ''");
   if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`--agent-url expects an http(s) URL of the agent's voice webhook, got '${url}'`);
   if (values['auth-token'] !== undefined && url === undefined) throw new UsageError('--auth-token applies to --agent-url only (the harness gives its own token to the agents it starts)');
+  const webhookPath = values['webhook-path'] === undefined ? undefined : parseWebhookPath(values['webhook-path'], command);
+  const cwd = values['agent-cwd'] === undefined ? undefined : parseAgentCwd(values['agent-cwd'], command);
   const where = choiceFlag('upstream', values.upstream, 'mocks', ['mocks', 'real'] as const);
   if (where === 'real' && values['mock-port'] !== undefined) throw new UsageError('--mock-port applies to --upstream mocks only');
 
@@ -84,8 +96,34 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
   }
 
   const authToken = url === undefined ? HARNESS_AUTH_TOKEN : (values['auth-token'] ?? nonEmpty(env['TWILIO_AUTH_TOKEN']) ?? HARNESS_AUTH_TOKEN);
-  const agent = command !== undefined ? createProcessAgentTarget({ command, clock }) : url !== undefined ? createExternalAgentTarget(url) : undefined;
+  const agent =
+    command !== undefined
+      ? createProcessAgentTarget({ command, clock, ...(cwd === undefined ? {} : { cwd }), ...(webhookPath === undefined ? {} : { webhookPath }) })
+      : url !== undefined
+        ? createExternalAgentTarget(url)
+        : undefined;
   return { agent, upstream, authToken };
+}
+
+function parseWebhookPath(value: string, command: string | undefined): string {
+  if (command === undefined) throw new UsageError('--webhook-path applies to --agent-cmd only (with --agent-url the URL holds the path)');
+  if (!/^\/[^\s#]*$/.test(value) || !URL.canParse(value, 'http://127.0.0.1')) {
+    throw new UsageError(`--webhook-path expects the path of the agent's voice webhook, starting with '/' (e.g. /incoming-call), got '${value}'`);
+  }
+  return value;
+}
+
+function parseAgentCwd(value: string, command: string | undefined): string {
+  if (command === undefined) throw new UsageError('--agent-cwd applies to --agent-cmd only (the directory the command runs in)');
+  const dir = path.resolve(value);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new UsageError(`--agent-cwd expects an existing directory, got '${value}' (${(error as NodeJS.ErrnoException).code ?? 'cannot be read'})`);
+  }
+  if (!isDirectory) throw new UsageError(`--agent-cwd expects a directory, got '${value}', which is not one`);
+  return dir;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -12,7 +12,7 @@
 import type { MetricName } from '../metrics/definitions.ts';
 import type { LatencyHistogram } from '../metrics/histogram.ts';
 import type { MetricSummary, RunSummary } from '../report/summary.ts';
-import type { RunOutcome } from '../runner/run.ts';
+import type { RunOutcome } from '../report/fold.ts';
 import { percentileMs } from './percentile.ts';
 import type { Operator, Threshold } from './thresholds.ts';
 

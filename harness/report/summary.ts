@@ -3,7 +3,7 @@ import { summarizeChecks, type ChecksSummary } from '../checks/summary.ts';
 import { METRIC_NAMES } from '../metrics/definitions.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { bootstrapPercentileCis, DEFAULT_LEVEL, DEFAULT_RESAMPLES, seriesSeed, type PercentileCis } from '../statistics/bootstrap.ts';
-import type { MetricHistograms, MetricSamples, RunOutcome } from '../runner/run.ts';
+import type { MetricHistograms, MetricSamples, RunOutcome } from './fold.ts';
 
 /**
  * A metric's distribution (from its HDR histogram) and, from the raw samples, bootstrap
@@ -40,6 +40,10 @@ export type LoadSummary =
 
 export interface RunSummary {
   callbench: { version: string };
+  /** Present, and true, when the run was stopped before its end: the figures cover the calls that ended before. */
+  partial?: true;
+  /** Why a partial run stopped: interrupted by a signal, or the agent's processes ended. */
+  stopped?: { reason: 'interrupted' | 'agent-exited'; message: string };
   startedAt: string;
   durationMs: number;
   profile: string;
@@ -56,6 +60,8 @@ export interface RunSummary {
     {
       calls: number;
       failedCalls: number;
+      /** Partial runs only: calls the run's stop hung up early, counted but not measured. */
+      stoppedCalls?: number;
       droppedCalls: number;
       warmupCalls: number;
       unansweredTurns: number;
@@ -127,8 +133,12 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const histograms: Record<string, string> = {};
   for (const name of METRIC_NAMES) if (outcome.metrics[name].count > 0) histograms[name] = outcome.metrics[name].encode();
+  const { end } = outcome;
   return {
     callbench: { version },
+    ...(end.state === 'completed'
+      ? {}
+      : { partial: true as const, stopped: { reason: end.state, message: end.state === 'interrupted' ? `interrupted by ${end.reason}` : end.message } }),
     startedAt: outcome.startedAt,
     durationMs: Math.round(outcome.durationMs),
     profile: outcome.profile,
@@ -144,6 +154,7 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
         {
           calls: s.calls,
           failedCalls: s.failedCalls,
+          ...(end.state === 'completed' ? {} : { stoppedCalls: s.stoppedCalls }),
           droppedCalls: s.droppedCalls,
           warmupCalls: s.warmupCalls,
           unansweredTurns: s.unansweredTurns,

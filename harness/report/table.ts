@@ -50,6 +50,13 @@ export function describeLoad(load: LoadSummary, warmupCalls: number): string {
   );
 }
 
+/** The first line of a stopped run's report: why it stopped, and that its figures are partial. */
+export function describePartial(summary: RunSummary): string {
+  const stopped = Object.values(summary.scenarios).reduce((sum, s) => sum + (s.stoppedCalls ?? 0), 0);
+  const cut = stopped > 0 ? ` (${stopped} call(s) hung up early are left out)` : '';
+  return `PARTIAL RUN: ${summary.stopped?.message ?? 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
+}
+
 function renderTable(rows: string[][]): string {
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   return rows
@@ -83,7 +90,7 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
     blocks.push(`Where the reply time went (from the mock journals):\n${table}`);
   }
   if (blocks.length === 0) blocks.push('No latency samples were recorded.');
-  const lines = [describeLoad(summary.load, summary.warmup.calls), blocks.join('\n\n')];
+  const lines = [...(summary.partial === true ? [describePartial(summary)] : []), describeLoad(summary.load, summary.warmup.calls), blocks.join('\n\n')];
   const problems = Object.entries(summary.scenarios).flatMap(([name, s]) => [
     ...(s.failedCalls > 0 ? [`${name}: ${s.failedCalls} of ${s.calls} calls failed`] : []),
     ...(s.droppedCalls > 0 ? [`${name}: ${s.droppedCalls} due call(s) dropped (not started)`] : []),

@@ -13,13 +13,19 @@ export interface AgentEnv extends UpstreamEnv {
 export interface RunningAgent {
   /** The voice webhook Twilio would POST to, e.g. http://127.0.0.1:41234/incoming-call */
   webhookUrl: string;
+  /** Stops the agent; resolves once nothing of it is left running. */
   stop(): Promise<void>;
   /** The replies of a call as the agent itself reports them, when it does. */
   selfReports?(callSid: string): readonly SelfReportedTurn[];
 }
 
+export interface AgentStartOptions {
+  /** Aborting it gives up on a start still under way (the start then rejects, with nothing left running). */
+  signal?: AbortSignal;
+}
+
 export interface AgentTarget {
   /** A short description for reports, e.g. "reference agent (in-process; text=sentence tts=ws playout=direct)". */
   describe(): string;
-  start(env: AgentEnv): Promise<RunningAgent>;
+  start(env: AgentEnv, options?: AgentStartOptions): Promise<RunningAgent>;
 }

@@ -10,7 +10,9 @@ import { PROFILES } from '../mocks/profiles.ts';
 import { Scenario } from '../scenario/schema.ts';
 import { percentileOfSorted } from '../statistics/bootstrap.ts';
 import { createNullAgentTarget, expectedResponseMs, NULL_AGENT_DEFAULTS, toneMulaw, type NullAgentOptions } from './null-agent.ts';
-import { run, type PlannedScenario, type RunOutcome } from './run.ts';
+import { foldRun, type RunOutcome } from '../report/fold.ts';
+import type { PlannedScenario } from './run.ts';
+import { startRun } from './start-run.ts';
 
 /** The null agent's timing for calibration: short bursts, so a call takes about a second. */
 export const CALIBRATION_AGENT: Omit<NullAgentOptions, 'clock'> = {
@@ -72,17 +74,19 @@ export async function runCalibration(clock: Clock, settings: { calls: number; co
   const agentOptions = CALIBRATION_AGENT;
   const profile = PROFILES['instant'] ?? Object.values(PROFILES)[0];
   if (profile === undefined) throw new Error('no mock latency profile is defined');
-  const outcome = await run(
-    {
-      scenarios: [calibrationScenario()],
-      load: { model: 'closed', calls: settings.calls, concurrency: settings.concurrency },
-      warmup: settings.warmup ?? settings.concurrency,
-      profile,
-      seed: 1,
-      agent: createNullAgentTarget({ ...agentOptions, clock }),
-      authToken: 'callbench-calibration-token',
-    },
-    clock,
+  const { outcome } = await foldRun(
+    startRun(
+      {
+        scenarios: [calibrationScenario()],
+        load: { model: 'closed', calls: settings.calls, concurrency: settings.concurrency },
+        warmup: settings.warmup ?? settings.concurrency,
+        profile,
+        seed: 1,
+        agent: createNullAgentTarget({ ...agentOptions, clock }),
+        authToken: 'callbench-calibration-token',
+      },
+      { clock },
+    ),
   );
   const expected: Array<[MetricName, number]> = [
     ['greeting.first_audio_ms', agentOptions.greetDelayMs ?? 0],

@@ -12,24 +12,32 @@
  *   fell behind), is dropped and counted, never started late (k6's dropped_iterations).
  *
  * Every decision reads the injected Clock, so the schedule can be tested with a manual clock.
+ * Each model takes an optional AbortSignal: once it aborts no further call is started, and the
+ * model resolves when the calls already running have finished.
  */
 import type { Clock } from '../clock.ts';
 
 /** Runs `count` jobs with at most `limit` in flight; resolves when all are done. */
-export async function runClosedCount(limit: number, count: number, job: (index: number) => Promise<void>): Promise<void> {
+export async function runClosedCount(limit: number, count: number, job: (index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < count) await job(next++);
+    while (next < count && signal?.aborted !== true) await job(next++);
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 /** `concurrency` callers keep starting calls until `durationMs` has passed; resolves with the number started. */
-export async function runClosedForDuration(clock: Clock, concurrency: number, durationMs: number, job: (index: number) => Promise<void>): Promise<number> {
+export async function runClosedForDuration(
+  clock: Clock,
+  concurrency: number,
+  durationMs: number,
+  job: (index: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<number> {
   const endAt = clock.now() + durationMs;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (clock.now() < endAt) await job(next++);
+    while (clock.now() < endAt && signal?.aborted !== true) await job(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return next;
@@ -61,6 +69,7 @@ export interface Arrival {
 }
 
 export interface OpenModelResult {
+  /** Calls that came due: all of the schedule's, or, when aborted, those due before the abort. */
   scheduled: number;
   started: number;
   dropped: Record<DropReason, number>;
@@ -82,6 +91,7 @@ export function runOpenModel(
   options: OpenModelOptions,
   start: (arrival: Arrival) => Promise<void>,
   onDrop?: (arrival: Arrival, reason: DropReason) => void,
+  signal?: AbortSignal,
 ): Promise<OpenModelResult> {
   const t0 = clock.now();
   const interval = 1000 / options.ratePerSec;
@@ -91,12 +101,21 @@ export function runOpenModel(
   let inFlight = 0;
   let scheduling = true;
   let failure: { error: unknown } | undefined;
+  let cancelTick: (() => void) | undefined;
 
   return new Promise<OpenModelResult>((resolve, reject) => {
     const settle = (): void => {
       if (scheduling || inFlight > 0) return;
+      signal?.removeEventListener('abort', onAbort);
       if (failure !== undefined) reject(failure.error);
       else resolve(result);
+    };
+    const onAbort = (): void => {
+      if (!scheduling) return;
+      cancelTick?.();
+      scheduling = false;
+      result.scheduled = next;
+      settle();
     };
     const drop = (arrival: Arrival, reason: DropReason): void => {
       result.dropped[reason]++;
@@ -134,12 +153,19 @@ export function runOpenModel(
             settle();
           });
       }
-      if (next < total) clock.at(t0 + next * interval, tick);
+      if (next < total) cancelTick = clock.at(t0 + next * interval, tick);
       else {
         scheduling = false;
         settle();
       }
     };
+    if (signal?.aborted === true) {
+      scheduling = false;
+      result.scheduled = 0;
+      settle();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     tick();
   });
 }

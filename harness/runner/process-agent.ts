@@ -5,8 +5,10 @@
  * The contract (the one agent/env-options.ts reads, so the reference agent is such an agent):
  * - environment: DEEPGRAM_API_URL, DEEPGRAM_API_KEY, OPENAI_BASE_URL, OPENAI_API_KEY,
  *   OPENAI_REALTIME_URL (ws://), OPENAI_REALTIME_BASE_URL (https:// for SDK helpers that force
- *   wss://), NODE_EXTRA_CA_CERTS (a file with the mocks' certificate), TWILIO_AUTH_TOKEN, and
- *   PORT / HOST (127.0.0.1) to listen on; the agent answers POST /incoming-call there.
+ *   wss://), NODE_EXTRA_CA_CERTS (for Node), SSL_CERT_FILE (OpenSSL: Python's ssl, curl) and
+ *   REQUESTS_CA_BUNDLE (Python requests), all one file: the mocks' certificate, then the public
+ *   roots; TWILIO_AUTH_TOKEN, and PORT / HOST (127.0.0.1) to listen on; the agent answers POST
+ *   `webhookPath` (default /incoming-call) there.
  * - it is ready when 127.0.0.1:PORT accepts a TCP connection; it is stopped with SIGTERM (then
  *   SIGKILL after a grace period), its whole process group with it.
  * - JSON lines on its stdout with the reference agent's per-turn events (`stt.final` or
@@ -18,18 +20,22 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { rootCertificates } from 'node:tls';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { freeLoopbackPort } from '../net/free-port.ts';
 import type { AgentTarget, RunningAgent } from './agent-target.ts';
+import { redactSecrets } from './redact.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
 export interface ProcessAgentSettings {
   /** A shell command line, run with `sh -c` in `cwd`. */
   command: string;
   cwd?: string;
+  /** The agent's voice-webhook path on 127.0.0.1:PORT (default /incoming-call). */
+  webhookPath?: string;
   clock: Clock;
   /** Give up when the agent has not accepted a connection on its port by then. */
   readyTimeoutMs?: number;
@@ -42,7 +48,8 @@ export interface ProcessAgentSettings {
 /** The agent could not be started: the message says why, with the end of what it printed. */
 export class AgentStartError extends Error {
   constructor(message: string) {
-    super(message);
+    // It quotes the command and the agent's last output, either of which may hold a key.
+    super(redactSecrets(message));
     this.name = 'AgentStartError';
   }
 }
@@ -75,7 +82,7 @@ function tryConnect(port: number): Promise<boolean> {
 export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentTarget {
   const { clock } = settings;
   return {
-    describe: () => `process agent (${settings.command})`,
+    describe: () => `process agent (${redactSecrets(settings.command)})`,
     async start(env) {
       const port = await freeLoopbackPort();
       const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
@@ -84,8 +91,11 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
       const trust: Record<string, string> = {};
       if (pem !== '') {
         const caFile = path.join(caDir, 'mocks-ca.pem');
-        await writeFile(caFile, pem);
+        // SSL_CERT_FILE replaces an OpenSSL client's default roots: the public ones stay beside the mocks'.
+        await writeFile(caFile, [pem.trim(), ...rootCertificates].join('\n') + '\n');
         trust['NODE_EXTRA_CA_CERTS'] = caFile;
+        trust['SSL_CERT_FILE'] = caFile;
+        trust['REQUESTS_CA_BUNDLE'] = caFile;
       }
       const log: WriteStream | undefined = settings.logFile === undefined ? undefined : createWriteStream(settings.logFile, { flags: 'a' });
       const child: ChildProcess = spawn('sh', ['-c', settings.command], {
@@ -164,7 +174,7 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         await clock.sleep(PROBE_EVERY_MS);
       }
       const running: RunningAgent = {
-        webhookUrl: `http://127.0.0.1:${port}/incoming-call`,
+        webhookUrl: `http://127.0.0.1:${port}${settings.webhookPath ?? '/incoming-call'}`,
         stop,
         selfReports: (callSid) => reports.forCall(callSid),
       };

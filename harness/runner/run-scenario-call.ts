@@ -22,19 +22,45 @@ export interface ScenarioCallInput {
   faults?: FaultBook;
   /** The mocks' journal, when mocks are in use: connections the agent did not tag are tied to calls by content. */
   journal?: Journal;
+  /** The call's CallSid (default: a fresh one), so the run can announce the call before placing it. */
+  callSid?: string;
+  /** Aborting it hangs the call up at once, wherever it is in its steps (the run is stopping). */
+  signal?: AbortSignal;
 }
 
 export interface ScenarioCallOutcome {
   result: CallResult | undefined;
   /** Why the call did not run to its end, if it did not. */
   error: string | undefined;
+  /** True when `signal` cut the call short: `error` then says where. */
+  stopped?: true;
+}
+
+/** Settles as `work` does, or rejects with a StoppedError as soon as `signal` aborts (`work` is then left to settle unobserved). */
+function unlessStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  // The step still settles once the hang-up ends it: nobody waits for it, so it must not reject unhandled.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new StoppedError());
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+class StoppedError extends Error {
+  constructor() {
+    super('hung up early: the run is stopping');
+    this.name = 'StoppedError';
+  }
 }
 
 export async function runScenarioCall(input: ScenarioCallInput): Promise<ScenarioCallOutcome> {
   const replies = new Map<string, string | undefined>();
   for (const step of input.scenario.steps) if (step.type === 'say') replies.set(step.fixture, step.reply);
 
-  const callSid = twilioSid('CA');
+  const callSid = input.callSid ?? twilioSid('CA');
   const faults = input.scenario.faults ?? [];
   if (faults.length > 0) input.faults?.arm(callSid, faults);
   try {
@@ -59,44 +85,47 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
       },
     });
   } catch (error) {
-    return { result: undefined, error: (error as Error).message };
+    return { result: undefined, error: (error as Error).message, ...(input.signal?.aborted === true ? { stopped: true as const } : {}) };
   }
 
   let error: string | undefined;
+  let stopped = false;
   try {
+    if (input.signal?.aborted === true) throw new StoppedError();
     for (const [index, step] of input.scenario.steps.entries()) {
       try {
         switch (step.type) {
           case 'say': {
             const utterance = input.fixtures.get(step.fixture);
             if (utterance === undefined) throw new Error(`fixture ${step.fixture} was not loaded`);
-            await call.say(utterance);
+            await unlessStopped(call.say(utterance), input.signal);
             break;
           }
           case 'wait_for_agent':
-            await call.waitForAgentTurn({ quietMs: step.quietMs, timeoutMs: step.timeoutMs });
+            await unlessStopped(call.waitForAgentTurn({ quietMs: step.quietMs, timeoutMs: step.timeoutMs }), input.signal);
             break;
           case 'wait_for_agent_audio':
-            await call.waitForAgentAudio({ playedMs: step.playedMs, timeoutMs: step.timeoutMs });
+            await unlessStopped(call.waitForAgentAudio({ playedMs: step.playedMs, timeoutMs: step.timeoutMs }), input.signal);
             break;
           case 'dtmf':
-            await call.pressDigits(step.digits, step.gapMs);
+            await unlessStopped(call.pressDigits(step.digits, step.gapMs), input.signal);
             break;
           case 'noise':
-            await call.sendAudio(whiteNoiseMulaw(step.ms, step.levelDb, index + 1));
+            await unlessStopped(call.sendAudio(whiteNoiseMulaw(step.ms, step.levelDb, index + 1)), input.signal);
             break;
           case 'pause':
-            await call.pause(step.ms);
+            await unlessStopped(call.pause(step.ms), input.signal);
             break;
           case 'hangup':
             return { result: await call.hangup(), error: undefined };
         }
       } catch (stepError) {
+        if (stepError instanceof StoppedError) stopped = true;
         throw new Error(`step ${index + 1} (${step.type}): ${(stepError as Error).message}`);
       }
     }
   } catch (stepError) {
     error = (stepError as Error).message;
   }
-  return { result: await call.hangup(), error };
+  return { result: await call.hangup(), error, ...(stopped || (error !== undefined && input.signal?.aborted === true) ? { stopped: true as const } : {}) };
 }

@@ -52,6 +52,8 @@ const RUN_FLAGS = [
   '--rest-body',
   '--playout',
   '--barge-in',
+  '--webhook-path',
+  '--agent-cwd',
   '--threshold',
   '--thresholds',
   '--help',

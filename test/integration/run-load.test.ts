@@ -11,7 +11,8 @@ import { renderSummaryTable } from '../../harness/report/table.ts';
 import { summarize } from '../../harness/report/summary.ts';
 import { CALIBRATION_AGENT, calibrationScenario } from '../../harness/runner/calibration.ts';
 import { createNullAgentTarget } from '../../harness/runner/null-agent.ts';
-import { run } from '../../harness/runner/run.ts';
+import { foldRun } from '../../harness/report/fold.ts';
+import { startRun } from '../../harness/runner/start-run.ts';
 
 describe('a run under the open model', () => {
   it('drops calls at the in-flight limit, records start lag, and excludes warm-up calls', async () => {
@@ -19,8 +20,9 @@ describe('a run under the open model', () => {
     const profile = PROFILES['instant'];
     if (profile === undefined) throw new Error('no instant profile');
     // Calls last over a second; at 5/s with 2 in flight, calls 0 and 1 start and 2..4 are dropped.
-    const outcome = await run(
-      {
+    const { outcome, result } = await foldRun(
+      startRun(
+        {
         scenarios: [calibrationScenario()],
         load: { model: 'open', ratePerSec: 5, durationMs: 1000, maxInFlight: 2, lateBoundMs: 1000 },
         warmup: 1,
@@ -28,9 +30,11 @@ describe('a run under the open model', () => {
         seed: 4,
         agent: createNullAgentTarget({ ...CALIBRATION_AGENT, clock }),
         authToken: 'load-test-token',
-      },
-      clock,
+        },
+        { clock },
+      ),
     );
+    expect(result).toMatchObject({ state: 'completed', scheduled: 5 });
     expect(outcome.load).toMatchObject({ scheduled: 5, started: 2, dropped: { late: 0, 'max-in-flight': 3 } });
     expect(outcome.warmupCalls).toBe(1);
     const [scenario] = outcome.scenarios;

@@ -5,15 +5,19 @@
  * Every refusal is a UsageError of one line naming the flag. Nothing here starts a server: each
  * case is refused while the flags are read.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createSystemClock } from '../../harness/clock.ts';
 import { agentCommand } from '../../harness/cli/commands/agent.ts';
 import { calibrateCommand } from '../../harness/cli/commands/calibrate.ts';
 import { mocksCommand } from '../../harness/cli/commands/mocks.ts';
 import { RUN_OPTIONS, runCommand } from '../../harness/cli/commands/run.ts';
 import type { CommandIo } from '../../harness/cli/io.ts';
 import { checkedArgs } from '../../harness/cli/parse-flags.ts';
+import { parseTargetFlags, type TargetFlagValues } from '../../harness/cli/target-flags.ts';
 import { UsageError } from '../../harness/cli/usage-error.ts';
 
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const io: CommandIo = { out: () => undefined, progress: () => undefined };
 const never = (): Promise<void> => new Promise(() => undefined);
 /** For an agent that does start: stopped as soon as it listens. */
@@ -136,5 +140,32 @@ describe('reference-agent knobs that have no effect given the others', () => {
 
   it('--seed with --upstream real, where no mock profile runs', async () => {
     await usageError(runCommand(['--upstream', 'real', '--seed', '3'], io, { DEEPGRAM_API_KEY: 'k', OPENAI_API_KEY: 'k' }), '--seed applies to --upstream mocks only');
+  });
+});
+
+describe('--webhook-path and --agent-cwd (for agents that are not ours)', () => {
+  const clock = createSystemClock();
+  const parse = (values: TargetFlagValues) => parseTargetFlags(values, {}, clock, undefined);
+
+  it('take a path starting with / and an existing directory, with --agent-cmd', () => {
+    const target = parse({ 'agent-cmd': 'python agent.py', 'webhook-path': '/voice', 'agent-cwd': ROOT });
+    expect(target.agent?.describe()).toBe('process agent (python agent.py)');
+  });
+
+  it('refuse a path that does not start with /, in one line', async () => {
+    for (const value of ['voice', 'http://127.0.0.1/voice', '', '/with space']) {
+      await usageError(runCommand(['--agent-cmd', 'true', '--webhook-path', value], io), '--webhook-path', "starting with '/'", `'${value}'`);
+    }
+  });
+
+  it('refuse a directory that does not exist or is a file, in one line', async () => {
+    await usageError(runCommand(['--agent-cmd', 'true', '--agent-cwd', path.join(ROOT, 'no-such-dir')], io), '--agent-cwd', 'no-such-dir', 'ENOENT');
+    await usageError(runCommand(['--agent-cmd', 'true', '--agent-cwd', path.join(ROOT, 'package.json')], io), '--agent-cwd', 'package.json', 'not one');
+  });
+
+  it('apply to --agent-cmd only', async () => {
+    await usageError(runCommand(['--webhook-path', '/voice'], io), '--webhook-path applies to --agent-cmd only');
+    await usageError(runCommand(['--agent-cwd', ROOT], io), '--agent-cwd applies to --agent-cmd only');
+    await usageError(runCommand(['--agent-url', 'http://127.0.0.1:3000/voice', '--webhook-path', '/voice'], io), '--webhook-path applies to --agent-cmd only');
   });
 });

@@ -1,17 +1,8 @@
 /** `callbench run`: play scenarios against the reference agent on the mocks and report latency. */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createSystemClock } from '../../clock.ts';
-import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
-import { renderSummaryTable } from '../../report/table.ts';
-import { renderThresholds } from '../../report/thresholds-table.ts';
-import { renderChecks } from '../../report/checks-table.ts';
-import { failedErrorChecks } from '../../checks/summary.ts';
-import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
-import { summarize } from '../../report/summary.ts';
 import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
-import { run } from '../../runner/run.ts';
 import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
@@ -23,11 +14,11 @@ import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
 import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
-import { AgentStartError } from '../../runner/process-agent.ts';
 import { UsageError } from '../usage-error.ts';
 import { AGENT_DEFAULTS } from '../../../agent/index.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
+import { playAndReport } from './run-session.ts';
 
 export const DEFAULT_SCENARIOS = ['greeting', 'long-answer', 'barge-in-mid-sentence'] as const;
 
@@ -83,7 +74,13 @@ export const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
+/** `signal`, aborted with a signal's name ('SIGINT'), stops the run early: its partial report is still written. */
+export async function runCommand(
+  argv: string[],
+  io: CommandIo,
+  env: Readonly<Record<string, string | undefined>> = {},
+  signal?: AbortSignal,
+): Promise<number> {
   const values = parseFlags(argv, RUN_OPTIONS);
   if (values.help) {
     io.out(RUN_HELP);
@@ -127,47 +124,15 @@ export async function runCommand(argv: string[], io: CommandIo, env: Readonly<Re
       ...(realtime === undefined ? {} : { realtime }),
       ...(bargeIn === undefined ? {} : { bargeIn }),
     });
-  let done = 0;
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${agent.describe()}`);
-  const outcome = await run(
-    { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
+  return playAndReport({
+    plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
     clock,
-    {
-      onCallEnd: ({ scenario, index, total, error, warmup: warm }) => {
-        if (!warm) done++;
-        const counter = warm ? 'warm-up' : total === undefined ? String(done) : `${done}/${total}`;
-        io.progress(`  [${counter}] ${scenario} #${index + 1} ${error === undefined ? 'ok' : `FAILED: ${error}`}`);
-      },
-      onCallDropped: ({ scenario, index, reason, lagMs }) => {
-        io.progress(`  [dropped] ${scenario} #${index + 1}: ${reason === 'late' ? `${Math.round(lagMs)} ms late` : 'too many calls in flight'}`);
-      },
-    },
-  ).catch((error: unknown) => {
-    // What the user can fix: the agent command, or ports taken by something else.
-    if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
-    if (values['mock-port'] !== undefined && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`--mock-port ${values['mock-port']}: port ${values['mock-port']} or the one after it is already in use`);
-    }
-    throw error;
+    io,
+    json: values.json,
+    thresholds,
+    signal,
+    mockPort: values['mock-port'],
+    version: await version(),
   });
-  const summary = summarize(outcome, await version());
-  const gate = evaluateThresholds(thresholds, summary, outcomeHistograms(outcome));
-  const result = { ...summary, thresholds: gate };
-
-  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${outcome.profile}`;
-  const dir = path.join(PACKAGE_ROOT, 'reports', runId);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-
-  if (values.json) io.out(JSON.stringify(result));
-  else {
-    io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
-    io.out(`\n${renderChecks(summary.checks)}`);
-    if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
-    io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
-  }
-  const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
-  // A failed call or error-severity check is a conformance failure and wins over a threshold breach.
-  if (failed > 0 || failedErrorChecks(summary.checks).length > 0) return EXIT.conformance;
-  return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
 }

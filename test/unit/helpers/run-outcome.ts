@@ -1,7 +1,7 @@
 /** Hand-built run outcomes for report and gate tests: given samples per scenario, the histograms and raw samples a run would hold. */
 import { METRIC_NAMES, type MetricName } from '../../../harness/metrics/definitions.ts';
 import { createHistogram } from '../../../harness/metrics/histogram.ts';
-import type { LoadOutcome, MetricHistograms, MetricSamples, RunOutcome, ScenarioOutcome } from '../../../harness/runner/run.ts';
+import type { LoadOutcome, MetricHistograms, MetricSamples, RunOutcome, ScenarioOutcome } from '../../../harness/report/fold.ts';
 
 export type Values = Partial<Record<MetricName, number[]>>;
 
@@ -24,6 +24,7 @@ export function scenarioOutcome(name: string, values: Values, extra: Partial<Sce
     name,
     calls: 1,
     failedCalls: 0,
+    stoppedCalls: 0,
     droppedCalls: 0,
     warmupCalls: 0,
     warmupFailedCalls: 0,
@@ -59,5 +60,6 @@ export function runOutcome(
     samples: samplesOf(all),
     pacingLateness: pacing,
     framesSent: 321,
+    end: { state: 'completed' },
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The part of `callbench run` after the flags: start the run, subscribe the progress printer
+ * (stderr) and the result fold to its events, then write reports/<run-id>/result.json, render it
+ * (stdout) and pick the exit code. A run stopped early (Ctrl-C, SIGTERM, the agent exiting) still
+ * gets its report, marked partial.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import path from 'node:path';
+import type { Clock } from '../../clock.ts';
+import { failedErrorChecks } from '../../checks/summary.ts';
+import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
+import type { Threshold } from '../../gate/thresholds.ts';
+import { METRICS, type MetricName } from '../../metrics/definitions.ts';
+import { renderChecks } from '../../report/checks-table.ts';
+import { createRunFold } from '../../report/fold.ts';
+import { createProgressPrinter } from '../../report/progress.ts';
+import { summarize } from '../../report/summary.ts';
+import { renderSummaryTable } from '../../report/table.ts';
+import { renderThresholds } from '../../report/thresholds-table.ts';
+import { AgentStartError } from '../../runner/process-agent.ts';
+import type { RunPlan } from '../../runner/run.ts';
+import { startRun } from '../../runner/start-run.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CommandIo } from '../io.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
+import { UsageError } from '../usage-error.ts';
+
+export interface RunSession {
+  plan: RunPlan;
+  clock: Clock;
+  io: CommandIo;
+  /** One JSON object on stdout instead of the tables. */
+  json: boolean;
+  thresholds: readonly Threshold[];
+  /** Aborted with the signal's name ('SIGINT', 'SIGTERM') to stop the run early. */
+  signal: AbortSignal | undefined;
+  /** The --mock-port value, for the error when it is taken. */
+  mockPort: string | undefined;
+  version: string;
+}
+
+/** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
+function signalExitCode(reason: string): number {
+  const number = (constants.signals as Record<string, number | undefined>)[reason];
+  return number === undefined ? EXIT.internal : 128 + number;
+}
+
+export async function playAndReport(session: RunSession): Promise<number> {
+  const { io, plan } = session;
+  const run = startRun(plan, { clock: session.clock, ...(session.signal === undefined ? {} : { signal: session.signal }) });
+  const fold = createRunFold();
+  const progress = createProgressPrinter();
+  run.subscribe((event) => {
+    fold.add(event);
+    for (const line of progress(event)) io.progress(line);
+  });
+  const ended = await run.result.catch((error: unknown) => {
+    // What the user can fix: the agent command, or ports taken by something else.
+    if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
+    if (session.mockPort !== undefined && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`--mock-port ${session.mockPort}: port ${session.mockPort} or the one after it is already in use`);
+    }
+    throw error;
+  });
+  const outcome = fold.outcome();
+  const summary = summarize(outcome, session.version);
+  const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
+  const result = { ...summary, thresholds: gate };
+
+  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${outcome.profile}`;
+  const dir = path.join(PACKAGE_ROOT, 'reports', runId);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+  if (session.json) io.out(JSON.stringify(result));
+  else {
+    io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
+    io.out(`\n${renderChecks(summary.checks)}`);
+    if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
+    io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
+  }
+  switch (ended.state) {
+    case 'interrupted':
+      return signalExitCode(ended.reason);
+    case 'agent-exited':
+      // One line for the cause, rather than the same failure on every call after it.
+      io.progress(`callbench: ${ended.message}`);
+      return EXIT.conformance;
+    case 'completed': {
+      const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
+      // A failed call or error-severity check is a conformance failure and wins over a threshold breach.
+      if (failed > 0 || failedErrorChecks(summary.checks).length > 0) return EXIT.conformance;
+      return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
+    }
+  }
+}

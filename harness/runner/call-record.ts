@@ -1,0 +1,63 @@
+/**
+ * The immutable record of one call, made once it has ended: its state, caller timeline, mock
+ * journal entries, metric samples, turn kinds and the verdicts judged from it alone. A warm-up or
+ * stopped call keeps its timeline but is measured by nothing.
+ */
+import { evaluateCallChecks } from '../checks/call-checks.ts';
+import { computeCallMetrics } from '../metrics/call-metrics.ts';
+import type { MetricName } from '../metrics/definitions.ts';
+import type { JournalEntry } from '../mocks/journal.ts';
+import type { SelfReportedTurn } from '../metrics/self-report.ts';
+import type { CallRecord, CallRef } from './events.ts';
+import type { ScenarioCallOutcome } from './run-scenario-call.ts';
+
+export interface CallRecordInput {
+  ref: CallRef;
+  callSid: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: ScenarioCallOutcome;
+  /** Set when the run was stopping and the call did not run to its end: why. */
+  stoppedBy: string | undefined;
+  /** Every entry of the mocks' journal (the call's own are picked out here); empty without mocks. */
+  journal: readonly JournalEntry[];
+  selfReports: readonly SelfReportedTurn[];
+  /** Open model: how late the call started after its due time. */
+  lagMs: number | undefined;
+}
+
+export function buildCallRecord(input: CallRecordInput): CallRecord {
+  const { ref, callSid, outcome } = input;
+  const result = outcome.result;
+  const timeline = Object.freeze([...(result?.timeline.events ?? [])]);
+  const journal = Object.freeze(input.journal.filter((e) => e.call === callSid));
+  const pacing = result === undefined ? undefined : Object.freeze({ framesSent: result.pacing.framesSent, lateness: result.pacing.lateness });
+  const state =
+    input.stoppedBy !== undefined
+      ? ({ state: 'stopped', reason: input.stoppedBy } as const)
+      : outcome.error !== undefined
+        ? ({ state: 'failed', error: outcome.error } as const)
+        : ({ state: 'completed' } as const);
+  const base = { ...ref, callSid, startedAt: input.startedAt, endedAt: input.endedAt, timeline, journal, pacing, ...state };
+  // Nothing of a warm-up call, or of a call the run's stop cut short, is measured.
+  if (ref.warmup || state.state === 'stopped') {
+    return Object.freeze({ ...base, samples: Object.freeze({}), turns: Object.freeze([]), unansweredTurns: 0, verdicts: Object.freeze([]) });
+  }
+  const samples: Partial<Record<MetricName, readonly number[]>> = {};
+  if (input.lagMs !== undefined) samples['call.start_lag_ms'] = Object.freeze([input.lagMs]);
+  if (result === undefined) {
+    // It never connected: no timeline to measure or judge, only its start lag.
+    return Object.freeze({ ...base, samples: Object.freeze(samples), turns: Object.freeze([]), unansweredTurns: 0, verdicts: Object.freeze([]) });
+  }
+  const metrics = computeCallMetrics(timeline, journal, input.selfReports);
+  for (const [name, values] of Object.entries(metrics.samples) as Array<[MetricName, number[]]>) {
+    samples[name] = Object.freeze([...(samples[name] ?? []), ...values]);
+  }
+  return Object.freeze({
+    ...base,
+    samples: Object.freeze(samples),
+    turns: Object.freeze(metrics.turns.map((turn) => turn.kind)),
+    unansweredTurns: metrics.unansweredTurns,
+    verdicts: Object.freeze(evaluateCallChecks({ events: timeline, metrics, journal })),
+  });
+}

@@ -1,0 +1,251 @@
+/**
+ * A run: start the mocks (unless the agent is to use the real services) and the agent, play the
+ * scenarios under a load model (load-models.ts: closed by count, closed for a duration, or open
+ * arrival-rate), and tell every consumer what happened as a stream of events (events.ts). Warm-up
+ * calls run first. Once the last call has ended and its grace period has passed, the teardown
+ * check is decided for every measured call, before the agent stops. The runner keeps no result:
+ * the result model is a fold over the events (harness/report/fold.ts).
+ *
+ * Nothing the run starts outlives it. Aborting `signal` (Ctrl-C), or the agent's processes ending
+ * on their own, stops it: no further call starts, the calls in flight are hung up, the teardown
+ * wait is skipped, the agent and the mocks are stopped, and `result` resolves with how it ended.
+ *
+ * @example
+ *   const run = startRun(plan, { clock, signal });
+ *   run.subscribe((event) => { if (event.type === 'call-ended') console.error(event.call.state); });
+ *   const result = await run.result;
+ */
+import type { Clock } from '../clock.ts';
+import { twilioSid } from '../caller/ids.ts';
+import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
+import type { RunningAgent } from './agent-target.ts';
+import { buildCallRecord } from './call-record.ts';
+import { createEventSource, type EventStream } from './event-stream.ts';
+import type { CallRef, RunEnd, RunEvent, RunResult } from './events.ts';
+import { runClosedCount, runClosedForDuration, runOpenModel } from './load-models.ts';
+import { plannedMeasuredCalls, type RunPlan } from './run.ts';
+import { runScenarioCall } from './run-scenario-call.ts';
+import { decideTeardowns, pendingTeardown, type PendingTeardown } from './teardowns.ts';
+
+export interface RunOptions {
+  clock: Clock;
+  /** Aborting it stops the run (see above); a string reason (e.g. 'SIGINT') is reported as the cause. */
+  signal?: AbortSignal;
+  /** Period of the `interval` events, ms (default 5000). */
+  intervalMs?: number;
+}
+
+export interface Run extends EventStream<RunEvent> {
+  /**
+   * Resolves once the run has ended and the agent and mocks have stopped. Rejects when the mocks
+   * or the agent could not start, on an internal error, or when a listener threw.
+   */
+  result: Promise<RunResult>;
+}
+
+export const DEFAULT_INTERVAL_MS = 5000;
+
+/**
+ * Starts a run. Its first event is emitted on a later microtask, so listeners subscribed right
+ * after this returns see every event.
+ */
+export function startRun(plan: RunPlan, options: RunOptions): Run {
+  const stop = new AbortController();
+  let listenerError: { error: unknown } | undefined;
+  const source = createEventSource<RunEvent>((error) => {
+    listenerError ??= { error };
+    stop.abort();
+  });
+  const result = Promise.resolve().then(async () => {
+    const ended = await execute(plan, options, source.emit, stop);
+    if (listenerError !== undefined) throw listenerError.error;
+    source.emit({ type: 'run-ended', result: ended });
+    return ended;
+  });
+  return { subscribe: source.subscribe, result };
+}
+
+function reasonOf(reason: unknown): string {
+  return typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted';
+}
+
+async function execute(plan: RunPlan, options: RunOptions, emit: (event: RunEvent) => void, stop: AbortController): Promise<RunResult> {
+  const { clock } = options;
+  const began = clock.now();
+  const upstream = plan.upstream ?? { kind: 'mocks' };
+  const warmup = plan.warmup ?? 0;
+  const S = plan.scenarios.length;
+
+  /** Why the run is stopping early: the first cause wins. */
+  let end: Exclude<RunEnd, { state: 'completed' }> | undefined;
+  const stopWith = (cause: Exclude<RunEnd, { state: 'completed' }>): void => {
+    end ??= cause;
+    stop.abort();
+  };
+  const onAbort = (): void => stopWith({ state: 'interrupted', reason: reasonOf(options.signal?.reason) });
+  if (options.signal?.aborted === true) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  emit({
+    type: 'run-started',
+    info: {
+      startedAt: new Date().toISOString(),
+      // No mock profile applies to the real services.
+      profile: upstream.kind === 'real' ? 'real' : plan.profile.name,
+      seed: plan.seed,
+      agent: plan.agent.describe(),
+      load: plan.load,
+      scenarios: plan.scenarios.map((p) => p.scenario.name),
+      plannedCalls: plannedMeasuredCalls(plan.load, S),
+      warmupCalls: warmup * S,
+    },
+  });
+
+  let mocks: Mocks | undefined;
+  let scheduled: number | undefined;
+  try {
+    let upstreamEnv: UpstreamEnv;
+    if (upstream.kind === 'mocks') {
+      mocks = await startMocks({ clock, profile: plan.profile, seed: plan.seed, ...(upstream.ports === undefined ? {} : { ports: upstream.ports }) });
+      upstreamEnv = mocks.env;
+    } else {
+      upstreamEnv = upstream.env;
+    }
+    let agent: RunningAgent | undefined;
+    if (!stop.signal.aborted) {
+      try {
+        agent = await plan.agent.start({ ...upstreamEnv, TWILIO_AUTH_TOKEN: plan.authToken }, { signal: stop.signal });
+      } catch (error) {
+        // A start given up because the run was stopped is the stop, not an error.
+        if (!stop.signal.aborted) throw error;
+      }
+    }
+    if (agent !== undefined) {
+      const running = agent;
+      try {
+        scheduled = await playCalls({ plan, clock, emit, stop: stop.signal, stopWith, stopReason: () => describeStop(end), mocks, agent: running, warmup, intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS });
+      } finally {
+        await running.stop();
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await mocks?.close();
+  }
+  return { ...(end ?? { state: 'completed' }), durationMs: clock.now() - began, ...(scheduled === undefined ? {} : { scheduled }) };
+}
+
+function describeStop(end: RunEnd | undefined): string {
+  if (end?.state === 'interrupted') return `interrupted (${end.reason})`;
+  if (end?.state === 'agent-exited') return 'the agent exited';
+  return 'the run stopped';
+}
+
+interface PlayContext {
+  plan: RunPlan;
+  clock: Clock;
+  emit: (event: RunEvent) => void;
+  stop: AbortSignal;
+  stopWith: (cause: Exclude<RunEnd, { state: 'completed' }>) => void;
+  stopReason: () => string;
+  mocks: Mocks | undefined;
+  agent: RunningAgent;
+  warmup: number;
+  intervalMs: number;
+}
+
+/** Plays the warm-up and measured calls, then decides the teardown checks; resolves with the open model's scheduled count. */
+async function playCalls(ctx: PlayContext): Promise<number | undefined> {
+  const { plan, clock, emit, stop, mocks, agent, warmup } = ctx;
+  const S = plan.scenarios.length;
+  const inFlight = new Map<string, CallRef>();
+  const counts = { done: 0, failed: 0, dropped: 0 };
+  const teardowns: PendingTeardown[] = [];
+
+  const callsBegan = clock.now();
+  let cancelInterval = clock.at(callsBegan + ctx.intervalMs, function tick() {
+    emit({ type: 'interval', elapsedMs: clock.now() - callsBegan, inFlight: inFlight.size, ...counts });
+    cancelInterval = clock.at(clock.now() + ctx.intervalMs, tick);
+  });
+
+  /** Plays call `index` of scenario `s` and emits its record. */
+  const playCall = async (s: number, index: number, warm: boolean, lagMs?: number): Promise<void> => {
+    const planned = plan.scenarios[s];
+    if (planned === undefined || stop.aborted) return;
+    const ref: CallRef = { scenarioIndex: s, scenario: planned.scenario.name, index, warmup: warm };
+    const callSid = twilioSid('CA');
+    const startedAt = clock.now();
+    inFlight.set(callSid, ref);
+    emit({ type: 'call-started', call: { ...ref, callSid, at: startedAt } });
+    const outcome = await runScenarioCall({
+      clock,
+      scenario: planned.scenario,
+      fixtures: planned.fixtures,
+      webhookUrl: agent.webhookUrl,
+      authToken: plan.authToken,
+      script: mocks?.script,
+      ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal }),
+      callSid,
+      signal: stop,
+    });
+    const endedAt = clock.now();
+    const stopped = outcome.stopped === true;
+    inFlight.delete(callSid);
+    const record = buildCallRecord({
+      ref,
+      callSid,
+      startedAt,
+      endedAt,
+      outcome,
+      stoppedBy: stopped ? ctx.stopReason() : undefined,
+      journal: mocks?.journal.entries() ?? [],
+      selfReports: agent.selfReports?.(callSid) ?? [],
+      lagMs,
+    });
+    counts.done++;
+    if (record.state === 'failed') counts.failed++;
+    const teardown = pendingTeardown(record);
+    if (teardown !== undefined) teardowns.push(teardown);
+    emit({ type: 'call-ended', call: record });
+  };
+
+  let scheduled: number | undefined;
+  try {
+    if (warmup > 0) {
+      const limit = plan.load.model === 'open' ? Math.min(plan.load.maxInFlight, S) : plan.load.concurrency;
+      // Scenario-major, as the closed model plays them: warm-up call i is call i % warmup of scenario ⌊i / warmup⌋.
+      await runClosedCount(limit, warmup * S, (i) => playCall(Math.floor(i / warmup), i % warmup, true), stop);
+    }
+    switch (plan.load.model) {
+      case 'closed': {
+        const calls = plan.load.calls;
+        await runClosedCount(plan.load.concurrency, calls * S, (i) => playCall(Math.floor(i / calls), i % calls, false), stop);
+        break;
+      }
+      case 'closed-duration':
+        await runClosedForDuration(clock, plan.load.concurrency, plan.load.durationMs, (i) => playCall(i % S, Math.floor(i / S), false), stop);
+        break;
+      case 'open': {
+        const result = await runOpenModel(
+          clock,
+          plan.load,
+          ({ index, intendedAt, at }) => playCall(index % S, Math.floor(index / S), false, at - intendedAt),
+          ({ index, intendedAt, at }, reason) => {
+            const s = index % S;
+            counts.dropped++;
+            emit({ type: 'call-dropped', call: { scenarioIndex: s, scenario: plan.scenarios[s]?.scenario.name ?? '', index: Math.floor(index / S), warmup: false }, reason, lagMs: at - intendedAt });
+          },
+          stop,
+        );
+        scheduled = result.scheduled;
+        break;
+      }
+    }
+  } finally {
+    cancelInterval();
+  }
+  // Before the agent stops: stopping it closes every upstream socket and would hide a leak.
+  const verdicts = await decideTeardowns(clock, teardowns, plan.upstream?.kind === 'real' ? undefined : mocks?.journal, stop);
+  for (const { call, verdict } of verdicts) emit({ type: 'check-verdict', call, verdict });
+  return scheduled;
+}

@@ -1,0 +1,55 @@
+/**
+ * `upstream.closed-after-hangup` for the measured calls of a run: decided once TEARDOWN_GRACE_MS
+ * has passed after the last call ended, before the agent stops (stopping it closes every upstream
+ * socket and would hide a leak). Each verdict becomes a late `check-verdict` event.
+ */
+import type { Clock } from '../clock.ts';
+import { callOrigin, skipped, type CheckVerdict } from '../checks/check.ts';
+import { checkUpstreamTeardown, hangupTime, isSocketLifecycle, TEARDOWN_GRACE_MS } from '../checks/teardown-check.ts';
+import type { Journal, JournalEntry } from '../mocks/journal.ts';
+import type { CallRecord, CallRef } from './events.ts';
+
+/** Only what the teardown check needs outlives a call: not its timeline or journal entries. */
+export interface PendingTeardown {
+  call: CallRef & { callSid: string };
+  hangupAt: number;
+  /** Origin of the call's evidence times. */
+  origin: number;
+  endedAt: number;
+}
+
+/** The pending check of a measured call that connected; undefined for any other. */
+export function pendingTeardown(record: CallRecord): PendingTeardown | undefined {
+  if (record.warmup || record.state === 'stopped' || record.pacing === undefined) return undefined;
+  const { scenarioIndex, scenario, index, warmup, callSid } = record;
+  return { call: { scenarioIndex, scenario, index, warmup, callSid }, hangupAt: hangupTime(record.timeline) ?? record.endedAt, origin: callOrigin(record.timeline), endedAt: record.endedAt };
+}
+
+/**
+ * The verdict of every pending call, in order. Skipped for every call when the run has no mocks
+ * (`journal` undefined) or when `signal` aborts, during the grace period or before it.
+ */
+export async function decideTeardowns(
+  clock: Clock,
+  pending: readonly PendingTeardown[],
+  journal: Journal | undefined,
+  signal: AbortSignal,
+): Promise<Array<{ call: PendingTeardown['call']; verdict: CheckVerdict }>> {
+  const skipAll = (): Array<{ call: PendingTeardown['call']; verdict: CheckVerdict }> => pending.map((p) => ({ call: p.call, verdict: skipped('upstream.closed-after-hangup') }));
+  if (journal === undefined || signal.aborted) return skipAll();
+  if (pending.length === 0) return [];
+  const lastEnded = pending.reduce((last, p) => Math.max(last, p.endedAt), -Infinity);
+  try {
+    await clock.sleepUntil(lastEnded + TEARDOWN_GRACE_MS, signal);
+  } catch {
+    return skipAll();
+  }
+  const byCall = new Map<string, JournalEntry[]>();
+  for (const entry of journal.entries()) {
+    if (entry.call === undefined || !isSocketLifecycle(entry)) continue;
+    const list = byCall.get(entry.call);
+    if (list === undefined) byCall.set(entry.call, [entry]);
+    else list.push(entry);
+  }
+  return pending.map((p) => ({ call: p.call, verdict: checkUpstreamTeardown({ journal: byCall.get(p.call.callSid) ?? [], hangupAt: p.hangupAt, origin: p.origin }) }));
+}
