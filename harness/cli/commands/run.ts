@@ -15,6 +15,7 @@ import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
+import { redactSecrets } from '../../runner/redact.ts';
 import { AGENT_DEFAULTS } from '../../../agent/index.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
@@ -124,7 +125,7 @@ export async function runCommand(
       ...(realtime === undefined ? {} : { realtime }),
       ...(bargeIn === undefined ? {} : { bargeIn }),
     });
-  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${agent.describe()}`);
+  io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${redactSecrets(agent.describe())}`);
   return playAndReport({
     plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
     clock,
