@@ -21,6 +21,10 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
+/** Bounds of the HTTP server's sweep for requests over their headers or request timeout. */
+const SWEEP_MIN_MS = 25;
+const SWEEP_MAX_MS = 1000;
+
 /** Twilio's messages are small (a 20 ms media frame is ~300 bytes of JSON). */
 const MAX_TWILIO_MESSAGE_BYTES = 1024 * 1024;
 
@@ -76,7 +80,9 @@ export function createAgent(options: AgentOptions): AgentServer {
         if (isBinary) session.receiveBinary();
         else session.receiveText(frameText(data));
       } catch (error) {
-        logger.error(null, 'internal', `handling a Twilio frame failed: ${describeError(error)}`);
+        // The session catches its own failures; this is the last line: end this call, no other.
+        logger.error(null, 'internal', `handling a Twilio frame failed: ${describeError(error)}; hanging up this call`);
+        void session.end('agent_error');
       }
     });
     ws.on('close', () => session.socketClosed());
@@ -101,7 +107,18 @@ export function createAgent(options: AgentOptions): AgentServer {
     async listen(port = 0, host = '127.0.0.1') {
       if (closing !== undefined) throw new Error('the agent is closed');
       if (server !== undefined) throw new Error('the agent is already listening');
-      const http = createServer(onRequest);
+      const { httpHeadersTimeoutMs, httpRequestTimeoutMs } = resolved.tuning;
+      // Node only enforces these on its connection sweep (every 30 s by default): sweep often
+      // enough that a request held open by a slow client is dropped close to its bound.
+      const bounds = [httpHeadersTimeoutMs, httpRequestTimeoutMs].filter((ms) => ms > 0);
+      const http = createServer(
+        {
+          headersTimeout: httpHeadersTimeoutMs,
+          requestTimeout: httpRequestTimeoutMs,
+          connectionsCheckingInterval: Math.max(SWEEP_MIN_MS, Math.min(SWEEP_MAX_MS, ...bounds.map((ms) => ms / 4))),
+        },
+        onRequest,
+      );
       server = http;
       sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_TWILIO_MESSAGE_BYTES });
       http.on('upgrade', onUpgrade);
@@ -115,7 +132,7 @@ export function createAgent(options: AgentOptions): AgentServer {
       const address = http.address();
       if (address === null || typeof address === 'string') throw new Error(`unexpected server address ${String(address)}`);
       const url = baseUrl(host, address.port);
-      logger.emit({ type: 'agent.listening', url, signatureValidation: resolved.twilioAuthToken !== null });
+      logger.emit({ type: 'agent.listening', url, signatureValidation: resolved.twilioAuthToken !== null, callHeader: resolved.callHeader });
       return { url };
     },
     close() {

@@ -56,6 +56,9 @@ function pick(env: Env, name: string, choices: readonly string[]): Picked {
   return { ok: false, error: `${name} must be one of ${choices.join(', ')}, got '${raw}'` };
 }
 
+/** CALLBENCH_CALL_HEADER: 1 (the default) sends `x-callbench-call` upstream, 0 sends none. */
+const CALL_HEADER_CHOICES = ['0', '1'] as const;
+
 /** AGENT_PRESET, then AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY, AGENT_PLAYOUT over it. */
 function replyFromEnv(env: Env): { ok: true; value: Partial<ReplyOptions> | undefined } | { ok: false; error: string } {
   const preset = pick(env, 'AGENT_PRESET', REPLY_PRESET_NAMES);
@@ -97,7 +100,8 @@ function modeFromEnv(env: Env): { ok: true; mode: AgentMode; realtime: Partial<R
  * OPENAI_BASE_URL, OPENAI_API_KEY, TWILIO_AUTH_TOKEN and PUBLIC_URL, and the reply knobs
  * AGENT_PRESET (seed-current | seed-fixed), AGENT_TEXT, AGENT_TTS, AGENT_REST_BODY and
  * AGENT_PLAYOUT (each knob overrides the preset's value), AGENT_BARGE_IN (speech | words); AGENT_MODE (cascaded | realtime) with
- * OPENAI_REALTIME_BASE_URL, OPENAI_REALTIME_MODEL, OPENAI_REALTIME_VOICE and AGENT_VAD_SILENCE_MS.
+ * OPENAI_REALTIME_BASE_URL, OPENAI_REALTIME_MODEL, OPENAI_REALTIME_VOICE and AGENT_VAD_SILENCE_MS;
+ * CALLBENCH_CALL_HEADER (1 | 0: whether upstream requests carry `x-callbench-call`).
  * Realtime mode needs no Deepgram key. Error messages name the variable and never echo a key.
  */
 export function agentOptionsFromEnv(env: Env): AgentEnvResult {
@@ -131,6 +135,9 @@ export function agentOptionsFromEnv(env: Env): AgentEnvResult {
   const bargeIn = pick(env, 'AGENT_BARGE_IN', BARGE_IN_POLICIES);
   if (!bargeIn.ok) return bargeIn;
   if (bargeIn.value !== undefined) options.bargeIn = bargeIn.value as BargeInPolicy;
+  const callHeader = pick(env, 'CALLBENCH_CALL_HEADER', CALL_HEADER_CHOICES);
+  if (!callHeader.ok) return callHeader;
+  if (callHeader.value !== undefined) options.callHeader = callHeader.value === '1';
   try {
     resolveAgentOptions(options);
   } catch (error) {

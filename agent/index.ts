@@ -12,6 +12,7 @@ export {
   type AgentTuning,
   type ResolvedAgentOptions,
 } from './options.ts';
+export { reportUnhandledErrors, type ProcessEvents } from './process-errors.ts';
 export { agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, REPLY_ENV, type AgentEnvResult, type AgentProcessConfig } from './env-options.ts';
 export type {
   AgentErrorCode,
@@ -23,6 +24,7 @@ export type {
   CallEndReason,
   ReplyOutcome,
   ReplyTrigger,
+  UnhandledKind,
   Upstream,
 } from './log-events.ts';
 export {

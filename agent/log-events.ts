@@ -11,7 +11,15 @@
 export type Upstream = 'listen' | 'speak' | 'llm' | 'realtime';
 
 /** Why a call ended, from the agent's side. */
-export type CallEndReason = 'stop' | 'twilio_closed' | 'upstream_failed' | 'agent_closed';
+export type CallEndReason =
+  | 'stop'
+  | 'twilio_closed'
+  | 'upstream_failed'
+  | 'agent_closed'
+  /** No `start` within `tuning.startTimeoutMs` of the upgrade: the socket is closed (1008). */
+  | 'no_start'
+  /** The agent's own code failed while handling this call: that call is hung up (1011), no other. */
+  | 'agent_error';
 
 /** What ended the caller's utterance and triggered a reply. */
 export type ReplyTrigger = 'speech_final' | 'utterance_end';
@@ -21,15 +29,22 @@ export type BargeInTrigger = 'speech_started' | 'transcript';
 
 export type ReplyOutcome = 'completed' | 'cancelled' | 'failed';
 
+/** How an error escaped: thrown from a callback (uncaughtException) or a rejected promise nobody awaited. */
+export type UnhandledKind = 'uncaught_exception' | 'unhandled_rejection';
+
 export type AgentWarningCode =
   | 'twilio.invalid_message'
   | 'twilio.binary_frame'
   | 'twilio.before_start'
   | 'twilio.duplicate_start'
+  | 'twilio.invalid_start'
+  | 'twilio.no_start'
+  | 'twilio.empty_media'
   | 'twilio.wrong_stream'
   | 'twilio.unknown_mark'
   | 'twilio.socket_error'
   | 'webhook.rejected'
+  | 'webhook.timeout'
   | 'stream.rejected'
   | 'listen.invalid_message'
   | 'speak.invalid_message'
@@ -58,8 +73,13 @@ interface InTurn extends InCall {
 }
 
 export type AgentLogEvent =
-  | (Stamped & { type: 'agent.listening'; url: string; signatureValidation: boolean })
+  | (Stamped & { type: 'agent.listening'; url: string; signatureValidation: boolean; callHeader: boolean })
   | (Stamped & { type: 'agent.closed' })
+  /**
+   * Something the agent threw that nothing caught (reported by the process entry point, which
+   * keeps serving): `kind` says whether it was thrown or a rejected promise nobody awaited.
+   */
+  | (Stamped & { type: 'agent.unhandled_error'; kind: UnhandledKind; message: string })
   | (Stamped & { type: 'webhook.answered'; callSid: string | null; streamUrl: string })
   | (InCall & { type: 'call.start'; streamSid: string; mode: 'cascaded' | 'realtime' })
   | (InCall & {
@@ -70,6 +90,8 @@ export type AgentLogEvent =
       durationMs: number;
       /** Warnings not logged because their code had already been logged often in this call. */
       suppressedWarnings: number;
+      /** `media` frames whose payload decoded to no audio (empty or not base64): ignored, never forwarded. */
+      emptyMediaFrames: number;
     })
   | (InCall & { type: 'upstream.open'; upstream: Exclude<Upstream, 'llm'>; connectMs: number; attempt: number })
   | (InTurn & { type: 'stt.final'; trigger: ReplyTrigger; transcript: string })

@@ -8,6 +8,7 @@ import { createSystemClock } from '../harness/clock.ts';
 import { createAgent } from './create-agent.ts';
 import { agentOptionsFromEnv } from './env-options.ts';
 import type { AgentLogEvent } from './log-events.ts';
+import { reportUnhandledErrors } from './process-errors.ts';
 
 function printEvent(event: AgentLogEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -22,9 +23,7 @@ async function main(): Promise<void> {
   const clock = createSystemClock();
   const agent = createAgent({ ...config.value.options, clock, log: printEvent });
   // The agent catches its own failures; anything that still escapes is reported, not fatal to other calls.
-  process.on('unhandledRejection', (reason) => {
-    printEvent({ type: 'error', t: clock.now(), callSid: null, code: 'internal', message: `unhandled rejection: ${String(reason)}` });
-  });
+  reportUnhandledErrors(process, printEvent, clock);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

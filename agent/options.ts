@@ -27,6 +27,17 @@ export interface AgentTuning {
   llmMaxRetries: number;
   /** Caller audio buffered while the listen socket (re)connects; older audio is dropped. */
   pendingAudioLimitBytes: number;
+  /**
+   * Close a media-stream socket that has sent no `start` this long after the upgrade. Twilio sends
+   * `start` right after `connected`, so a socket still without one is not a call (0: never).
+   */
+  startTimeoutMs: number;
+  /** Drop an HTTP request whose headers have not all arrived this long after it began (a slowloris; 0: no limit). */
+  httpHeadersTimeoutMs: number;
+  /** Drop an HTTP request not received in full (headers and body) this long after it began (0: no limit). */
+  httpRequestTimeoutMs: number;
+  /** Answer 408 to a webhook whose form body has stalled this long without new bytes (0: no limit). */
+  webhookBodyTimeoutMs: number;
 }
 
 /** How the agent talks: Deepgram STT → OpenAI chat → Deepgram TTS, or OpenAI Realtime speech to speech. */
@@ -74,6 +85,11 @@ export interface AgentOptions {
   reply?: Partial<ReplyOptions>;
   /** Cascaded mode: what interrupts the agent (default 'speech'; 'words' ignores noise and backchannels). */
   bargeIn?: BargeInPolicy;
+  /**
+   * Tag every upstream connection and request with `x-callbench-call: <CallSid>` (default true), so
+   * the harness's mocks tie it to its call; false sends no such header (the mocks then attribute by content).
+   */
+  callHeader?: boolean;
   log?: AgentLog;
   clock?: Clock;
   tuning?: Partial<AgentTuning>;
@@ -99,6 +115,7 @@ export interface ResolvedAgentOptions {
   ttsModel: string;
   reply: ReplyOptions;
   bargeIn: BargeInPolicy;
+  callHeader: boolean;
   log: AgentLog;
   clock: Clock;
   tuning: AgentTuning;
@@ -125,6 +142,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
   ttsModel: 'aura-2-thalia-en',
   reply: DEFAULT_REPLY_OPTIONS,
   bargeIn: 'speech',
+  callHeader: true,
   realtime: { model: 'gpt-realtime', voice: 'marin', silenceDurationMs: 500 },
   tuning: {
     keepAliveIntervalMs: 4000,
@@ -136,6 +154,10 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
     llmIdleTimeoutMs: 10_000,
     llmMaxRetries: 1,
     pendingAudioLimitBytes: 5 * 8000,
+    startTimeoutMs: 10_000,
+    httpHeadersTimeoutMs: 10_000,
+    httpRequestTimeoutMs: 30_000,
+    webhookBodyTimeoutMs: 10_000,
   },
 };
 
@@ -192,6 +214,12 @@ function resolveTuning(tuning: Partial<AgentTuning> | undefined): AgentTuning {
     }
     resolved[key] = value;
   }
+  // Node refuses a headers timeout longer than the request timeout (when that one is set).
+  if (resolved.httpRequestTimeoutMs > 0 && resolved.httpHeadersTimeoutMs > resolved.httpRequestTimeoutMs) {
+    throw new AgentOptionsError(
+      `tuning.httpHeadersTimeoutMs (${resolved.httpHeadersTimeoutMs}) must not exceed tuning.httpRequestTimeoutMs (${resolved.httpRequestTimeoutMs})`,
+    );
+  }
   return resolved;
 }
 
@@ -215,6 +243,12 @@ function resolveBargeIn(policy: BargeInPolicy | undefined): BargeInPolicy {
   if (policy === undefined) return AGENT_DEFAULTS.bargeIn;
   if (!BARGE_IN_POLICIES.includes(policy)) throw new AgentOptionsError(`bargeIn must be one of ${BARGE_IN_POLICIES.join(', ')}, got '${String(policy)}'`);
   return policy;
+}
+
+function resolveCallHeader(value: boolean | undefined): boolean {
+  if (value === undefined) return AGENT_DEFAULTS.callHeader;
+  if (typeof value !== 'boolean') throw new AgentOptionsError(`callHeader must be true or false, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function resolveMode(mode: AgentMode | undefined): AgentMode {
@@ -253,6 +287,7 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
     ttsModel: requireText('ttsModel', options.ttsModel ?? AGENT_DEFAULTS.ttsModel),
     reply,
     bargeIn: resolveBargeIn(options.bargeIn),
+    callHeader: resolveCallHeader(options.callHeader),
     log: options.log ?? ignoreEvent,
     clock: options.clock ?? createSystemClock(),
     tuning: resolveTuning(options.tuning),

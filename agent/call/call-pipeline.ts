@@ -11,8 +11,8 @@ import type { TwilioOut } from './twilio-out.ts';
 export interface CallPipeline {
   /** Opens the upstreams and starts the greeting once they are ready; rejects when they cannot be opened. */
   start(): Promise<void>;
-  /** One inbound media payload from Twilio: base64 mu-law 8 kHz, as received. */
-  callerAudio(payload: string): void;
+  /** One inbound media frame's audio from Twilio: mu-law 8 kHz, decoded, never empty. */
+  callerAudio(audio: Buffer): void;
   /** Twilio echoed a mark that the playback tracker knew (`played`), or one sent before a clear (`stale`). */
   markEchoed(name: string, echo: 'played' | 'stale'): void;
   /** Replies started so far (the greeting is not one). */

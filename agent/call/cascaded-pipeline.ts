@@ -108,8 +108,8 @@ export function createCascadedPipeline(deps: CallPipelineDeps): CallPipeline {
       await upstreams.start();
       log.guard('speaking the greeting', speakGreeting);
     },
-    callerAudio(payload) {
-      upstreams.sendAudio(Buffer.from(payload, 'base64'));
+    callerAudio(audio) {
+      upstreams.sendAudio(audio);
     },
     markEchoed() {},
     get turns() {

@@ -1,11 +1,13 @@
 /**
- * POST /incoming-call: Twilio's voice webhook. Validates the signature when an auth token is set,
- * then answers with TwiML that connects the call to this agent's media stream.
+ * POST /incoming-call: Twilio's voice webhook. Reads the form body within a deadline, validates
+ * the signature when an auth token is set, refuses a CallSid that is not Twilio's shape (it is
+ * echoed into the TwiML), then answers with TwiML that connects the call to this agent's media
+ * stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AgentLogger } from '../logger.ts';
 import type { ResolvedAgentOptions } from '../options.ts';
-import { BodyTooLargeError, readFormBody } from './read-form.ts';
+import { BodyTimeoutError, BodyTooLargeError, readFormBody } from './read-form.ts';
 import { mediaStreamUrl, webhookUrl } from './request-urls.ts';
 import { buildStreamTwiml } from './twiml.ts';
 import { isValidTwilioSignature, signatureHeader } from './twilio-signature.ts';
@@ -15,6 +17,9 @@ export function sendText(response: ServerResponse, status: number, body: string,
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   response.end(body);
 }
+
+/** Twilio's CallSid: `CA` and 32 hex digits. */
+export const CALL_SID_PATTERN = /^CA[0-9a-fA-F]{32}$/;
 
 /** Whether the request came in over TLS (an https server); a plain http server says no. */
 function isEncrypted(request: IncomingMessage): boolean {
@@ -34,9 +39,13 @@ export async function handleIncomingCall(
   }
   let params: Record<string, string>;
   try {
-    params = await readFormBody(request);
+    params = await readFormBody(request, { clock: options.clock, timeoutMs: options.tuning.webhookBodyTimeoutMs });
   } catch (error) {
-    if (error instanceof BodyTooLargeError) sendText(response, 413, 'Payload Too Large\n');
+    if (error instanceof BodyTimeoutError) {
+      logger.warn(null, 'webhook.timeout', `${error.message}; dropping the request`);
+      // The client may still be sending: `connection: close` has Node end the socket once the answer is out.
+      sendText(response, 408, 'Request Timeout\n', { connection: 'close' });
+    } else if (error instanceof BodyTooLargeError) sendText(response, 413, 'Payload Too Large\n', { connection: 'close' });
     else sendText(response, 400, 'Bad Request\n');
     return;
   }
@@ -54,6 +63,11 @@ export async function handleIncomingCall(
       sendText(response, 403, 'Forbidden\n');
       return;
     }
+  }
+  if (callSid !== null && !CALL_SID_PATTERN.test(callSid)) {
+    logger.warn(null, 'webhook.rejected', `CallSid ${JSON.stringify(callSid.slice(0, 80))} is not CA followed by 32 hex digits`);
+    sendText(response, 400, 'Bad Request: CallSid must be CA followed by 32 hex digits\n');
+    return;
   }
   const twiml = buildStreamTwiml({ streamUrl, parameters: callSid === null ? {} : { callSid } });
   response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });

@@ -1,12 +1,14 @@
 /**
  * WebSocket upgrades: only the media-stream path is served, and with an auth token set only with a
- * valid lowercase `x-twilio-signature` over the exact wss:// URL the TwiML gave, with no params.
+ * valid lowercase `x-twilio-signature` over the URL as dialled, with no params: the wss:// URL the
+ * TwiML gave plus the request's query string, if any. Twilio signs the full URL, so a signature
+ * made for `/media-stream` does not admit `/media-stream?foo=bar`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AgentLogger } from '../logger.ts';
 import type { ResolvedAgentOptions } from '../options.ts';
-import { MEDIA_STREAM_PATH, mediaStreamUrl, requestPath } from './request-urls.ts';
+import { MEDIA_STREAM_PATH, mediaStreamUrl, requestPath, requestQuery } from './request-urls.ts';
 import { isValidTwilioSignature, signatureHeader } from './twilio-signature.ts';
 
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 400 | 403 | 404; reason: string };
@@ -15,8 +17,9 @@ export function judgeUpgrade(request: Pick<IncomingMessage, 'url' | 'headers'>, 
   const path = requestPath(request.url);
   if (path !== MEDIA_STREAM_PATH) return { ok: false, status: 404, reason: `no WebSocket endpoint at ${path}` };
   if (options.twilioAuthToken === null) return { ok: true };
-  const url = mediaStreamUrl(options.publicUrl, request.headers.host);
-  if (url === undefined) return { ok: false, status: 400, reason: 'missing or invalid Host header' };
+  const base = mediaStreamUrl(options.publicUrl, request.headers.host);
+  if (base === undefined) return { ok: false, status: 400, reason: 'missing or invalid Host header' };
+  const url = `${base}${requestQuery(request.url)}`;
   if (!isValidTwilioSignature(options.twilioAuthToken, signatureHeader(request.headers), url, {})) {
     return { ok: false, status: 403, reason: `invalid or missing x-twilio-signature for ${url}` };
   }

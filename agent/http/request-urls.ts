@@ -23,6 +23,12 @@ export function requestPath(target: string | undefined): string {
   }
 }
 
+/** The query of a request target as sent, with its `?` ('' when there is none): part of what Twilio signs. */
+export function requestQuery(target: string | undefined): string {
+  const at = target?.indexOf('?') ?? -1;
+  return target === undefined || at < 0 ? '' : target.slice(at);
+}
+
 /** The public URL's path prefix without a trailing slash ('' for none). */
 function prefixOf(url: URL): string {
   return url.pathname.replace(/\/+$/, '');

@@ -7,14 +7,31 @@ export const MAX_PARAMETER_CHARS = 499;
 export interface StreamTwimlOptions {
   /** wss:// URL, no query string (Twilio does not support one). */
   streamUrl: string;
-  /** Sent back verbatim in `start.customParameters`. Pairs over Twilio's size limit are left out. */
+  /**
+   * Sent back in `start.customParameters`, verbatim but for characters XML forbids (dropped).
+   * Pairs over Twilio's size limit are left out.
+   */
   parameters: Readonly<Record<string, string>>;
+}
+
+/**
+ * Characters XML 1.0 does not allow anywhere in a document, not even escaped: C0 controls other
+ * than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. The twilio builder escapes markup but
+ * passes these through, which gives TwiML no parser accepts.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** `text` without the characters XML 1.0 forbids. */
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML_CHAR, '');
 }
 
 export function buildStreamTwiml(options: StreamTwimlOptions): string {
   const response = new twilio.twiml.VoiceResponse();
-  const stream = response.connect().stream({ url: options.streamUrl });
-  for (const [name, value] of Object.entries(options.parameters)) {
+  const stream = response.connect().stream({ url: xmlSafe(options.streamUrl) });
+  for (const [rawName, rawValue] of Object.entries(options.parameters)) {
+    const name = xmlSafe(rawName);
+    const value = xmlSafe(rawValue);
     if (name === '' || name.length + value.length > MAX_PARAMETER_CHARS) continue;
     stream.parameter({ name, value });
   }

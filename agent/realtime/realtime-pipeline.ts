@@ -6,7 +6,8 @@
  *   decides a barge-in and cancels the response, so cancelling does not depend on a server
  *   setting and is the same whether or not audio has reached the caller yet.
  * - Caller audio waits until `session.updated` confirms the formats (5 s of it at most), then
- *   goes out as `input_audio_buffer.append`, payload as Twilio sent it.
+ *   goes out as `input_audio_buffer.append`, re-encoded from the decoded bytes (so a payload
+ *   Twilio's side mangled never reaches the service as it came), never empty.
  * - The greeting is a `response.create` tagged with turn 0 in its metadata, sent once the session
  *   is ready (hence only after Twilio's `start`).
  * - Output audio goes to Twilio with a mark after every ~200 ms of it; the echoes say how much of
@@ -125,6 +126,7 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
       ca: options.openaiCa,
       model: realtime.model,
       callSid: deps.callSid,
+      callHeader: options.callHeader,
       clock,
       tuning,
       log,
@@ -385,8 +387,10 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
         cancel();
       }
     },
-    callerAudio(payload) {
-      if (stopped) return;
+    callerAudio(audio) {
+      // An empty append is an error at the service; the session already drops empty frames.
+      if (stopped || audio.byteLength === 0) return;
+      const payload = audio.toString('base64');
       if (ready) {
         send({ type: 'input_audio_buffer.append', audio: payload });
         return;

@@ -98,6 +98,8 @@ export function createListenLink(options: ListenLinkOptions): ListenLink {
   }
 
   function send(audio: Uint8Array): void {
+    // An empty binary frame is Deepgram's old close signal (CloseStream): never send one.
+    if (audio.byteLength === 0) return;
     try {
       socket?.sendMedia(audio);
       lastSentAt = clock.now();
@@ -126,6 +128,7 @@ export function createListenLink(options: ListenLinkOptions): ListenLink {
   return {
     open: () => lifecycle.open(),
     sendAudio(audio) {
+      if (audio.byteLength === 0) return;
       switch (lifecycle.state) {
         case 'open':
           send(audio);

@@ -14,7 +14,7 @@ import type { Clock } from '../../harness/clock.ts';
 import { parseRealtimeServerEvent, type RealtimeServerEvent } from '../../harness/protocol/index.ts';
 import type { CallLogger } from '../logger.ts';
 import type { AgentTuning } from '../options.ts';
-import { CALL_HEADER } from './upstream-clients.ts';
+import { callHeaders } from './upstream-clients.ts';
 import { LinkLifecycle, type LinkDrop, type LinkState } from './link-lifecycle.ts';
 
 export interface RealtimeLinkOptions {
@@ -25,6 +25,8 @@ export interface RealtimeLinkOptions {
   ca: string | null;
   model: string;
   callSid: string;
+  /** Send `x-callbench-call: <callSid>` on the upgrade. */
+  callHeader: boolean;
   clock: Clock;
   tuning: AgentTuning;
   log: CallLogger;
@@ -73,7 +75,7 @@ export function createRealtimeLink(options: RealtimeLinkOptions): RealtimeLink {
         {
           model: options.model,
           options: {
-            headers: { [CALL_HEADER]: options.callSid },
+            headers: callHeaders(options.callHeader, options.callSid),
             handshakeTimeout: tuning.upstreamConnectTimeoutMs + 1000,
             ...(options.ca === null ? {} : { ca: options.ca }),
           },

@@ -1,7 +1,8 @@
 /**
  * Deepgram REST TTS (`POST /v1/speak`) through the official SDK v5: one request per text, raw
  * mu-law 8 kHz without a container, the body handed over as it streams in. The per-call client
- * carries `x-callbench-call` (see upstream-clients.ts). No SDK retries: a retried request would
+ * carries `x-callbench-call` when the agent's `callHeader` is on, and nothing of the kind when it
+ * is off (see upstream-clients.ts): this file adds no header of its own. No SDK retries: a retried request would
  * only add its delay to a reply the caller is already waiting for.
  */
 import type { DeepgramClient } from '@deepgram/sdk';

@@ -108,6 +108,19 @@ describe('agentOptionsFromEnv', () => {
     });
   });
 
+  it('reads CALLBENCH_CALL_HEADER: 0 turns the x-callbench-call header off, 1 keeps it, anything else is refused', () => {
+    const keys = { DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa' };
+    const callHeader = (raw: string | undefined) => {
+      const result = agentOptionsFromEnv({ ...keys, CALLBENCH_CALL_HEADER: raw });
+      return result.ok ? result.value.options.callHeader : result.error;
+    };
+    expect(callHeader(undefined)).toBeUndefined();
+    expect(callHeader('0')).toBe(false);
+    expect(callHeader('1')).toBe(true);
+    expect(callHeader('off')).toBe("CALLBENCH_CALL_HEADER must be one of 0, 1, got 'off'");
+    expect(resolveAgentOptions({ deepgramApiKey: 'dg', openaiApiKey: 'oa' }).callHeader).toBe(true);
+  });
+
   it('refuses a bad port or URL, naming the variable', () => {
     expect(agentOptionsFromEnv({ DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa', PORT: '70000' })).toMatchObject({ ok: false, error: expect.stringContaining('PORT') });
     expect(agentOptionsFromEnv({ DEEPGRAM_API_KEY: 'dg', OPENAI_API_KEY: 'oa', DEEPGRAM_API_URL: 'ftp://x' })).toMatchObject({

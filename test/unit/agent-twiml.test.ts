@@ -1,6 +1,6 @@
 /** The reference agent's webhook answer: TwiML, the stream URL in it, and signature checks. */
 import type { IncomingMessage } from 'node:http';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -47,6 +47,22 @@ describe('buildStreamTwiml', () => {
     expect(xml).not.toContain('<Hangup');
     expect(xml).not.toContain('<Say');
     expect(parseStream(xml).parameters).toEqual([{ name: 'callSid', value: HOSTILE }]);
+  });
+
+  it('gives well-formed XML whatever the values hold: characters XML 1.0 forbids are dropped', () => {
+    for (const bad of ['\u0000', '\u0001', '\u000B', '\u000C', '\u001F', '\uFFFE', '\uFFFF', '\uD800', '\uDFFF']) {
+      const value = `CA${bad}12${bad}`;
+      const xml = buildStreamTwiml({ streamUrl: `wss://h/media-stream`, parameters: { callSid: value, [`n${bad}`]: 'v' } });
+      expect(XMLValidator.validate(xml), JSON.stringify(bad)).toBe(true);
+      expect(parseStream(xml).parameters).toEqual([
+        { name: 'callSid', value: 'CA12' },
+        { name: 'n', value: 'v' },
+      ]);
+    }
+    // What XML allows is kept: tab and newline (as character references), astral and private-use characters.
+    const xml = buildStreamTwiml({ streamUrl: 'wss://h/media-stream', parameters: { x: 'a\tb\nc 😀 \uE000' } });
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toContain('value="a&#x9;b&#xA;c 😀 \uE000"');
   });
 
   it("leaves out a parameter over Twilio's 500-character limit", () => {
@@ -108,6 +124,16 @@ describe('signatures', () => {
     expect(judgeUpgrade(upgradeRequest('/other', { host }), options())).toMatchObject({ ok: false, status: 404 });
     expect(judgeUpgrade(upgradeRequest('/other', { host }), options({ twilioAuthToken: '' }))).toMatchObject({ ok: false, status: 404 });
     expect(judgeUpgrade(upgradeRequest('/media-stream', { host }), options({ twilioAuthToken: '' }))).toEqual({ ok: true });
+  });
+
+  it('checks the upgrade against the URL as dialled, query string included', () => {
+    const host = '127.0.0.1:4100';
+    const bare = twilio.getExpectedTwilioSignature(TOKEN, `wss://${host}/media-stream`, {});
+    const withQuery = twilio.getExpectedTwilioSignature(TOKEN, `wss://${host}/media-stream?foo=bar`, {});
+    expect(judgeUpgrade(upgradeRequest('/media-stream?foo=bar', { host, 'x-twilio-signature': bare }), options())).toMatchObject({ ok: false, status: 403 });
+    expect(judgeUpgrade(upgradeRequest('/media-stream?foo=bar', { host, 'x-twilio-signature': withQuery }), options())).toEqual({ ok: true });
+    expect(judgeUpgrade(upgradeRequest('/media-stream', { host, 'x-twilio-signature': withQuery }), options())).toMatchObject({ ok: false, status: 403 });
+    expect(judgeUpgrade(upgradeRequest('/media-stream?foo=baz', { host, 'x-twilio-signature': withQuery }), options())).toMatchObject({ ok: false, status: 403 });
   });
 
   it('checks the upgrade against the public URL when one is set', () => {
