@@ -14,6 +14,7 @@ export const MODE_OPTIONS = {
   'realtime-model': { type: 'string' },
   voice: { type: 'string' },
   'vad-silence-ms': { type: 'string' },
+  'no-call-header': { type: 'boolean' },
 } as const;
 
 export interface ModeFlagValues {
@@ -21,6 +22,7 @@ export interface ModeFlagValues {
   'realtime-model'?: string | undefined;
   voice?: string | undefined;
   'vad-silence-ms'?: string | undefined;
+  'no-call-header'?: boolean | undefined;
 }
 
 const { realtime } = AGENT_DEFAULTS;
@@ -30,13 +32,17 @@ export const MODE_HELP = `Agent mode:
                         Deepgram TTS; realtime = OpenAI Realtime speech to speech (audio/pcmu both ways)
   --realtime-model NAME with realtime: the model (default ${realtime.model})
   --voice NAME          with realtime: the voice (default ${realtime.voice})
-  --vad-silence-ms N    with realtime: server-VAD silence that ends the caller's turn (default ${realtime.silenceDurationMs})`;
+  --vad-silence-ms N    with realtime: server-VAD silence that ends the caller's turn (default ${realtime.silenceDurationMs})
+  --no-call-header      send no x-callbench-call header upstream (the mocks then tie connections
+                        to calls by content), to show the verdicts do not depend on it`;
 
 export interface ModeChoice {
   /** Undefined when no flag named it. */
   mode: AgentMode | undefined;
   /** Realtime settings given by flags, if any. */
   realtime: Partial<RealtimeSettings> | undefined;
+  /** false with --no-call-header, else undefined (the agent's default: on). */
+  callHeader: false | undefined;
 }
 
 const REPLY_FLAG_NAMES = ['preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const;
@@ -58,7 +64,7 @@ export function parseModeFlags(values: ModeFlagValues & ReplyFlagValues, fallbac
     const replyFlag = REPLY_FLAG_NAMES.find((name) => values[name] !== undefined);
     if (replyFlag !== undefined) throw new UsageError(`--${replyFlag} applies to --agent-mode cascaded only (the reply design of the cascaded pipeline)`);
   }
-  return { mode, realtime: given.length > 0 ? settings : undefined };
+  return { mode, realtime: given.length > 0 ? settings : undefined, callHeader: values['no-call-header'] === true ? false : undefined };
 }
 
 function nonEmpty(flag: string, value: string): string {

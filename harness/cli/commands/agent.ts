@@ -2,8 +2,19 @@
  * `callbench agent`: the reference agent alone, as a server on --port/--host, configured from the
  * same environment as agent/main.ts (keys and URLs), with the reply-design flags of `run`. Every
  * agent event is one JSON line on stdout; runs until SIGINT/SIGTERM, then closes every call.
+ * This command owns the process, so it installs the process-level net: an error nothing caught
+ * is printed as an `agent.unhandled_error` line and the agent keeps serving.
  */
-import { createAgent, agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT, type ReplyOptions } from '../../../agent/index.ts';
+import {
+  createAgent,
+  agentOptionsFromEnv,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  reportUnhandledErrors,
+  type AgentLogEvent,
+  type ProcessEvents,
+  type ReplyOptions,
+} from '../../../agent/index.ts';
 import { createSystemClock } from '../../clock.ts';
 import { EXIT } from '../exit-codes.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -40,6 +51,7 @@ Environment:
   OPENAI_REALTIME_MODEL as --realtime-model
   OPENAI_REALTIME_VOICE as --voice
   AGENT_VAD_SILENCE_MS  as --vad-silence-ms
+  CALLBENCH_CALL_HEADER 0 as --no-call-header (default 1)
   TWILIO_AUTH_TOKEN     when set, webhook and media-stream signatures are validated
   PUBLIC_URL            the agent's public base URL (default: from the Host header)
   PORT, HOST            as --port and --host
@@ -55,7 +67,13 @@ Exit codes: 0 after SIGINT/SIGTERM, 1 when it cannot listen, 2 usage or configur
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export async function agentCommand(argv: string[], io: CommandIo, env: Env, untilInterrupted: () => Promise<void>): Promise<number> {
+export async function agentCommand(
+  argv: string[],
+  io: CommandIo,
+  env: Env,
+  untilInterrupted: () => Promise<void>,
+  proc: ProcessEvents = process,
+): Promise<number> {
   const values = parseFlags(argv, {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -76,6 +94,7 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
   if (modeFlags.realtime?.model !== undefined) overlay['OPENAI_REALTIME_MODEL'] = modeFlags.realtime.model;
   if (modeFlags.realtime?.voice !== undefined) overlay['OPENAI_REALTIME_VOICE'] = modeFlags.realtime.voice;
   if (modeFlags.realtime?.silenceDurationMs !== undefined) overlay['AGENT_VAD_SILENCE_MS'] = String(modeFlags.realtime.silenceDurationMs);
+  if (modeFlags.callHeader === false) overlay['CALLBENCH_CALL_HEADER'] = '0';
   if (values.port !== undefined) overlay['PORT'] = String(intFlag('port', values.port, DEFAULT_PORT, 0, 65535));
   if (values.host !== undefined) overlay['HOST'] = values.host;
   const config = agentOptionsFromEnv(overlay);
@@ -89,15 +108,21 @@ export async function agentCommand(argv: string[], io: CommandIo, env: Env, unti
   refuseIdleReplyKnobs(values, reply);
 
   const clock = createSystemClock();
-  const agent = createAgent({ ...options, ...(reply === undefined ? {} : { reply }), clock, log: (event) => io.out(JSON.stringify(event)) });
+  const print = (event: AgentLogEvent): void => io.out(JSON.stringify(event));
+  const agent = createAgent({ ...options, ...(reply === undefined ? {} : { reply }), clock, log: print });
+  const stopReporting = reportUnhandledErrors(proc, print, clock);
   try {
-    await agent.listen(port, host);
-  } catch (error) {
-    io.progress(`callbench agent: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      await agent.listen(port, host);
+    } catch (error) {
+      io.progress(`callbench agent: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+      await agent.close();
+      return EXIT.internal;
+    }
+    await untilInterrupted();
     await agent.close();
-    return EXIT.internal;
+    return EXIT.ok;
+  } finally {
+    stopReporting();
   }
-  await untilInterrupted();
-  await agent.close();
-  return EXIT.ok;
 }

@@ -104,10 +104,14 @@ export async function runCommand(
   if (target.upstream.kind === 'real' && values.seed !== undefined) throw new UsageError("--seed applies to --upstream mocks only (it seeds the mock profile's delays)");
   const upstreamLabel = target.upstream.kind === 'real' ? 'the real services' : `profile ${profile.name}, seed ${seed}`;
   if (target.agent !== undefined) {
-    const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
+    const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'no-call-header', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
       (name) => values[name] !== undefined,
     );
     if (designFlag !== undefined) throw new UsageError(`--${designFlag} configures the reference agent; it does not apply with --agent-cmd or --agent-url`);
+  }
+  // The in-process target (harness/runner/reference-agent.ts) cannot pass callHeader on yet: say so rather than ignore the flag.
+  if (target.agent === undefined && values['no-call-header'] === true) {
+    throw new UsageError("--no-call-header is not wired into the in-process reference agent yet; use --agent-cmd 'npx callbench agent --no-call-header'");
   }
 
   const planned = await loadPlannedScenarios(scenarioSources);
