@@ -29,7 +29,8 @@ Plays scenarios as fake Twilio calls against the reference agent, with mock Deep
 OpenAI servers on 127.0.0.1, and prints latency percentiles measured on the audio the caller hears.
 
 Options:
-  --scenario NAME|FILE  scenario to play (repeatable); a name is looked up in scenarios/
+  --scenario NAME|FILE  scenario to play (repeatable, each once); a NAME (a-z, 0-9, -) is
+                        scenarios/NAME.json, anything else a path ending in .json
                         default: ${DEFAULT_SCENARIOS.join(', ')}
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
