@@ -65,14 +65,18 @@ export function parseReplyFlags(values: ReplyFlagValues): Partial<ReplyOptions> 
 
 /**
  * Refuses a knob given on the command line that the design it ends up in ignores: `--rest-body`
- * without REST TTS, and `--text token` with REST TTS (which makes one request per sentence, so
- * it runs as `sentence`). `effective` is the reply design after the preset and, for `callbench
- * agent`, the AGENT_* variables: a knob is idle only given all of them.
+ * without REST TTS, `--text token` with REST TTS (which makes one request per sentence, so it
+ * runs as `sentence`), and `--preset` when the knobs given override all of it. `effective` is
+ * the reply design after the preset and, for `callbench agent`, the AGENT_* variables: a knob is
+ * idle only given all of them.
  */
 export function refuseIdleReplyKnobs(values: ReplyFlagValues, effective: Partial<ReplyOptions> | undefined): void {
   const tts = effective?.tts ?? DEFAULT_REPLY_OPTIONS.tts;
   if (values['rest-body'] !== undefined && tts !== 'rest') {
     throw new UsageError(`--rest-body applies to --tts rest only (the body of a REST TTS response), but TTS is ${tts} here`);
+  }
+  if (values.preset !== undefined && values.text !== undefined && values.tts !== undefined && values.playout !== undefined && (values['rest-body'] !== undefined || tts !== 'rest')) {
+    throw new UsageError(`--preset ${values.preset} has no effect: --text, --tts${tts === 'rest' ? ', --rest-body' : ''} and --playout set every knob it sets; drop --preset or a knob`);
   }
   if (values.text === 'token' && tts === 'rest') {
     throw new UsageError('--text token has no effect with --tts rest: REST TTS makes one request per sentence, so it runs as --text sentence; give --text sentence, or --tts ws for token streaming');

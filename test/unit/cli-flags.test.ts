@@ -133,6 +133,13 @@ describe('reference-agent knobs that have no effect given the others', () => {
     await usageError(runCommand(['--preset', 'seed-current', '--text', 'token'], io), '--text token');
   });
 
+  it('--preset when the knobs given set everything it sets', async () => {
+    await usageError(runCommand(['--preset', 'seed-current', '--text', 'full', '--tts', 'ws', '--playout', 'poll'], io), '--preset seed-current has no effect');
+    await usageError(runCommand(['--preset', 'seed-fixed', '--text', 'full', '--tts', 'rest', '--rest-body', 'buffer', '--playout', 'poll'], io), '--preset seed-fixed has no effect');
+    // With REST TTS and no --rest-body, the preset still sets the body mode: not idle.
+    await expect(runCommand(['--preset', 'seed-current', '--text', 'full', '--tts', 'rest', '--playout', 'poll', '--scenario', 'no-such-scenario'], io)).rejects.toThrow('no-such-scenario.json');
+  });
+
   it('takes REST TTS from the AGENT_* variables for callbench agent', async () => {
     // Not refused: the agent starts (on any free port) and stops at once.
     expect(await agentCommand([...ANY_PORT, '--rest-body', 'buffer'], io, { ...KEYS, AGENT_TTS: 'rest' }, atOnce)).toBe(0);
