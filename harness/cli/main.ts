@@ -1,4 +1,5 @@
 /** The callbench command line: the only layer that reads argv, prints, and sets the exit code. */
+import { constants } from 'node:os';
 import { EXIT } from './exit-codes.ts';
 import { RUN_HELP, runCommand } from './commands/run.ts';
 import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
@@ -24,6 +25,28 @@ const io: CommandIo = {
   progress: (text) => process.stderr.write(`${text}\n`),
 };
 
+/**
+ * For `run`: the first SIGINT or SIGTERM aborts the returned signal with the signal's name (the
+ * run hangs up its calls, stops the agent and the mocks, writes its partial report and exits
+ * 128 + the signal's number); a second one exits at once with that code, and the 'exit' hook of
+ * harness/runner/process-group.ts still kills the agent's process group on the way out.
+ */
+function stopOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = 128 + (constants.signals[signal] ?? 0);
+    if (controller.signal.aborted) {
+      process.stderr.write(`callbench: ${signal} again: exiting now\n`);
+      process.exit(code);
+    }
+    process.stderr.write(`callbench: ${signal}: stopping: hanging up the calls in flight and writing the partial report (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
@@ -48,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
       io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : rest[0] === 'agent' ? AGENT_HELP : HELP);
       return EXIT.ok;
     case 'run':
-      return runCommand(rest, io, process.env);
+      return runCommand(rest, io, process.env, stopOnSignals());
     case 'mocks':
       return mocksCommand(rest, io, untilInterrupted);
     case 'calibrate':
@@ -56,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agent':
       return agentCommand(rest, io, process.env, untilInterrupted);
     default:
-      if (command.startsWith('-')) return runCommand(argv, io, process.env);
+      if (command.startsWith('-')) return runCommand(argv, io, process.env, stopOnSignals());
       throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, agent, help`);
   }
 }
@@ -72,6 +95,8 @@ try {
     process.exitCode = EXIT.usage;
   } else {
     process.stderr.write(`callbench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT.internal;
+    // Whatever the failed command left running must not keep the process (or an agent) alive: exit
+    // now; the 'exit' hook kills any agent process group still there.
+    process.exit(EXIT.internal);
   }
 }

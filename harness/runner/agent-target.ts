@@ -10,6 +10,14 @@ export interface AgentEnv extends UpstreamEnv {
   TWILIO_AUTH_TOKEN: string;
 }
 
+/** How an agent's processes ended on their own (not stopped by the harness). */
+export interface AgentExit {
+  /** e.g. "exited with code 1", "was killed by SIGKILL". */
+  how: string;
+  /** The agent's last lines of output ('' when it printed nothing). */
+  lastOutput: string;
+}
+
 export interface RunningAgent {
   /** The voice webhook Twilio would POST to, e.g. http://127.0.0.1:41234/incoming-call */
   webhookUrl: string;
@@ -17,6 +25,8 @@ export interface RunningAgent {
   stop(): Promise<void>;
   /** The replies of a call as the agent itself reports them, when it does. */
   selfReports?(callSid: string): readonly SelfReportedTurn[];
+  /** For an agent the harness runs as processes: resolves if they end before stop() is called. Never rejects. */
+  exited?: Promise<AgentExit>;
 }
 
 export interface AgentStartOptions {

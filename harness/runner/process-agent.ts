@@ -10,7 +10,11 @@
  *   roots; TWILIO_AUTH_TOKEN, and PORT / HOST (127.0.0.1) to listen on; the agent answers POST
  *   `webhookPath` (default /incoming-call) there.
  * - it is ready when 127.0.0.1:PORT accepts a TCP connection; it is stopped with SIGTERM (then
- *   SIGKILL after a grace period), its whole process group with it.
+ *   SIGKILL after a grace period), its whole process group with it, whether or not the shell that
+ *   started it is still there (`agent & sleep 8` leaves the agent running after the shell exits),
+ *   and it is stopped only once no process of the group is left. If the harness exits first, for
+ *   whatever reason, the group is killed then (process-group.ts).
+ * - if its processes end before it is stopped (a crash), `exited` says how, with its last output.
  * - JSON lines on its stdout with the reference agent's per-turn events (`stt.final` or
  *   `realtime.speech_stopped`, and `twilio.first_media`, each with callSid, turn and t) feed
  *   agent.self_report_error_ms; any other output is kept only for error messages and the log file.
@@ -26,7 +30,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { freeLoopbackPort } from '../net/free-port.ts';
-import type { AgentTarget, RunningAgent } from './agent-target.ts';
+import type { AgentExit, AgentTarget, RunningAgent } from './agent-target.ts';
+import { groupAlive, signalGroup, trackGroup, untrackGroup } from './process-group.ts';
 import { redactSecrets } from './redact.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
@@ -59,6 +64,12 @@ const DEFAULT_STOP_GRACE_MS = 5_000;
 /** Lines of output kept for an error message. */
 const TAIL_LINES = 5;
 const PROBE_EVERY_MS = 50;
+/** How often a group is checked for emptiness while it is being stopped. */
+const STOP_POLL_MS = 20;
+/** After SIGKILL, how long to wait for the kernel to take the group down before giving up on it. */
+const KILL_WAIT_MS = 2_000;
+/** How often a group whose shell has exited is checked for emptiness while the run goes on. */
+const WATCH_EVERY_MS = 250;
 
 /** The self-reported events a process agent may print (the rest of its output is not parsed). */
 const TimingEvent = z.object({
@@ -83,7 +94,7 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
   const { clock } = settings;
   return {
     describe: () => `process agent (${redactSecrets(settings.command)})`,
-    async start(env) {
+    async start(env, options = {}) {
       const port = await freeLoopbackPort();
       const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
       const { OPENAI_CA_CERT: pem, ...upstream } = env;
@@ -104,6 +115,9 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
+      // detached: the shell leads a new process group (pgid = its pid) that the agent's processes inherit.
+      const pgid = child.pid;
+      if (pgid !== undefined) trackGroup(pgid);
       const reports = createSelfReportCollector();
       const tail: string[] = [];
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -118,9 +132,11 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         spawnError = error;
       });
       const keep = (line: string): void => {
+        log?.write(`${line}\n`);
+        // A blank line says nothing in an error message (a crash's stack ends with one).
+        if (line.trim() === '') return;
         tail.push(line);
         if (tail.length > TAIL_LINES) tail.shift();
-        log?.write(`${line}\n`);
       };
       if (child.stdout !== null) {
         createInterface({ input: child.stdout }).on('line', (line) => {
@@ -136,23 +152,55 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
       }
       if (child.stderr !== null) createInterface({ input: child.stderr }).on('line', keep);
 
-      const kill = (signal: NodeJS.Signals): void => {
-        if (exit !== undefined || child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // Already gone.
+      let stopping: Promise<void> | undefined;
+      /** Resolves once group `pgid` is empty, or false at `deadline` (clock ms) if it is not. */
+      const groupGone = async (deadline: number): Promise<boolean> => {
+        if (pgid === undefined) return true;
+        while (groupAlive(pgid)) {
+          if (clock.now() >= deadline) return false;
+          await clock.sleep(STOP_POLL_MS);
         }
+        return true;
       };
-      const stop = async (): Promise<void> => {
-        kill('SIGTERM');
-        const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-        const killed = new Promise<void>((resolve) => clock.at(clock.now() + grace, () => resolve()));
-        await Promise.race([exited, killed]);
-        kill('SIGKILL');
-        log?.end();
-        await rm(caDir, { recursive: true, force: true });
-      };
+      // The whole group, whether or not the shell has exited: the shell is only what started the agent.
+      const stop = (): Promise<void> =>
+        (stopping ??= (async () => {
+          if (pgid !== undefined && signalGroup(pgid, 'SIGTERM')) {
+            const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+            if (!(await groupGone(clock.now() + grace))) {
+              signalGroup(pgid, 'SIGKILL');
+              await groupGone(clock.now() + KILL_WAIT_MS);
+            }
+          }
+          if (pgid !== undefined) untrackGroup(pgid);
+          // A process that escaped the group (setsid) could hold the pipes open: do not wait for it.
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          log?.end();
+          await rm(caDir, { recursive: true, force: true });
+        })());
+
+      const how = (status: { code: number | null; signal: NodeJS.Signals | null }): string =>
+        status.signal !== null ? `was killed by ${status.signal}` : `exited with code ${String(status.code)}`;
+      /**
+       * Resolves when the agent's processes end before stop(): at the shell's exit when the group is
+       * empty then, else once it is (the shell may have left the agent running in the background).
+       */
+      const ended = (async (): Promise<AgentExit | undefined> => {
+        await exited;
+        const shell = exit;
+        if (shell === undefined) return undefined;
+        let background = false;
+        if (pgid !== undefined) {
+          while (stopping === undefined && groupAlive(pgid)) {
+            await clock.sleep(WATCH_EVERY_MS);
+            // Still there after a watch period: the agent outlived its shell; the shell's exit status is not the agent's.
+            background ||= groupAlive(pgid);
+          }
+        }
+        if (stopping !== undefined) return undefined;
+        return { how: background ? `stopped running (the shell that started it had ${how(shell)} before)` : how(shell), lastOutput: redactSecrets(tail.join(' | ')) };
+      })();
 
       const deadline = clock.now() + (settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
       const printed = (): string => (tail.length === 0 ? 'it printed nothing' : `its last output: ${tail.join(' | ')}`);
@@ -163,8 +211,11 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         }
         if (exit !== undefined) {
           await stop();
-          const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
-          throw new AgentStartError(`'${settings.command}' ${how} before listening on 127.0.0.1:${port} (PORT); ${printed()}`);
+          throw new AgentStartError(`'${settings.command}' ${how(exit)} before listening on 127.0.0.1:${port} (PORT); ${printed()}`);
+        }
+        if (options.signal?.aborted === true) {
+          await stop();
+          throw new AgentStartError(`'${settings.command}': gave up waiting for it to listen: the run was stopped`);
         }
         if (await tryConnect(port)) break;
         if (clock.now() >= deadline) {
@@ -177,6 +228,8 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         webhookUrl: `http://127.0.0.1:${port}${settings.webhookPath ?? '/incoming-call'}`,
         stop,
         selfReports: (callSid) => reports.forCall(callSid),
+        // Never rejects; stays pending when the agent is stopped rather than ending on its own.
+        exited: ended.then((exit) => exit ?? new Promise<AgentExit>(() => undefined)),
       };
       return running;
     },

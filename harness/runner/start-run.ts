@@ -18,6 +18,7 @@
 import type { Clock } from '../clock.ts';
 import { twilioSid } from '../caller/ids.ts';
 import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
+import { agentExitMessage, failedByAgentExit } from './agent-exit.ts';
 import type { RunningAgent } from './agent-target.ts';
 import { buildCallRecord } from './call-record.ts';
 import { createEventSource, type EventStream } from './event-stream.ts';
@@ -159,8 +160,15 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
   const { plan, clock, emit, stop, mocks, agent, warmup } = ctx;
   const S = plan.scenarios.length;
   const inFlight = new Map<string, CallRef>();
+  let lastEnded: CallRef | undefined;
   const counts = { done: 0, failed: 0, dropped: 0 };
   const teardowns: PendingTeardown[] = [];
+  let agentRunning = true;
+
+  // Only while calls are being played: an exit after that is the agent being stopped, or too late to matter.
+  void agent.exited?.then((exit) => {
+    if (agentRunning) ctx.stopWith({ state: 'agent-exited', message: agentExitMessage(exit, inFlight.values().next().value, lastEnded) });
+  });
 
   const callsBegan = clock.now();
   let cancelInterval = clock.at(callsBegan + ctx.intervalMs, function tick() {
@@ -189,7 +197,8 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       signal: stop,
     });
     const endedAt = clock.now();
-    const stopped = outcome.stopped === true;
+    // A call the agent's death failed is not the agent's failure to measure: the run stops on it.
+    const stopped = outcome.stopped === true || (outcome.error !== undefined && (await failedByAgentExit(clock, agent)));
     inFlight.delete(callSid);
     const record = buildCallRecord({
       ref,
@@ -204,6 +213,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
     });
     counts.done++;
     if (record.state === 'failed') counts.failed++;
+    lastEnded = ref;
     const teardown = pendingTeardown(record);
     if (teardown !== undefined) teardowns.push(teardown);
     emit({ type: 'call-ended', call: record });
@@ -246,6 +256,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
   }
   // Before the agent stops: stopping it closes every upstream socket and would hide a leak.
   const verdicts = await decideTeardowns(clock, teardowns, plan.upstream?.kind === 'real' ? undefined : mocks?.journal, stop);
+  agentRunning = false;
   for (const { call, verdict } of verdicts) emit({ type: 'check-verdict', call, verdict });
   return scheduled;
 }

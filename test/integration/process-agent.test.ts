@@ -3,8 +3,11 @@
  * through the process-agent contract (mock environment, PORT, NODE_EXTRA_CA_CERTS, JSON timing
  * lines), and the errors a user sees when the command fails or never listens.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSystemClock } from '../../harness/clock.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
@@ -13,6 +16,7 @@ import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture } from '../../harness/scenario/load.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
 import { answerScenario } from './helpers/reply-call.ts';
+import { isRunning } from '../e2e/helpers/live-cli.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const AUTH_TOKEN = 'process-agent-auth-token';
@@ -73,5 +77,69 @@ describe('an agent as a child process', { timeout: 60_000 }, () => {
     const failure = await target.start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN }).catch((error: unknown) => error);
     expect((failure as Error).message).toMatch(/did not listen on 127\.0\.0\.1:\d+ \(PORT\) within 800 ms; its last output: waiting/);
     expect(clock.now() - started).toBeLessThan(5_000);
+  });
+});
+
+/** Runs `command` as a process agent; the test agent in it writes its pid to a fresh TEST_AGENT_INFO file. */
+async function withInfo<T>(body: (info: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'callbench-process-agent-'));
+  const info = path.join(dir, 'agent.json');
+  process.env['TEST_AGENT_INFO'] = info;
+  try {
+    return await body(info);
+  } finally {
+    delete process.env['TEST_AGENT_INFO'];
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const agentPid = async (info: string): Promise<number> => (JSON.parse(await readFile(info, 'utf8')) as { pid: number }).pid;
+
+describe('a process agent is stopped whole', { timeout: 60_000 }, () => {
+  it('stops an agent its shell left running after the shell exited (`agent & …`)', async () => {
+    await withInfo(async (info) => {
+      // The shell notes its pid and exits once the harness's readiness probe has reached the agent.
+      const command = `echo $$ > "$TEST_AGENT_INFO.shell"; TEST_AGENT_CONNECTED="$TEST_AGENT_INFO.connected" node test/e2e/fixtures/test-agent.mjs & until [ -e "$TEST_AGENT_INFO.connected" ]; do sleep 0.05; done`;
+      const agent = await createProcessAgentTarget({ command, cwd: ROOT, clock, stopGraceMs: 2000 }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+      const pid = await agentPid(info);
+      try {
+        const shell = Number(await readFile(`${info}.shell`, 'utf8'));
+        await vi.waitFor(() => expect(isRunning(shell)).toBe(false), { timeout: 10_000, interval: 50 });
+        expect(isRunning(pid)).toBe(true);
+        await agent.stop();
+        expect(isRunning(pid)).toBe(false);
+      } finally {
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      }
+    });
+  });
+
+  it('says when its processes end on their own, with how and what they printed last', async () => {
+    // It exits with code 4 once something connects: the harness's own readiness probe.
+    const script = "const s = require('net').createServer(() => { console.log('going'); setImmediate(() => process.exit(4)); }); s.listen(process.env.PORT);";
+    const target = createProcessAgentTarget({ command: `exec node -e "${script}"`, cwd: ROOT, clock });
+    const agent = await target.start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
+    try {
+      expect(await agent.exited).toEqual({ how: 'exited with code 4', lastOutput: 'going' });
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('is killed when the harness process crashes (uncaught exception): the exit hook kills the group', async () => {
+    await withInfo(async (info) => {
+      const harness = spawn(process.execPath, ['test/e2e/fixtures/crash-harness.mjs'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEST_AGENT_INFO: info } });
+      let stderr = '';
+      harness.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => harness.on('close', resolve));
+      expect(stderr).toContain('the harness crashed');
+      expect(code).toBe(1);
+      const pid = await agentPid(info);
+      try {
+        expect(isRunning(pid)).toBe(false);
+      } finally {
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      }
+    });
   });
 });

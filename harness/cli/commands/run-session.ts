@@ -18,6 +18,7 @@ import { createProgressPrinter } from '../../report/progress.ts';
 import { summarize } from '../../report/summary.ts';
 import { renderSummaryTable } from '../../report/table.ts';
 import { renderThresholds } from '../../report/thresholds-table.ts';
+import { AgentUnreachableError } from '../../runner/external-agent.ts';
 import { AgentStartError } from '../../runner/process-agent.ts';
 import type { RunPlan } from '../../runner/run.ts';
 import { startRun } from '../../runner/start-run.ts';
@@ -56,8 +57,9 @@ export async function playAndReport(session: RunSession): Promise<number> {
     for (const line of progress(event)) io.progress(line);
   });
   const ended = await run.result.catch((error: unknown) => {
-    // What the user can fix: the agent command, or ports taken by something else.
+    // What the user can fix: the agent command or URL, or ports taken by something else.
     if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
+    if (error instanceof AgentUnreachableError) throw new UsageError(`--agent-url ${error.message}`);
     if (session.mockPort !== undefined && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`--mock-port ${session.mockPort}: port ${session.mockPort} or the one after it is already in use`);
     }
