@@ -6,11 +6,12 @@
  * listener that throws fails the run after it has cleaned up.
  */
 import { describe, expect, it } from 'vitest';
-import { createSystemClock } from '../../harness/clock.ts';
+import { createManualClock, createSystemClock } from '../../harness/clock.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import { createRunFold } from '../../harness/report/fold.ts';
 import { CALIBRATION_AGENT, calibrationScenario } from '../../harness/runner/calibration.ts';
 import type { RunEvent } from '../../harness/runner/events.ts';
+import { runClosedCount, runOpenModel } from '../../harness/runner/load-models.ts';
 import { createNullAgentTarget } from '../../harness/runner/null-agent.ts';
 import type { RunPlan } from '../../harness/runner/run.ts';
 import { startRun } from '../../harness/runner/start-run.ts';
@@ -88,5 +89,41 @@ describe('startRun', { timeout: 60_000 }, () => {
     });
     await expect(run.result).rejects.toThrow('a broken listener');
     expect(started).toBe(1);
+  });
+});
+
+describe('the load models stop on their signal', () => {
+  it('open model: no call comes due after the abort, the running ones finish, scheduled counts those due before', async () => {
+    const clock = createManualClock();
+    const controller = new AbortController();
+    const started: number[] = [];
+    const finish: Array<() => void> = [];
+    const done = runOpenModel(
+      clock,
+      { ratePerSec: 1, durationMs: 10_000, maxInFlight: 10, lateBoundMs: 1000 },
+      ({ index }) => {
+        started.push(index);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+      undefined,
+      controller.signal,
+    );
+    clock.advance(2000);
+    controller.abort('SIGINT');
+    clock.advance(5000);
+    expect(started).toEqual([0, 1, 2]);
+    for (const resolve of finish) resolve();
+    expect(await done).toMatchObject({ scheduled: 3, started: 3 });
+  });
+
+  it('closed model: the callers start no further job once aborted', async () => {
+    const controller = new AbortController();
+    const ran: number[] = [];
+    await runClosedCount(2, 10, async (index) => {
+      ran.push(index);
+      if (index === 2) controller.abort();
+      await Promise.resolve();
+    }, controller.signal);
+    expect(ran).toEqual([0, 1, 2]);
   });
 });

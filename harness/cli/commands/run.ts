@@ -53,8 +53,11 @@ upstream.closed-after-hangup), printed after the tables.
 Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
 expression, observed, ok, samples; and a checks object).
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or an error-severity
-check failed on a call (warnings never change the exit code), 99 a threshold failed. A
-conformance failure wins: such a run exits 3 even when a threshold failed too.`;
+check failed on a call (warnings never change the exit code) or the agent exited mid-run, 99 a
+threshold failed. A conformance failure wins: such a run exits 3 even when a threshold failed too.
+Ctrl-C (SIGINT) or SIGTERM stops the run: the calls in flight are hung up, the agent and the mocks
+stopped, the partial report printed and written ("partial": true), exit 130 / 143; a second
+Ctrl-C exits at once.`;
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
