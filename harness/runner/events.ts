@@ -95,5 +95,3 @@ export type RunEvent =
   /** Every few seconds while calls are being played. */
   | { type: 'interval'; elapsedMs: number; done: number; inFlight: number; failed: number; dropped: number }
   | { type: 'run-ended'; result: RunResult };
-
-export type RunEventType = RunEvent['type'];
