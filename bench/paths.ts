@@ -13,7 +13,7 @@ import { inboundMediaMessage } from '../harness/caller/media-message.ts';
 import { createFramePacer } from '../harness/caller/pacer.ts';
 import { createPlaybackModel } from '../harness/caller/playback.ts';
 import { parseListenParams, type ListenParams } from '../harness/mocks/deepgram/listen-params.ts';
-import { createRecognizer } from '../harness/mocks/deepgram/recognizer.ts';
+import { byEnvelope, createRecognizer } from '../harness/mocks/deepgram/recognizer.ts';
 import { DEFAULT_SERVER_VAD, vadParams, type AudioFormat } from '../harness/mocks/openai/realtime/session.ts';
 import { createTurnDetector, decodeInput, type VadSettings } from '../harness/mocks/openai/realtime/turns.ts';
 import type { ConversationScript, RegisteredUtterance } from '../harness/mocks/script.ts';
@@ -134,7 +134,7 @@ export function referenceListenParams(): ListenParams {
  */
 export function deepgramListenFrame(frames: readonly Buffer[], script: ConversationScript, params: ListenParams): FrameOp {
   const vad = createStreamingVad(params.sampleRate, { windowMs: 10 });
-  const recognizer = createRecognizer(params, script);
+  const recognizer = createRecognizer(params, byEnvelope(script));
   let next = 0;
   return () => {
     const bytes = frames[next++ % frames.length];
@@ -157,7 +157,7 @@ export function referenceVadSettings(): VadSettings {
  * Left out: the JSON parse and base64 decode of `input_audio_buffer.append`, and the journal.
  */
 export function realtimeInputFrame(frames: readonly Buffer[], script: ConversationScript): FrameOp {
-  const detector = createTurnDetector(8000, script, referenceVadSettings());
+  const detector = createTurnDetector(8000, byEnvelope(script), referenceVadSettings());
   let next = 0;
   return () => {
     const bytes = frames[next++ % frames.length];

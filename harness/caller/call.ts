@@ -7,6 +7,7 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Clock } from '../clock.ts';
 import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
+import { createMarkWriter, type MarkWriter } from '../audio/call-mark.ts';
 import { parseAgentToTwilio } from '../protocol/twilio.ts';
 import { rawDataToBuffer } from '../net/raw-data.ts';
 import { twilioSid } from './ids.ts';
@@ -31,8 +32,17 @@ export interface CallOptions {
   plainLoopback?: boolean;
   /** The CallSid to use (default: a fresh one), so faults and journals can be tied to the call up front. */
   callSid?: string;
-  /** Runs just before an utterance's first frame is queued, so the mocks can learn what will be said. */
-  onUtterance?: (utterance: Utterance) => void;
+  /**
+   * Runs just before an utterance's first frame is queued, so the mocks can learn what will be said;
+   * returns the utterance's number for the audio mark (0 or nothing: none).
+   */
+  onUtterance?: (utterance: Utterance) => number | void;
+  /**
+   * The call's token from the mocks' call book: every frame sent carries it (and the number of the
+   * utterance it belongs to) in its least significant bits (harness/audio/call-mark.ts), so the mocks
+   * can tie the agent's upstream connections to this call. Absent: frames go out unmarked.
+   */
+  markToken?: number;
 }
 
 export interface CallResult {
@@ -123,7 +133,9 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
 
   let sequence = 0;
   let ended = false;
-  const outgoing: Uint8Array[] = [];
+  /** Frames queued to send, each with the number of the utterance it belongs to (0: none). */
+  const outgoing: Array<{ frame: Uint8Array; utterance: number }> = [];
+  const marker: MarkWriter | undefined = options.markToken === undefined ? undefined : createMarkWriter(options.markToken);
   const frameListeners = new Set<(index: number, sentAt: number) => void>();
   const mediaListeners = new Set<() => void>();
   const endListeners = new Set<(error: Error) => void>();
@@ -148,8 +160,9 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   });
 
   const pacer = createFramePacer(clock, (index) => {
-    const frame = outgoing.shift() ?? silenceFrame();
-    send(inboundMediaMessage(streamSid, ++sequence, index, frame));
+    const next = outgoing.shift();
+    const frame = next?.frame ?? silenceFrame();
+    send(inboundMediaMessage(streamSid, ++sequence, index, marker === undefined ? frame : marker.mark(frame, next?.utterance ?? 0)));
     const sentAt = clock.now();
     for (const listener of frameListeners) listener(index, sentAt);
   });
@@ -265,7 +278,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
     say(utterance) {
       unclaimedTwimlEnd = undefined;
       return untilEnded<void>((resolve, _reject, cleanup) => {
-        options.onUtterance?.(utterance);
+        const number = options.onUtterance?.(utterance) ?? 0;
         const frames = toFrames(utterance.audio);
         const firstSpan = utterance.voiced[0];
         const lastSpan = utterance.voiced[utterance.voiced.length - 1];
@@ -273,7 +286,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         const lastVoiced = lastSpan === undefined ? frames.length - 1 : Math.floor(Math.max(0, lastSpan.endMs - 0.125) / FRAME_MS);
         // Frames already queued by an earlier say() go first.
         const base = pacer.framesSent + outgoing.length;
-        outgoing.push(...frames);
+        outgoing.push(...frames.map((frame) => ({ frame, utterance: number })));
         const record = { t: clock.now(), firstVoicedAt: NaN, lastVoicedAt: NaN };
         const listener = (index: number, sentAt: number): void => {
           const k = index - base;
@@ -342,7 +355,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       return untilEnded<void>((resolve, _reject, cleanup) => {
         const frames = toFrames(mulaw);
         const last = pacer.framesSent + outgoing.length + frames.length - 1;
-        outgoing.push(...frames);
+        outgoing.push(...frames.map((frame) => ({ frame, utterance: 0 })));
         const listener = (index: number): void => {
           if (index === last) resolve();
         };

@@ -7,7 +7,8 @@
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { CallMetrics } from '../metrics/call-metrics.ts';
-import type { JournalEntry } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
+import { isTruncate, truncateAnswer } from '../mocks/journal/queries.ts';
 import { callOrigin, secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
 
 export interface CallCheckInput {
@@ -100,7 +101,6 @@ function noSpuriousClear(events: readonly TimelineEvent[], origin: number): Chec
   return verdictOf('bargein.no-spurious-clear', evidence);
 }
 
-const isTruncate = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === 'conversation.item.truncate';
 const num = (value: unknown): string => (typeof value === 'number' ? String(Math.round(value)) : 'unknown');
 
 /**
@@ -112,16 +112,13 @@ function truncateAccepted(journal: readonly JournalEntry[], origin: number): Che
   const truncates = journal.flatMap((e, i) => (isTruncate(e) ? [{ e, i }] : []));
   if (truncates.length === 0) return skipped('realtime.truncate-accepted');
   const evidence = truncates.flatMap(({ e, i }) => {
-    const reply = journal.slice(i + 1).find((r) => r.connection === e.connection && r.direction === 'sent');
-    if (reply?.kind === 'conversation.item.truncated') return [];
-    const data = e.data ?? {};
-    const what = `at ${secondsAfter(origin, e.t)}: conversation.item.truncate of ${String(data['item_id'])}`;
-    if (reply?.kind !== 'error') return [`${what} (audio_end_ms ${num(data['audio_end_ms'])}) got no conversation.item.truncated in reply`];
-    const end = data['audio_end_ms'];
-    const generated = data['generated_ms'];
+    const answer = truncateAnswer(journal, i);
+    if (answer?.accepted === true) return [];
+    const { itemId, audioEndMs: end, generatedMs: generated } = e.data;
+    const what = `at ${secondsAfter(origin, e.t)}: conversation.item.truncate of ${String(itemId)}`;
+    if (answer === undefined) return [`${what} (audio_end_ms ${num(end)}) got no conversation.item.truncated in reply`];
     const compare = typeof end === 'number' && typeof generated === 'number' && end > generated ? `audio_end_ms ${num(end)} > generated_ms ${num(generated)}` : `audio_end_ms ${num(end)}, generated_ms ${num(generated)}`;
-    const message = reply.data?.['message'];
-    return [`${what} refused: ${compare}${typeof message === 'string' ? ` ("${message}")` : ''}`];
+    return [`${what} refused: ${compare}${answer.message === undefined ? '' : ` ("${answer.message}")`}`];
   });
   return verdictOf('realtime.truncate-accepted', evidence);
 }

@@ -6,19 +6,14 @@
  * the agent is stopped (stopping it would close everything and hide the leak).
  */
 import type { TimelineEvent } from '../caller/timeline.ts';
-import type { JournalEntry, MockService } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
+import { isSocketClose, isSocketLifecycle, isSocketOpen } from '../mocks/journal/queries.ts';
 import { secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
 
 /** How long after the hang-up an upstream socket may stay open. */
 export const TEARDOWN_GRACE_MS = 2000;
 
-/** The upstream services reached over a WebSocket that a call keeps open. */
-export const UPSTREAM_SOCKET_SERVICES: readonly MockService[] = ['deepgram.listen', 'deepgram.speak.ws', 'openai.realtime'];
-
-/** Whether an entry is the opening or closing of an upstream socket: all the check reads. */
-export function isSocketLifecycle(entry: JournalEntry): boolean {
-  return entry.direction === 'event' && (entry.kind === 'open' || entry.kind === 'close') && UPSTREAM_SOCKET_SERVICES.includes(entry.service);
-}
+export { isSocketLifecycle };
 
 /** When the call was hung up: `stop` sent by the caller, or the stream closed (by either side), whichever came first. */
 export function hangupTime(events: readonly TimelineEvent[]): number | undefined {
@@ -36,12 +31,12 @@ export interface TeardownInput {
 export function checkUpstreamTeardown(input: TeardownInput): CheckVerdict {
   const { hangupAt, origin } = input;
   const sockets = (input.journal ?? []).filter(isSocketLifecycle);
-  const opens = sockets.filter((e) => e.kind === 'open');
+  const opens = sockets.filter(isSocketOpen);
   if (input.journal === undefined || opens.length === 0) return skipped('upstream.closed-after-hangup');
   const deadline = hangupAt + TEARDOWN_GRACE_MS;
   const hangup = `the hang-up at ${secondsAfter(origin, hangupAt)}`;
   const evidence = opens.flatMap((open) => {
-    const close = sockets.find((e) => e.kind === 'close' && e.connection === open.connection && e.t >= open.t);
+    const close = sockets.filter(isSocketClose).find((e) => e.connection === open.connection && e.t >= open.t);
     if (close !== undefined && close.t <= deadline) return [];
     const socket = `${open.service} ${open.connection} (opened at ${secondsAfter(origin, open.t)})`;
     if (close === undefined) return [`${socket} still open more than ${TEARDOWN_GRACE_MS / 1000} s after ${hangup}`];

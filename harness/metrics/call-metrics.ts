@@ -12,10 +12,11 @@
  * unanswered, never as a fast sample.
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
-import type { JournalEntry } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
+import { isTruncate, isUtteranceFinal, truncateAudioEndMs } from '../mocks/journal/queries.ts';
 import type { MetricName, StageMetricName } from './definitions.ts';
 import { selfReportErrors, type SelfReportedTurn } from './self-report.ts';
-import { computeStageMetrics, isUtteranceFinal, type ReplyWindow } from './stage-metrics.ts';
+import { computeStageMetrics, type ReplyWindow } from './stage-metrics.ts';
 
 export type TurnKind = 'reply' | 'barge-in' | 'talk-over';
 
@@ -38,9 +39,6 @@ export interface CallMetrics {
 
 
 type Media = EventOf<'agent_media'>;
-
-/** A Realtime truncate the agent sent (the mock journals its audio_end_ms). */
-const isTruncate = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === 'conversation.item.truncate';
 
 /** When a chunk really stopped playing: its end, or the first `clear` after it arrived if that came sooner. */
 function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
@@ -112,9 +110,9 @@ export function computeCallMetrics(
       add('bargein.leak_ms', leaked.reduce((sum, m) => sum + m.bytes / 8, 0));
       const stoppedAt = Math.max(utterance.firstVoicedAt, ...interrupted.map((m) => heardUntil(m) ?? -Infinity));
       add('bargein.stop_ms', stoppedAt - utterance.firstVoicedAt);
-      const truncate = journal.find((e) => isTruncate(e) && e.t >= utterance.firstVoicedAt && e.t < next);
-      const audioEndMs = truncate?.data?.['audio_end_ms'];
-      if (typeof audioEndMs === 'number') {
+      const truncate = journal.filter(isTruncate).find((e) => e.t >= utterance.firstVoicedAt && e.t < next);
+      const audioEndMs = truncate === undefined ? undefined : truncateAudioEndMs(truncate);
+      if (audioEndMs !== undefined) {
         // The interrupted reply: what arrived since the previous utterance ended (or since the call began).
         const since = utterances[i - 1]?.lastVoicedAt ?? -Infinity;
         const played = media

@@ -1,11 +1,12 @@
 /**
- * Stage metrics: where a reply's time went, joined from the mock journals of the call (tied by
- * the x-callbench-call header). Each reply is the window from the caller's last voiced sample to
- * the first agent audio the caller received; a stage whose journal entries are missing in that
- * window (an agent that does not tag its connections, or a mode that skips a service) gives no
- * sample rather than a guess.
+ * Stage metrics: where a reply's time went, joined from the mock journal entries tied to the call
+ * (harness/mocks/attribution: by header, audio mark, text or content). Each reply is the window from
+ * the caller's last voiced sample to the first agent audio the caller received; a stage whose journal
+ * entries are missing in that window (a connection that could not be tied, or a mode that skips a
+ * service) gives no sample rather than a guess.
  */
-import type { JournalEntry } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
+import { isFirstToken, isLlmRequest, isRealtimeAudio, isSpeechStopped, isTtsAudio, isTtsRequest, isTtsText, isUtteranceFinal } from '../mocks/journal/queries.ts';
 import type { StageMetricName } from './definitions.ts';
 
 export interface ReplyWindow {
@@ -14,27 +15,6 @@ export interface ReplyWindow {
   /** Receipt of the reply's first agent media message. */
   to: number;
 }
-
-const isSpeechStopped = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === 'input_audio_buffer.speech_stopped';
-const isRealtimeAudio = (e: JournalEntry): boolean => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === 'audio';
-
-/** What ends an utterance upstream: an STT speech_final with words, UtteranceEnd, or Realtime's speech_stopped. */
-export const isUtteranceFinal = (e: JournalEntry): boolean =>
-  (e.service === 'deepgram.listen' &&
-    e.direction === 'sent' &&
-    ((e.kind === 'Results' && e.data?.['speech_final'] === true && e.data['transcript'] !== '') || e.kind === 'UtteranceEnd')) ||
-  isSpeechStopped(e);
-const isLlmRequest = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'received' && e.kind === 'request';
-const isFirstToken = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.direction === 'sent' && e.kind === 'first_token';
-const isTtsText = (e: JournalEntry): boolean =>
-  (e.service === 'deepgram.speak.ws' && e.direction === 'received' && e.kind === 'Speak') ||
-  (e.service === 'deepgram.speak.rest' && e.direction === 'received' && e.kind === 'request');
-const isTtsRequest = (e: JournalEntry): boolean =>
-  (e.service === 'deepgram.speak.ws' && e.direction === 'received' && e.kind === 'Flush') ||
-  (e.service === 'deepgram.speak.rest' && e.direction === 'received' && e.kind === 'request');
-const isTtsAudio = (e: JournalEntry): boolean =>
-  (e.service === 'deepgram.speak.ws' && e.direction === 'sent' && e.kind === 'audio') ||
-  (e.service === 'deepgram.speak.rest' && e.direction === 'sent' && e.kind === 'first_byte');
 
 /** Stage samples of every reply of one call; `entries` are that call's journal entries in time order. */
 export function computeStageMetrics(windows: readonly ReplyWindow[], entries: readonly JournalEntry[]): Partial<Record<StageMetricName, number[]>> {

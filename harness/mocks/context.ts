@@ -1,10 +1,13 @@
-/** What every mock handler is given: the run's clock, journal, conversation script and delays. */
+/** What every mock handler is given: the run's clock, journal, conversation script, delays and the calls it serves. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock.ts';
-import { CALL_HEADER, type Journal } from './journal.ts';
+import { CALL_HEADER, type Journal } from './journal/journal.ts';
+import type { MockService } from './journal/entries.ts';
 import type { ConversationScript } from './script.ts';
 import type { DelaySampler } from './profiles.ts';
 import type { FaultBook } from './faults.ts';
+import type { CallBook } from './attribution/call-book.ts';
+import type { TextLedger } from './attribution/text-ledger.ts';
 
 export interface MockContext {
   clock: Clock;
@@ -17,6 +20,10 @@ export interface MockContext {
   nextId(prefix: string): string;
   /** Faults armed per call by the scenario being played. */
   faults: FaultBook;
+  /** The calls being served, with the tokens their audio and text marks carry. */
+  calls: CallBook;
+  /** The text the mocks produced per call, to tie text-only requests to calls. */
+  texts: TextLedger;
 }
 
 /** A running mock server. */
@@ -30,4 +37,10 @@ export interface MockServer {
 export function callIdOf(headers: IncomingHttpHeaders): string | undefined {
   const value = headers[CALL_HEADER];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Ties a new connection to the call its `x-callbench-call` header names, if it names one. */
+export function tieByHeader(ctx: MockContext, service: MockService, connection: string, headers: IncomingHttpHeaders): void {
+  const call = callIdOf(headers);
+  if (call !== undefined) ctx.journal.tie(service, connection, { call, how: 'header', detail: CALL_HEADER });
 }

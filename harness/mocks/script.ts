@@ -5,6 +5,7 @@
  * agent works and concurrent calls need no coordination.
  */
 import { decodeMulaw, findVoicedSpans, SAMPLE_RATE } from '../audio/index.ts';
+import { normaliseText } from './attribution/text-mark.ts';
 
 export interface UtteranceRegistration {
   /** Stable id (the fixture name). */
@@ -20,6 +21,11 @@ export interface UtteranceRegistration {
 
 export interface RegisteredUtterance {
   id: string;
+  /**
+   * Its number in the registering call (1…255, cycling; 0 for an utterance no call registered):
+   * the caller writes it into the audio mark of the utterance's frames (harness/audio/call-mark.ts).
+   */
+  number: number;
   transcript: string;
   reply: string | undefined;
   /** Energy envelope of the voiced audio: dB per 10 ms window from the first voiced sample. */
@@ -115,7 +121,18 @@ export interface ConversationScript {
    * The registered utterance whose voiced audio best matches `envelope` (a prefix is enough), if
    * one matches well and clearly better than any utterance with a different transcript.
    */
-  match(envelope: ArrayLike<number>): RegisteredUtterance | undefined;
+  match(envelope: ArrayLike<number>, among?: readonly RegisteredUtterance[]): RegisteredUtterance | undefined;
+  /** The utterance `call` registered as `number` (the latest registration with that number). */
+  utteranceOf(call: string, number: number): RegisteredUtterance | undefined;
+  /**
+   * What `call` may be saying now: its last two registrations, newest first (the caller registers an
+   * utterance just before its first frame, and an earlier one may still be in flight).
+   */
+  sayingNow(call: string): readonly RegisteredUtterance[];
+  /** Whether a call other than `call` registered an utterance with this transcript (case and punctuation ignored). */
+  transcriptSharedWith(text: string, call: string, live: (call: string) => boolean): boolean;
+  /** Whether a live call other than `call` registered this reply text. */
+  replySharedWith(text: string, call: string, live: (call: string) => boolean): boolean;
   /**
    * The scripted reply for the user's text, if one was registered: the one `call` registered when
    * it registered this text (concurrent calls may script different replies to the same fixture),
@@ -176,9 +193,7 @@ function correlation(a: ArrayLike<number>, b: ArrayLike<number>, length: number)
   return da === 0 || db === 0 ? 0 : num / Math.sqrt(da * db);
 }
 
-function normalise(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim();
-}
+const normalise = normaliseText;
 
 /** Minimum correlation for a match, and the shortest prefix (in windows) worth comparing. */
 const MATCH_THRESHOLD = 0.8;
@@ -240,8 +255,13 @@ function padded(known: Float64Array, from: number, length: number): Float64Array
   return out;
 }
 
+/** Utterance numbers cycle through 1…255: 0 marks the caller's silence between utterances. */
+const MAX_UTTERANCE_NUMBER = 255;
+
 export function createConversationScript(): ConversationScript {
   const byId = new Map<string, RegisteredUtterance>();
+  /** call → its registrations in order. */
+  const byCall = new Map<string, RegisteredUtterance[]>();
   const phasesById = new Map<string, Float64Array[]>();
   const replies = new Map<string, string>();
   /** call → transcript → reply. */
@@ -273,8 +293,11 @@ export function createConversationScript(): ConversationScript {
       const last = spans[spans.length - 1];
       const from = first === undefined ? 0 : Math.floor((first.startMs * SAMPLE_RATE) / 1000);
       const to = last === undefined ? pcm.length : Math.ceil((last.endMs * SAMPLE_RATE) / 1000);
+      const calls = utterance.call === undefined ? undefined : (byCall.get(utterance.call) ?? []);
+      if (utterance.call !== undefined && calls !== undefined) byCall.set(utterance.call, calls);
       const registered: RegisteredUtterance = {
         id: utterance.id,
+        number: calls === undefined ? 0 : (calls.length % MAX_UTTERANCE_NUMBER) + 1,
         transcript: utterance.transcript,
         reply: utterance.reply,
         envelope: energyEnvelope(pcm.subarray(from, to)),
@@ -284,15 +307,16 @@ export function createConversationScript(): ConversationScript {
           findVoicedSpans(pcm.subarray(from, to), SAMPLE_RATE, { mergeGapMs: WORD_GAP_MS }),
         ),
       };
+      calls?.push(registered);
       byId.set(utterance.id, registered);
       phasesById.set(utterance.id, phasedEnvelopes(pcm, from, to));
       if (utterance.reply !== undefined) replies.set(normalise(utterance.transcript), utterance.reply);
       return registered;
     },
-    match(envelope) {
+    match(envelope, among) {
       const heard = Float64Array.from(envelope);
       const scored: Array<{ utterance: RegisteredUtterance; score: number }> = [];
-      for (const utterance of byId.values()) {
+      for (const utterance of among ?? byId.values()) {
         const score = matchScore(heard, phasesById.get(utterance.id) ?? [utterance.envelope]);
         if (score !== undefined) scored.push({ utterance, score });
       }
@@ -310,6 +334,20 @@ export function createConversationScript(): ConversationScript {
       return (call === undefined ? undefined : callReplies.get(call)?.get(key)) ?? replies.get(key);
     },
     utterances: () => [...byId.values()],
+    utteranceOf(call, number) {
+      const registered = byCall.get(call) ?? [];
+      for (let i = registered.length - 1; i >= 0; i--) if (registered[i]?.number === number) return registered[i];
+      return undefined;
+    },
+    sayingNow: (call) => (byCall.get(call) ?? []).slice(-2).reverse(),
+    transcriptSharedWith(text, call, live) {
+      for (const other of byTranscript.get(normalise(text)) ?? []) if (other !== call && live(other)) return true;
+      return false;
+    },
+    replySharedWith(text, call, live) {
+      for (const other of byReply.get(normalise(text)) ?? []) if (other !== call && live(other)) return true;
+      return false;
+    },
     callsOfUtterance: (id) => byUtterance.get(id) ?? none,
     callsOfTranscript: (text) => byTranscript.get(normalise(text)) ?? none,
     callsOfReplyText(text) {

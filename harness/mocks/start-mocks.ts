@@ -3,7 +3,9 @@ import type { Clock } from '../clock.ts';
 import type { MockContext, MockServer } from './context.ts';
 import { startDeepgramMock } from './deepgram/server.ts';
 import { createFaultBook, type FaultBook } from './faults.ts';
-import { createJournal, type Journal } from './journal.ts';
+import { createJournal, type Journal } from './journal/journal.ts';
+import { createCallBook, type CallBook } from './attribution/call-book.ts';
+import { createTextLedger } from './attribution/text-ledger.ts';
 import { startOpenAIMock, type OpenAIMockServer } from './openai/server.ts';
 import { createDelaySampler, type LatencyProfile } from './profiles.ts';
 import { createConversationScript, type ConversationScript } from './script.ts';
@@ -44,6 +46,8 @@ export interface Mocks {
   journal: Journal;
   script: ConversationScript;
   faults: FaultBook;
+  /** The calls the run announces before placing them (their tokens mark the caller's audio). */
+  calls: CallBook;
   env: UpstreamEnv;
   close(): Promise<void>;
 }
@@ -53,8 +57,11 @@ export const DEFAULT_MOCK_KEY = 'callbench-mock-key';
 /** The context every mock handler shares: one clock, journal, script and delay sampler. */
 export function createMockContext(options: MocksOptions): MockContext {
   const counters = new Map<string, number>();
+  const calls = createCallBook();
   return {
     clock: options.clock,
+    calls,
+    texts: createTextLedger(options.clock, calls),
     journal: createJournal(options.clock),
     script: createConversationScript(),
     delays: createDelaySampler(options.profile, options.seed),
@@ -70,7 +77,7 @@ export function createMockContext(options: MocksOptions): MockContext {
 
 export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
-  const { journal, script, apiKey, faults } = ctx;
+  const { journal, script, apiKey, faults, calls } = ctx;
   const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
   const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
@@ -82,6 +89,7 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
     journal,
     script,
     faults,
+    calls,
     env: {
       DEEPGRAM_API_URL: deepgram.url,
       DEEPGRAM_API_KEY: apiKey,

@@ -6,7 +6,7 @@
 import { evaluateCallChecks } from '../checks/call-checks.ts';
 import { computeCallMetrics } from '../metrics/call-metrics.ts';
 import type { MetricName } from '../metrics/definitions.ts';
-import type { JournalEntry } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { SelfReportedTurn } from '../metrics/self-report.ts';
 import type { CallRecord, CallRef } from './events.ts';
 import type { ScenarioCallOutcome } from './run-scenario-call.ts';

@@ -8,7 +8,7 @@ import type { CheckVerdict } from '../checks/check.ts';
 import type { TurnKind } from '../metrics/call-metrics.ts';
 import type { MetricName } from '../metrics/definitions.ts';
 import type { LatencyHistogram } from '../metrics/histogram.ts';
-import type { JournalEntry } from '../mocks/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { DropReason } from './load-models.ts';
 import type { LoadPlan } from './run.ts';
 

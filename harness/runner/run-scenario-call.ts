@@ -5,8 +5,9 @@ import { placeCall, type CallResult } from '../caller/call.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { ConversationScript } from '../mocks/script.ts';
 import type { FaultBook } from '../mocks/faults.ts';
-import { attributeByContent } from '../mocks/attribution.ts';
-import type { Journal } from '../mocks/journal.ts';
+import type { CallBook } from '../mocks/attribution/call-book.ts';
+import { attributeByContent } from '../mocks/attribution/content-tie.ts';
+import type { Journal } from '../mocks/journal/journal.ts';
 import { twilioSid } from '../caller/ids.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
@@ -26,6 +27,8 @@ export interface ScenarioCallInput {
   callSid?: string;
   /** Aborting it hangs the call up at once, wherever it is in its steps (the run is stopping). */
   signal?: AbortSignal;
+  /** The mocks' call book, when mocks are in use: the call is announced and its audio carries its mark. */
+  calls?: CallBook;
 }
 
 export interface ScenarioCallOutcome {
@@ -63,25 +66,28 @@ export async function runScenarioCall(input: ScenarioCallInput): Promise<Scenari
   const callSid = input.callSid ?? twilioSid('CA');
   const faults = input.scenario.faults ?? [];
   if (faults.length > 0) input.faults?.arm(callSid, faults);
+  const markToken = input.calls?.open(callSid);
   try {
-    return await playCall(input, callSid, replies);
+    return await playCall(input, callSid, replies, markToken);
   } finally {
+    input.calls?.close(callSid);
     input.faults?.disarm(callSid);
     if (input.journal !== undefined && input.script !== undefined) attributeByContent(input.journal, input.script);
   }
 }
 
-async function playCall(input: ScenarioCallInput, callSid: string, replies: ReadonlyMap<string, string | undefined>): Promise<ScenarioCallOutcome> {
+async function playCall(input: ScenarioCallInput, callSid: string, replies: ReadonlyMap<string, string | undefined>, markToken: number | undefined): Promise<ScenarioCallOutcome> {
   let call;
   try {
     call = await placeCall({
       callSid,
+      ...(markToken === undefined ? {} : { markToken }),
       clock: input.clock,
       webhookUrl: input.webhookUrl,
       authToken: input.authToken,
       onUtterance: (utterance) => {
         const reply = replies.get(utterance.id);
-        input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, call: callSid, ...(reply === undefined ? {} : { reply }) });
+        return input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, call: callSid, ...(reply === undefined ? {} : { reply }) }).number;
       },
     });
   } catch (error) {

@@ -192,7 +192,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       webhookUrl: agent.webhookUrl,
       authToken: plan.authToken,
       script: mocks?.script,
-      ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal }),
+      ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal, calls: mocks.calls }),
       callSid,
       signal: stop,
     });

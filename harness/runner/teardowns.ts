@@ -6,7 +6,8 @@
 import type { Clock } from '../clock.ts';
 import { callOrigin, skipped, type CheckVerdict } from '../checks/check.ts';
 import { checkUpstreamTeardown, hangupTime, isSocketLifecycle, TEARDOWN_GRACE_MS } from '../checks/teardown-check.ts';
-import type { Journal, JournalEntry } from '../mocks/journal.ts';
+import type { Journal } from '../mocks/journal/journal.ts';
+import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { CallRecord, CallRef } from './events.ts';
 
 /** Only what the teardown check needs outlives a call: not its timeline or journal entries. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createAgent, type AgentLogEvent, type AgentOptions } from '../../agent/index.ts';
 import { createSystemClock } from '../../harness/clock.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { instantProfile } from './helpers/mock-context.ts';
 
@@ -131,7 +131,7 @@ describe('media whose payload decodes to no audio', () => {
       expect(end).toMatchObject({ reason: 'twilio_closed', emptyMediaFrames: 3 });
       // The first CloseStream Deepgram sees is the agent's own at hang-up, not an empty binary frame.
       const closeStream = await journalEntry((e) => e.call === callSid && e.service === 'deepgram.listen' && e.kind === 'CloseStream');
-      expect(closeStream.data).toBeUndefined();
+      expect(closeStream.data).toEqual({ legacy: false });
       expect(mocks.journal.entries().filter((e) => e.call === callSid && e.service === 'deepgram.listen' && e.kind === 'open')).toHaveLength(1);
       expect(agent.events.filter((e) => e.type === 'warning' && e.code === 'upstream.dropped')).toEqual([]);
       expect(agent.events.filter((e) => e.type === 'warning' && e.code === 'twilio.empty_media')).toHaveLength(1);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../../harness/caller/timeline.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { EntryOf, JournalEntry } from '../../harness/mocks/journal/entries.ts';
+import { entriesOfKind } from '../../harness/mocks/journal/queries.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
@@ -46,10 +47,9 @@ let mocks: Mocks;
 const calls = callBook();
 const callOf = calls.get;
 
-const received = (journal: readonly JournalEntry[], kind: string): JournalEntry[] =>
-  journal.filter((e) => e.service === 'openai.realtime' && e.direction === 'received' && e.kind === kind);
-const sent = (journal: readonly JournalEntry[], kind: string): JournalEntry[] =>
-  journal.filter((e) => e.service === 'openai.realtime' && e.direction === 'sent' && e.kind === kind);
+type RealtimeKind = EntryOf<'openai.realtime'>['kind'];
+const received = <K extends RealtimeKind>(journal: readonly JournalEntry[], kind: K) => entriesOfKind(journal, 'openai.realtime', kind).filter((e) => e.direction === 'received');
+const sent = <K extends RealtimeKind>(journal: readonly JournalEntry[], kind: K) => entriesOfKind(journal, 'openai.realtime', kind).filter((e) => e.direction === 'sent');
 
 beforeAll(async () => {
   // Output generated at 2× real time: a long answer is still being generated when the caller interrupts.
@@ -76,9 +76,9 @@ describe('reference agent, Realtime mode', () => {
     const call = callOf('answer');
     expect(call.error).toBeUndefined();
     const [update] = received(call.journal, 'session.update');
-    expect(update?.data).toMatchObject({ type: 'realtime', input_format: 'audio/pcmu', output_format: 'audio/pcmu', voice: 'marin', turn_detection: 'server_vad' });
+    expect(update?.data).toMatchObject({ type: 'realtime', inputFormat: 'audio/pcmu', outputFormat: 'audio/pcmu', voice: 'marin', turnDetection: 'server_vad' });
     // The greeting is spoken word for word; the answer is the scripted reply.
-    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data['transcript']);
     expect(transcripts).toEqual([GREETING, REPLY]);
     const start = eventsOf(call.events, 'start_sent')[0]?.t ?? Infinity;
     expect(received(call.journal, 'response.create')[0]?.t).toBeGreaterThan(start);
@@ -109,9 +109,9 @@ describe('reference agent, Realtime mode', () => {
     expect(metrics.samples['bargein.leak_ms']).toEqual([0]);
 
     const [truncate] = received(call.journal, 'conversation.item.truncate');
-    const audioEndMs = Number(truncate?.data?.['audio_end_ms']);
+    const audioEndMs = Number(truncate?.data.audioEndMs);
     // Never more than the service generated for the item, and the service accepted it.
-    expect(audioEndMs).toBeLessThanOrEqual(Number(truncate?.data?.['generated_ms']));
+    expect(audioEndMs).toBeLessThanOrEqual(Number(truncate?.data.generatedMs));
     expect(sent(call.journal, 'conversation.item.truncated')).toHaveLength(1);
     expect(sent(call.journal, 'error')).toHaveLength(0);
     // Close to what the caller's playback model played of the answer before the clear
@@ -123,19 +123,20 @@ describe('reference agent, Realtime mode', () => {
 
     // The answer was still being generated: the agent cancelled it; the new question got its own answer.
     expect(received(call.journal, 'response.cancel')).toHaveLength(1);
-    const done = sent(call.journal, 'response.done').map((e) => e.data?.['status']);
+    const done = sent(call.journal, 'response.done').map((e) => e.data.status);
     expect(done).toEqual(['completed', 'cancelled', 'completed']);
-    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data['transcript']);
     expect(transcripts.at(-1)).toBe(SECOND_REPLY);
   });
 
   it('drops the audio deltas of a cancelled response that arrive after the cancel', () => {
     const call = callOf('late-audio');
     expect(call.error).toBeUndefined();
-    const fault = call.journal.find((e) => e.kind === 'fault' && e.data?.['type'] === 'late_audio');
-    expect(Number(fault?.data?.['deltas'])).toBeGreaterThan(0);
+    const fault = call.journal.find((e) => e.service === 'openai.realtime' && e.kind === 'fault' && e.data.type === 'late_audio');
+    const deltas = fault?.service === 'openai.realtime' && fault.kind === 'fault' && fault.data.type === 'late_audio' ? fault.data.deltas : 0;
+    expect(deltas).toBeGreaterThan(0);
     const cancelled = call.log.find((e) => e.type === 'realtime.done' && e.status === 'cancelled');
-    expect(cancelled?.type === 'realtime.done' ? cancelled.droppedDeltas : 0).toBeGreaterThanOrEqual(Number(fault?.data?.['deltas']));
+    expect(cancelled?.type === 'realtime.done' ? cancelled.droppedDeltas : 0).toBeGreaterThanOrEqual(deltas);
     expect(computeCallMetrics(call.events).samples['bargein.leak_ms']).toEqual([0]);
   });
 
@@ -146,7 +147,7 @@ describe('reference agent, Realtime mode', () => {
     expect(opens).toHaveLength(2);
     expect(received(call.journal, 'session.update')).toHaveLength(2);
     expect(call.log.some((e) => e.type === 'warning' && e.code === 'upstream.dropped')).toBe(true);
-    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data['transcript']);
     expect(transcripts.at(-1)).toBe(SECOND_REPLY);
     expect(computeCallMetrics(call.events).unansweredTurns).toBe(0);
   });
@@ -158,7 +159,8 @@ describe('reference agent, Realtime mode', () => {
     const closed = new Set(journal.filter((e) => e.kind === 'close' && e.t < call.agentStoppedAt).map((e) => e.connection));
     expect(opened.size).toBe(1);
     expect([...opened].filter((id) => !closed.has(id))).toEqual([]);
-    expect(journal.find((e) => e.kind === 'close')?.data?.['code']).toBe(1000);
+    const close = journal.find((e) => e.kind === 'close');
+    expect(close?.kind === 'close' ? close.data.code : undefined).toBe(1000);
   });
 
   it('hangs up at once, without retrying, when the service refuses the key', () => {
@@ -194,7 +196,7 @@ describe('reference agent, Realtime mode', () => {
     const metrics = computeCallMetrics(call.events, call.journal);
     expect(metrics.samples['bargein.leak_ms']).toEqual([0]);
     expect(Math.abs(metrics.samples['bargein.truncate_error_ms']?.[0] ?? Infinity)).toBeLessThan(150);
-    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data?.['transcript']);
+    const transcripts = sent(call.journal, 'response.output_audio_transcript.done').map((e) => e.data['transcript']);
     expect(transcripts.at(-1)).toBe(REPLY);
   });
 });

@@ -13,6 +13,7 @@ import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { bargeInScenario, LONG_REPLY, replyCall, SECOND_REPLY, type ReplyCall } from './helpers/reply-call.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 const SCENARIO = bargeInScenario(600);
 
@@ -60,7 +61,7 @@ describe('barge-in in every reply mode', () => {
     const interruptedText = (text: unknown): boolean =>
       typeof text === 'string' && text.trim() !== '' && LONG_REPLY.includes(text.trim()) && !SECOND_REPLY.includes(text.trim());
     const late = call.journal.filter(
-      (e) => e.t > clearAt && e.direction === 'received' && (e.kind === 'Speak' || e.kind === 'request') && e.service.startsWith('deepgram.speak') && interruptedText(e.data?.['text']),
+      (e) => e.t > clearAt && e.direction === 'received' && (e.kind === 'Speak' || e.kind === 'request') && e.service.startsWith('deepgram.speak') && interruptedText(facts(e)['text']),
     );
     expect(late).toEqual([]);
 

@@ -11,10 +11,11 @@ import { speechDurationMs } from '../../harness/audio/index.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import { eventsOf, type TimelineEvent } from '../../harness/caller/timeline.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { GREETING, REPLY, REPLY_SENTENCES, replyCall, type ReplyCall } from './helpers/reply-call.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 const DELAYS = {
   'stt.result_lag_ms': 20,
@@ -88,7 +89,7 @@ describe('reference agent reply modes', () => {
 
   it('token: every LLM token is its own Speak, and the reply has exactly one Flush', () => {
     const { journal } = callOf('token/ws');
-    const speaks = received(journal, 'deepgram.speak.ws', 'Speak').map((e) => String(e.data?.['text']));
+    const speaks = received(journal, 'deepgram.speak.ws', 'Speak').map((e) => String(facts(e)['text']));
     expect(speaks[0]).toBe(GREETING);
     const replySpeaks = speaks.slice(1);
     expect(replySpeaks.length).toBeGreaterThan(5);
@@ -99,21 +100,21 @@ describe('reference agent reply modes', () => {
 
   it('sentence: one Speak per sentence', () => {
     const { journal } = callOf('sentence/ws');
-    const speaks = received(journal, 'deepgram.speak.ws', 'Speak').map((e) => String(e.data?.['text']).trim());
+    const speaks = received(journal, 'deepgram.speak.ws', 'Speak').map((e) => String(facts(e)['text']).trim());
     expect(speaks).toEqual([GREETING, ...REPLY_SENTENCES]);
   });
 
   it('full: the whole reply in one Speak and one Flush', () => {
     const { journal } = callOf('full/ws');
-    expect(received(journal, 'deepgram.speak.ws', 'Speak').map((e) => e.data?.['text'])).toEqual([GREETING, REPLY]);
+    expect(received(journal, 'deepgram.speak.ws', 'Speak').map((e) => facts(e)['text'])).toEqual([GREETING, REPLY]);
     expect(received(journal, 'deepgram.speak.ws', 'Flush')).toHaveLength(2);
   });
 
   it.each(['sentence/rest/stream', 'token/rest/stream'] as const)('%s: one REST request per sentence, in order, and no TTS WebSocket', (mode) => {
     const { journal } = callOf(mode);
     const requests = received(journal, 'deepgram.speak.rest', 'request');
-    expect(requests.map((e) => e.data?.['text'])).toEqual([GREETING, ...REPLY_SENTENCES]);
-    for (const request of requests) expect(request.data).toMatchObject({ encoding: 'mulaw', container: 'none', sample_rate: 8000 });
+    expect(requests.map((e) => facts(e)['text'])).toEqual([GREETING, ...REPLY_SENTENCES]);
+    for (const request of requests) expect(request.data).toMatchObject({ encoding: 'mulaw', container: 'none', sampleRate: 8000 });
     expect(journal.filter((e) => e.service === 'deepgram.speak.ws')).toEqual([]);
     // One at a time: each request starts after the previous body has been read.
     const done = journal.filter((e) => e.service === 'deepgram.speak.rest' && e.kind === 'done');
@@ -123,7 +124,7 @@ describe('reference agent reply modes', () => {
   it('full over REST: one request for the whole reply', () => {
     for (const mode of ['full/rest/buffer', 'seed-current'] as const) {
       const { journal } = callOf(mode);
-      expect(received(journal, 'deepgram.speak.rest', 'request').map((e) => e.data?.['text'])).toEqual([GREETING, REPLY]);
+      expect(received(journal, 'deepgram.speak.rest', 'request').map((e) => facts(e)['text'])).toEqual([GREETING, REPLY]);
       expect(journal.filter((e) => e.service === 'deepgram.speak.ws')).toEqual([]);
     }
   });

@@ -15,6 +15,7 @@ import type { RunningAgent } from '../../harness/runner/agent-target.ts';
 import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const DELAYS = {
@@ -79,7 +80,7 @@ describe('a call through caller, reference agent and mocks', () => {
     const step = scenario.steps.find((s) => s.type === 'say');
     const reply = step?.type === 'say' ? (step.reply ?? '') : '';
     const request = mocks.journal.entries().find((e) => e.service === 'openai.chat' && e.kind === 'request');
-    expect(request?.data?.['last_user_text']).toBe(hours.text);
+    expect(facts(request)['lastUserText']).toBe(hours.text);
     const utterance = eventsOf(events, 'utterance')[0];
     const replyAudio = eventsOf(events, 'agent_media').filter((m) => utterance !== undefined && m.t > utterance.lastVoicedAt);
     const replyMs = replyAudio.reduce((sum, m) => sum + m.bytes / 8, 0);

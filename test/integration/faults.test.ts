@@ -15,6 +15,7 @@ import type { RunningAgent } from '../../harness/runner/agent-target.ts';
 import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const AUTH = 'faults-auth-token';
@@ -45,7 +46,7 @@ describe('injected faults', () => {
     const outcome = await play('llm-rate-limited');
     const callSid = outcome.result?.callSid;
     const faults = journalOf(callSid).filter((e) => e.kind === 'fault');
-    expect(faults.map((e) => e.data?.['status'])).toEqual([429, 429]);
+    expect(faults.map((e) => facts(e)['status'])).toEqual([429, 429]);
     const metrics = computeCallMetrics(outcome.result?.timeline.events ?? [], journalOf(callSid));
     expect(metrics.unansweredTurns).toBe(0);
     expect(outcome.error).toBeUndefined();

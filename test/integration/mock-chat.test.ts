@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI, { AuthenticationError, BadRequestError, NotFoundError } from 'openai';
 import { synthesizeMulaw } from '../../harness/audio/index.ts';
 import type { MockContext, MockServer } from '../../harness/mocks/context.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { DEFAULT_REPLY } from '../../harness/mocks/openai/chat.ts';
 import { startOpenAIMock } from '../../harness/mocks/openai/server.ts';
 import { createTestContext, fixedProfile, TEST_API_KEY } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 /** Node timers may fire up to 1 ms early against performance.now (libuv's cached loop time is whole ms). */
 const TIMER_SLACK_MS = 1;
@@ -72,8 +73,8 @@ describe('mock OpenAI chat completions through openai v6', () => {
     expect(chunks[0]?.id).toMatch(/^chatcmpl-/);
     const journal = chatEntries(ctx).map((e) => `${e.direction}:${e.kind}`);
     expect(journal).toEqual(['received:request', 'sent:first_token', 'sent:done']);
-    expect(chatEntries(ctx, 'received')[0]?.data).toMatchObject({ model: 'gpt-4o-mini', stream: true, messages: 2, last_user_text: USER_TEXT });
-    expect(chatEntries(ctx, 'sent')[1]?.data).toMatchObject({ tokens: contentChunks.length, finish_reason: 'stop' });
+    expect(chatEntries(ctx, 'received')[0]?.data).toMatchObject({ model: 'gpt-4o-mini', stream: true, messages: 2, lastUserText: USER_TEXT });
+    expect(chatEntries(ctx, 'sent')[1]?.data).toMatchObject({ tokens: contentChunks.length, finishReason: 'stop' });
   });
 
   it('adds the usage chunk (choices: []) and usage: null elsewhere when include_usage is set', async () => {
@@ -109,7 +110,7 @@ describe('mock OpenAI chat completions through openai v6', () => {
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'invalid_request_error' });
     expect((error as AuthenticationError).requestID).toMatch(/^req_/);
     expect(chatEntries(ctx, 'received')).toHaveLength(1);
-    expect(chatEntries(ctx, 'sent')[0]).toMatchObject({ kind: 'error', data: { status: 401 } });
+    expect(chatEntries(ctx, 'event')[0]).toMatchObject({ kind: 'refused', data: { what: 'http', status: 401, code: 'invalid_api_key' } });
   });
 
   it('answers an invalid body with 400 invalid_request_error naming the param', async () => {
@@ -143,7 +144,7 @@ describe('mock OpenAI chat completions through openai v6', () => {
     }
     const abort = await untilJournal(ctx, (e) => e.kind === 'abort');
     expect(abort.direction).toBe('event');
-    expect(abort.data?.['tokens_sent']).toBeLessThan(6);
+    expect(facts(abort)['tokensSent']).toBeLessThan(6);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(chatEntries(ctx).some((e) => e.kind === 'done')).toBe(false);
   });

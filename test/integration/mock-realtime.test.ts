@@ -9,9 +9,11 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import WebSocket from 'ws';
 import { decodeMulaw, MULAW_SILENCE, speechDurationMs, synthesizeMulaw } from '../../harness/audio/index.ts';
 import type { MockContext } from '../../harness/mocks/context.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { startOpenAIMock, type OpenAIMockServer } from '../../harness/mocks/openai/server.ts';
+import { DEFAULT_SERVER_VAD } from '../../harness/mocks/openai/realtime/session.ts';
 import { createTestContext, fixedProfile, TEST_API_KEY } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 /** Node timers may fire up to 1 ms early against performance.now. */
 const TIMER_SLACK_MS = 1;
@@ -42,7 +44,8 @@ afterEach(async () => {
 async function start(ctx: MockContext = createTestContext()): Promise<{ ctx: MockContext; server: OpenAIMockServer }> {
   const server = await startOpenAIMock(ctx);
   servers.push(server);
-  ctx.script.register({ id: 'hours', transcript: USER_TEXT, audio: synthesizeMulaw(USER_TEXT), reply: REPLY });
+  // The calls the clients below name in x-callbench-call: a tied connection hears only what its call says.
+  for (const call of ['CA-raw', 'CA-sdk']) ctx.script.register({ id: 'hours', transcript: USER_TEXT, audio: synthesizeMulaw(USER_TEXT), reply: REPLY, call });
   return { ctx, server };
 }
 
@@ -226,7 +229,7 @@ describe('mock OpenAI Realtime (GA) through openai v6 OpenAIRealtimeWS over wss:
       audio: {
         input: {
           format: { type: 'audio/pcm', rate: 24000 },
-          turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 200, create_response: true, interrupt_response: true },
+          turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500, create_response: true, interrupt_response: true },
         },
         output: { format: { type: 'audio/pcm', rate: 24000 }, speed: 1 },
       },
@@ -306,8 +309,9 @@ describe('mock OpenAI Realtime (GA) through a raw ws client, as Twilio’s sampl
     expect(Number(started?.['audio_start_ms'])).toBeGreaterThanOrEqual(LEAD_SILENCE_MS - 300 - 10);
     expect(Number(started?.['audio_start_ms'])).toBeLessThanOrEqual(LEAD_SILENCE_MS - 300 + 10);
     const speechEnd = LEAD_SILENCE_MS + speechDurationMs(USER_TEXT);
-    expect(Number(stopped?.['audio_end_ms'])).toBeGreaterThanOrEqual(speechEnd + 200 - 80);
-    expect(Number(stopped?.['audio_end_ms'])).toBeLessThanOrEqual(speechEnd + 200 + 20);
+    const silence = DEFAULT_SERVER_VAD.silence_duration_ms;
+    expect(Number(stopped?.['audio_end_ms'])).toBeGreaterThanOrEqual(speechEnd + silence - 80);
+    expect(Number(stopped?.['audio_end_ms'])).toBeLessThanOrEqual(speechEnd + silence + 20);
     expect(voiced?.transcript).toBe(USER_TEXT);
     const userItem = started?.['item_id'];
     expect(userItem).toMatch(/^item_[0-9A-Za-z]{21}$/);
@@ -335,11 +339,11 @@ describe('mock OpenAI Realtime (GA) through a raw ws client, as Twilio’s sampl
     // Journal: every client event received, every server event sent, deltas as `audio`.
     const entries = realtimeEntries(ctx);
     expect(entries.filter((e) => e.direction === 'received' && e.kind === 'input_audio_buffer.append')).toHaveLength(Math.ceil(callerAudio().length / FRAME_BYTES));
-    expect(entries.find((e) => e.kind === 'session.update')?.data).toMatchObject({ type: 'realtime', input_format: 'audio/pcmu', output_format: 'audio/pcmu', voice: 'alloy' });
+    expect(entries.find((e) => e.kind === 'session.update')?.data).toMatchObject({ type: 'realtime', inputFormat: 'audio/pcmu', outputFormat: 'audio/pcmu', voice: 'alloy' });
     const audioEntries = entries.filter((e) => e.kind === 'audio');
     expect(audioEntries).toHaveLength(turn.filter((e) => e.type === 'response.output_audio.delta').length);
-    expect(audioEntries.every((e) => e.data?.['item_id'] === assistant['id'] && Number(e.data?.['bytes']) > 0)).toBe(true);
-    expect(entries.some((e) => e.kind === 'response.output_audio.delta')).toBe(false);
+    expect(audioEntries.every((e) => facts(e)['itemId'] === assistant['id'] && Number(facts(e)['bytes']) > 0)).toBe(true);
+    expect(entries.some((e) => (e.kind as string) === 'response.output_audio.delta')).toBe(false);
     expect(entries.filter((e) => e.direction === 'sent' && e.kind !== 'audio').length).toBe(log.events.length - audioEntries.length);
     expect(entries.every((e) => e.call === 'CA-raw')).toBe(true);
   });
@@ -433,9 +437,9 @@ describe('mock OpenAI Realtime (GA) through a raw ws client, as Twilio’s sampl
     expect(truncated).toMatchObject({ item_id: itemId, content_index: 0, audio_end_ms: generatedMs });
     expect(log.events.slice(from).some((e) => e.type === 'error')).toBe(false);
     const journalled = realtimeEntries(ctx).filter((e) => e.direction === 'received' && e.kind === 'conversation.item.truncate');
-    expect(journalled.map((e) => e.data?.['audio_end_ms'])).toEqual([generatedMs + 40, 0, 0, generatedMs]);
-    expect(journalled[0]?.data).toMatchObject({ item_id: itemId, generated_ms: audioBytes(log.events, itemId) / 8 });
-    expect(realtimeEntries(ctx).find((e) => e.kind === 'conversation.item.truncated')?.data).toMatchObject({ item_id: itemId, audio_end_ms: generatedMs });
+    expect(journalled.map((e) => facts(e)['audioEndMs'])).toEqual([generatedMs + 40, 0, 0, generatedMs]);
+    expect(journalled[0]?.data).toMatchObject({ itemId, generatedMs: audioBytes(log.events, itemId) / 8 });
+    expect(realtimeEntries(ctx).find((e) => e.kind === 'conversation.item.truncated')?.data).toMatchObject({ itemId, audioEndMs: generatedMs });
   });
 
   it('answers commit on an empty buffer, clear, unknown events and malformed JSON, and stays open', async () => {
@@ -495,7 +499,7 @@ describe('mock OpenAI Realtime (GA) through a raw ws client, as Twilio’s sampl
         },
       });
     }
-    expect(realtimeEntries(ctx).filter((e) => e.kind === 'open').every((e) => e.data?.['beta'] === true)).toBe(true);
+    expect(realtimeEntries(ctx).filter((e) => e.kind === 'open').every((e) => facts(e)['beta'] === true)).toBe(true);
   });
 
   it('refuses a bad key with HTTP 401 and the OpenAI error body, without upgrading (raw ws and the SDK)', async () => {

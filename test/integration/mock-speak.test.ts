@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeepgramClient } from '@deepgram/sdk';
 import { speechDurationMs } from '../../harness/audio/index.ts';
 import type { MockContext, MockServer } from '../../harness/mocks/context.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { startDeepgramMock } from '../../harness/mocks/deepgram/server.ts';
 import { SPEAK_CHUNK_MS, SPEAK_FLUSH_RATE } from '../../harness/mocks/deepgram/speak-ws.ts';
 import { createTestContext, fixedProfile, TEST_API_KEY } from './helpers/mock-context.ts';
+import { facts } from './helpers/journal.ts';
 
 /** Node timers may fire up to 1 ms early against performance.now (libuv's cached loop time is whole ms). */
 const TIMER_SLACK_MS = 1;
@@ -151,7 +152,7 @@ describe('mock Deepgram speak (WebSocket) through @deepgram/sdk v5', () => {
     const bytes = new Uint8Array(await (chunks[1] as { blob: Blob }).blob.arrayBuffer());
     expect(bytes.some((b) => b !== 0xff && b !== 0x7f)).toBe(true);
     const sent = session.ctx.journal.entries().filter((e) => e.direction === 'sent' && e.kind === 'audio');
-    expect(sent.every((e) => e.data?.['flush'] === 0)).toBe(true);
+    expect(sent.every((e) => facts(e)['flush'] === 0)).toBe(true);
   });
 
   it('queues several Flushes in order, each ending with its own Flushed', async () => {
@@ -232,7 +233,8 @@ describe('mock Deepgram speak (WebSocket) through @deepgram/sdk v5', () => {
     const error = new Promise<Error>((resolve) => socket.on('error', resolve));
     socket.connect();
     expect((await error).message).toMatch(/401/);
-    expect(ctx.journal.entries().filter((e) => e.service === 'deepgram.speak.ws')).toHaveLength(0);
+    // No socket: only the refusal, with Deepgram's own message, for the run to report.
+    expect(ctx.journal.entries().filter((e) => e.service === 'deepgram.speak.ws').map((e) => [e.kind, facts(e)['what'], facts(e)['status']])).toEqual([['refused', 'upgrade', 401]]);
   });
 
   it('answers a malformed or unknown message with a Warning and stays open', async () => {
@@ -244,8 +246,8 @@ describe('mock Deepgram speak (WebSocket) through @deepgram/sdk v5', () => {
     session.socket.sendText({ type: 'Speak', text: 'Still here.' });
     session.socket.sendFlush({ type: 'Flush' });
     await session.waitFor(isType('Flushed'));
-    const kinds = session.ctx.journal.entries().filter((e) => e.direction === 'received').map((e) => e.kind);
-    expect(kinds).toEqual(['invalid', 'Shout', 'Speak', 'Flush']);
+    const kinds = session.ctx.journal.entries().filter((e) => e.direction === 'received').map((e) => [e.kind, facts(e)['type']]);
+    expect(kinds).toEqual([['invalid', undefined], ['invalid', 'Shout'], ['Speak', undefined], ['Flush', undefined]]);
   });
 
   it(`warns on more than ${SPEAK_FLUSH_RATE.count} Flushes a minute and stays open`, async () => {
@@ -266,7 +268,7 @@ describe('mock Deepgram speak (WebSocket) through @deepgram/sdk v5', () => {
     expect(Math.abs(session.audioBytes() - speechDurationMs(TEXT) * 8)).toBeLessThanOrEqual(800);
     // The server records its side of the close once the closing handshake completes.
     await untilJournal(session.ctx, (e) => e.direction === 'event' && e.kind === 'close');
-    const events = session.ctx.journal.entries().filter((e) => e.direction === 'event').map((e) => [e.kind, e.data?.['code']]);
+    const events = session.ctx.journal.entries().filter((e) => e.direction === 'event').map((e) => [e.kind, facts(e)['code']]);
     expect(events).toEqual([['open', undefined], ['close', 1000]]);
   });
 

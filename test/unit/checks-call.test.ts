@@ -11,11 +11,12 @@ import type { CheckId, CheckVerdict } from '../../harness/checks/check.ts';
 import { failedErrorChecks, summarizeChecks } from '../../harness/checks/summary.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { media, utterance } from './helpers/timeline.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { renderChecks } from '../../harness/report/checks-table.ts';
+import { journalEntry } from './helpers/journal.ts';
 
 function realtime(t: number, direction: JournalEntry['direction'], kind: string, data?: Record<string, unknown>, connection = 'realtime-1'): JournalEntry {
-  return { t, service: 'openai.realtime', connection, call: 'CA1', direction, kind, ...(data === undefined ? {} : { data }) };
+  return journalEntry(t, 'openai.realtime', direction, kind, data, { connection });
 }
 
 function checks(events: TimelineEvent[], journal: JournalEntry[] = []): Record<CheckId, CheckVerdict> {
@@ -43,8 +44,8 @@ describe('a conforming call', () => {
       ...HANGUP,
     ],
     [
-      realtime(4050, 'received', 'conversation.item.truncate', { item_id: 'item_1', content_index: 0, audio_end_ms: 540, generated_ms: 3000 }),
-      realtime(4050, 'sent', 'conversation.item.truncated', { item_id: 'item_1', content_index: 0, audio_end_ms: 540 }),
+      realtime(4050, 'received', 'conversation.item.truncate', { itemId: 'item_1', contentIndex: 0, audioEndMs: 540, generatedMs: 3000 }),
+      realtime(4050, 'sent', 'conversation.item.truncated', { itemId: 'item_1', contentIndex: 0, audioEndMs: 540 }),
     ],
   );
 
@@ -79,8 +80,8 @@ describe('a faulty call', () => {
       ...HANGUP,
     ],
     [
-      realtime(7050, 'received', 'conversation.item.truncate', { item_id: 'item_7', content_index: 0, audio_end_ms: 55960, generated_ms: 13600 }),
-      realtime(7050, 'sent', 'error', { type: 'invalid_request_error', code: 'invalid_value', message: 'Audio content of 13600ms is already shorter than 55960ms', param: 'audio_end_ms' }),
+      realtime(7050, 'received', 'conversation.item.truncate', { itemId: 'item_7', contentIndex: 0, audioEndMs: 55960, generatedMs: 13600 }),
+      realtime(7050, 'sent', 'error', { code: 'invalid_value', message: 'Audio content of 13600ms is already shorter than 55960ms', param: 'audio_end_ms', eventId: null }),
     ],
   );
 
@@ -163,9 +164,9 @@ describe('edge cases', () => {
     const verdicts = checks(
       [START, ...HANGUP],
       [
-        realtime(5000, 'received', 'conversation.item.truncate', { item_id: 'item_2', content_index: 0, audio_end_ms: 800, generated_ms: 2000 }),
+        realtime(5000, 'received', 'conversation.item.truncate', { itemId: 'item_2', contentIndex: 0, audioEndMs: 800, generatedMs: 2000 }),
         // Another connection's answer does not count.
-        realtime(5000, 'sent', 'conversation.item.truncated', { item_id: 'item_2' }, 'realtime-2'),
+        realtime(5000, 'sent', 'conversation.item.truncated', { itemId: 'item_2' }, 'realtime-2'),
         realtime(5001, 'event', 'close', { code: 1011 }),
       ],
     );

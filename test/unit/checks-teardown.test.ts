@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../harness/caller/timeline.ts';
 import { checkUpstreamTeardown, hangupTime } from '../../harness/checks/teardown-check.ts';
-import type { JournalEntry, MockService } from '../../harness/mocks/journal.ts';
+import type { JournalEntry, MockService } from '../../harness/mocks/journal/entries.ts';
+import { journalEntry } from './helpers/journal.ts';
 
 function entry(t: number, service: MockService, connection: string, kind: string, direction: JournalEntry['direction'] = 'event'): JournalEntry {
-  return { t, service, connection, call: 'CA1', direction, kind };
+  return journalEntry(t, service, direction, kind, kind === 'close' ? { code: 1000 } : {}, { connection });
 }
 
 /** start sent at 1000, stop at 8000: evidence times are relative to 1000. */

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../harness/caller/timeline.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
-import type { JournalEntry } from '../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
+import { journalEntry } from './helpers/journal.ts';
 
 const STREAM = `MZ${'a'.repeat(32)}`;
 
@@ -150,15 +151,7 @@ describe('turn metrics', () => {
   });
 
   it('after_final_ms runs from the STT final in the mock journal to the first audible sample', () => {
-    const final: JournalEntry = {
-      t: 3320,
-      service: 'deepgram.listen',
-      connection: 'c1',
-      call: 'CA1',
-      direction: 'sent',
-      kind: 'Results',
-      data: { speech_final: true, transcript: 'what are your hours' },
-    };
+    const final: JournalEntry = journalEntry(3320, 'deepgram.listen', 'sent', 'Results', { speechFinal: true, transcript: 'what are your hours' }, { connection: 'c1' });
     const metrics = computeCallMetrics([start(0), utterance('q', 2000, 3000), media(3400, 3400, 3800, [3450, 3800])], [final]);
     expect(metrics.samples['turn.after_final_ms']).toEqual([130]);
     expect(metrics.samples['stt.final_ms']).toEqual([320]);

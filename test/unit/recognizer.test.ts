@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStreamingVad, decodeMulaw, MULAW_SILENCE, synthesizeMulaw } from '../../harness/audio/index.ts';
 import { createConversationScript } from '../../harness/mocks/script.ts';
-import { createRecognizer, type RecognizerEvent } from '../../harness/mocks/deepgram/recognizer.ts';
+import { byEnvelope, createRecognizer, type RecognizerEvent } from '../../harness/mocks/deepgram/recognizer.ts';
 import { parseListenParams, type ListenParams } from '../../harness/mocks/deepgram/listen-params.ts';
 
 const TEXT = 'I would like to book a table for two people tonight.';
@@ -17,7 +17,7 @@ function feed(query: string, audio: Uint8Array, register = true): RecognizerEven
   const script = createConversationScript();
   const speech = synthesizeMulaw(TEXT);
   if (register) script.register({ id: 'book', transcript: TEXT, audio: speech });
-  const recognizer = createRecognizer(params(query), script);
+  const recognizer = createRecognizer(params(query), byEnvelope(script));
   const vad = createStreamingVad(8000, { windowMs: 10 });
   const events: RecognizerEvent[] = [];
   for (let offset = 0; offset < audio.length; offset += 160) {
@@ -126,7 +126,7 @@ describe('utterances with long pauses', () => {
       script.register({ id, transcript: fixture.text, audio: fixture.audio });
     }
     const fixture = await loadFixture(dir, name);
-    const recognizer = createRecognizer(params(QUERY), script);
+    const recognizer = createRecognizer(params(QUERY), byEnvelope(script));
     const vad = createStreamingVad(8000, { windowMs: 10 });
     const audio = join(fixture.audio, silence(1500));
     const events: RecognizerEvent[] = [];

@@ -7,10 +7,11 @@ import type { TimelineEvent } from '../../harness/caller/timeline.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { media, utterance } from './helpers/timeline.ts';
 import { computeStageMetrics } from '../../harness/metrics/stage-metrics.ts';
-import type { JournalEntry, MockService } from '../../harness/mocks/journal.ts';
+import type { JournalEntry, MockService } from '../../harness/mocks/journal/entries.ts';
+import { journalEntry } from './helpers/journal.ts';
 
 function entry(t: number, service: MockService, direction: JournalEntry['direction'], kind: string, data?: Record<string, unknown>): JournalEntry {
-  return { t, service, connection: 'c', call: 'CA1', direction, kind, ...(data === undefined ? {} : { data }) };
+  return journalEntry(t, service, direction, kind, data);
 }
 
 const timeline: TimelineEvent[] = [
@@ -36,8 +37,8 @@ const timeline: TimelineEvent[] = [
 
 describe('turn and barge-in metrics', () => {
   const metrics = computeCallMetrics(timeline, [
-    entry(2300, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'u one' }),
-    entry(5150, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: '' }),
+    entry(2300, 'deepgram.listen', 'sent', 'Results', { speechFinal: true, transcript: 'u one' }),
+    entry(5150, 'deepgram.listen', 'sent', 'Results', { speechFinal: true, transcript: '' }),
     entry(5200, 'deepgram.listen', 'sent', 'UtteranceEnd'),
   ]);
 
@@ -101,11 +102,11 @@ describe('turn and barge-in metrics', () => {
 
 describe('stage metrics from the mock journals', () => {
   const journal = [
-    entry(1500, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'hello' }),
-    entry(1510, 'openai.chat', 'received', 'request'),
+    entry(1500, 'deepgram.listen', 'sent', 'Results', { speechFinal: true, transcript: 'hello' }),
+    entry(1510, 'openai.chat', 'received', 'request', { valid: true, lastUserText: 'hello' }),
     entry(1800, 'openai.chat', 'sent', 'first_token'),
     entry(1900, 'deepgram.speak.ws', 'received', 'Speak'),
-    entry(1901, 'deepgram.speak.ws', 'received', 'Flush'),
+    entry(1901, 'deepgram.speak.ws', 'received', 'Flush', { chars: 5, sequenceId: 0 }),
     entry(2100, 'deepgram.speak.ws', 'sent', 'audio'),
   ];
 
@@ -141,7 +142,7 @@ describe('stage metrics from the mock journals', () => {
 
   it('splits a Realtime reply into speech_stopped, first audio delta and forwarding', () => {
     const realtime = [
-      entry(1320, 'openai.realtime', 'sent', 'input_audio_buffer.speech_stopped', { audio_end_ms: 5320 }),
+      entry(1320, 'openai.realtime', 'sent', 'input_audio_buffer.speech_stopped', { audioEndMs: 5320 }),
       entry(1330, 'openai.realtime', 'sent', 'response.created'),
       entry(1750, 'openai.realtime', 'sent', 'audio', { bytes: 800 }),
     ];
@@ -156,14 +157,14 @@ describe('stage metrics from the mock journals', () => {
 describe('Realtime truncation error', () => {
   it('compares the truncate’s audio_end_ms with what the caller played of the interrupted reply before the clear', () => {
     // Turn 2's reply began playing at 5400; the clear came at 6040: 640 ms played. The agent said 700.
-    const truncate = entry(6045, 'openai.realtime', 'received', 'conversation.item.truncate', { item_id: 'item_1', audio_end_ms: 700, generated_ms: 3000 });
+    const truncate = entry(6045, 'openai.realtime', 'received', 'conversation.item.truncate', { itemId: 'item_1', audioEndMs: 700, generatedMs: 3000 });
     const speechStopped = entry(6820, 'openai.realtime', 'sent', 'input_audio_buffer.speech_stopped');
     const metrics = computeCallMetrics(timeline, [truncate, speechStopped]);
     expect(metrics.samples['bargein.truncate_error_ms']).toEqual([60]);
     // Realtime's speech_stopped is the end-of-utterance signal for after_final.
     expect(metrics.samples['turn.after_final_ms']).toEqual([180]);
     // Short of what was played counts the same.
-    const short = { ...truncate, data: { ...truncate.data, audio_end_ms: 600 } };
+    const short = entry(6045, 'openai.realtime', 'received', 'conversation.item.truncate', { itemId: 'item_1', audioEndMs: 600, generatedMs: 3000 });
     expect(computeCallMetrics(timeline, [short]).samples['bargein.truncate_error_ms']).toEqual([40]);
   });
 
@@ -192,7 +193,7 @@ describe('agent self-report error', () => {
   it('feeds agent.self_report_error_ms from computeCallMetrics', () => {
     const metrics = computeCallMetrics(
       [{ kind: 'start_sent', t: 0, streamSid: 'MZ1' }, utterance('u1', 1000, 2000), media(2500, 2500, 100)],
-      [entry(2300, 'deepgram.listen', 'sent', 'Results', { speech_final: true, transcript: 'x' })],
+      [entry(2300, 'deepgram.listen', 'sent', 'Results', { speechFinal: true, transcript: 'x' })],
       [{ sttFinalAt: 2310, firstMediaAt: 2499 }],
     );
     expect(metrics.samples['agent.self_report_error_ms']).toEqual([11]);

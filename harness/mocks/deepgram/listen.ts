@@ -11,6 +11,8 @@ import { buildResults } from './listen-messages.ts';
 import { parseListenParams } from './listen-params.ts';
 import { createRecognizer, type RecognizerEvent } from './recognizer.ts';
 import type { SocketArgs } from './socket-args.ts';
+import { createAudioAttribution } from '../attribution/audio-tie.ts';
+import { connectionJournal } from '../journal/journal.ts';
 
 /** Deepgram closes a stream that has received nothing for this long (NET-0001). */
 export const IDLE_TIMEOUT_MS = 10_000;
@@ -22,57 +24,91 @@ export function validateListenParams(params: URLSearchParams): string | undefine
 }
 
 export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
-  const { ctx, connection, call, requestId } = args;
+  const { ctx, connection, requestId } = args;
+  const journal = connectionJournal(ctx.journal, 'deepgram.listen', connection);
   const parsed = parseListenParams(args.params);
   if (!parsed.ok) {
+    journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: 1008, message: parsed.error } });
     ws.close(1008, parsed.error.slice(0, 120));
     return;
   }
   const params = parsed.value;
   const vad = createStreamingVad(params.sampleRate, { windowMs: 10 });
-  const recognizer = createRecognizer(params, ctx.script);
+  const markEncoding = params.encoding === 'mulaw' ? 'mulaw' : params.encoding === 'linear16' ? 'linear16' : undefined;
+  const attribution = createAudioAttribution(ctx, 'deepgram.listen', connection, { encoding: markEncoding, sampleRate: params.sampleRate });
+  const recognizer = createRecognizer(params, attribution.identify);
+  /** The call, as far as it is known now: faults and marks are decided when they are needed. */
+  const call = (): string | undefined => ctx.journal.callOf(connection);
   const sha = createHash('sha256');
   const timers = new Set<() => void>();
   let lastSendAt = 0;
   let closing = false;
   let idleCancel: (() => void) | undefined;
-  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
-    ctx.journal.record({ service: 'deepgram.listen', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
-  };
-  journal('event', 'open', { model: params.model, encoding: params.encoding, sample_rate: params.sampleRate, endpointing: params.endpointingMs ?? false });
+  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, endpointing: params.endpointingMs ?? false } });
 
-  /** Sends `message` no earlier than `delayMs` from now and never before an earlier message. */
-  const sendLater = (delayMs: number, message: Record<string, unknown>, kind: string, data: Record<string, unknown>): void => {
+  /** Sends `message` no earlier than `delayMs` from now and never before an earlier message; `record` journals it. */
+  const sendLater = (delayMs: number, message: () => Record<string, unknown>, record: () => void): void => {
     const at = Math.max(lastSendAt, ctx.clock.now() + delayMs);
     lastSendAt = at;
     const cancel = ctx.clock.at(at, () => {
       timers.delete(cancel);
       if (ws.readyState !== ws.OPEN) return;
-      ws.send(JSON.stringify(message));
-      journal('sent', kind, data);
+      ws.send(JSON.stringify(message()));
+      record();
     });
     timers.add(cancel);
+  };
+
+  /**
+   * A final transcript another live call may also be saying gets the call's invisible text mark, so
+   * the chat request the agent makes of it can still be tied to this call (attribution/text-mark.ts).
+   */
+  const sayFinal = (transcript: string, utterance: string | undefined): { text: string; marked: boolean } => {
+    const owner = call();
+    if (owner === undefined) return { text: transcript, marked: false };
+    const byOthers = (c: string): boolean => c !== owner && ctx.calls.isLive(c);
+    const shared = ctx.script.transcriptSharedWith(transcript, owner, ctx.calls.isLive) || (utterance !== undefined && [...ctx.script.callsOfUtterance(utterance)].some(byOthers));
+    return ctx.texts.transcript(owner, transcript, shared);
   };
 
   const emit = (event: RecognizerEvent): void => {
     switch (event.type) {
       case 'speech_started':
-        sendLater(ctx.delays.sample('stt.result_lag_ms'), { type: 'SpeechStarted', channel: [0, 1], timestamp: Math.round(event.atMs) / 1000 }, 'SpeechStarted', { atMs: event.atMs });
+        sendLater(
+          ctx.delays.sample('stt.result_lag_ms'),
+          () => ({ type: 'SpeechStarted', channel: [0, 1], timestamp: Math.round(event.atMs) / 1000 }),
+          () => journal({ direction: 'sent', kind: 'SpeechStarted', data: { atMs: event.atMs } }),
+        );
         return;
       case 'utterance_end':
-        sendLater(ctx.delays.sample('stt.result_lag_ms'), { type: 'UtteranceEnd', channel: [0, 1], last_word_end: Math.round(event.lastWordEndMs) / 1000 }, 'UtteranceEnd', { lastWordEndMs: event.lastWordEndMs });
+        sendLater(
+          ctx.delays.sample('stt.result_lag_ms'),
+          () => ({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: Math.round(event.lastWordEndMs) / 1000 }),
+          () => journal({ direction: 'sent', kind: 'UtteranceEnd', data: { lastWordEndMs: event.lastWordEndMs } }),
+        );
         return;
       case 'result': {
         const message = buildResults({ requestId, ...event, punctuate: params.punctuate });
+        const alternative = message.channel.alternatives[0];
+        const transcript = alternative?.transcript ?? '';
+        const utterance = recognizer.current?.id;
         const lag = ctx.delays.sample('stt.result_lag_ms') + (event.speechFinal ? ctx.delays.sample('stt.endpointing_ms') : 0);
-        sendLater(lag, message, 'Results', {
-          is_final: event.isFinal,
-          speech_final: event.speechFinal,
-          from_finalize: event.fromFinalize,
-          transcript: message.channel.alternatives[0]?.transcript ?? '',
-          audioEndMs: event.endMs,
-          utterance: recognizer.current?.id,
-        });
+        let marked = false;
+        sendLater(
+          lag,
+          () => {
+            if (!event.isFinal || alternative === undefined) return message;
+            const said = sayFinal(transcript, utterance);
+            marked = said.marked;
+            return { ...message, channel: { alternatives: [{ ...alternative, transcript: said.text }] } };
+          },
+          () =>
+            journal({
+              direction: 'sent',
+              kind: 'Results',
+              data: { isFinal: event.isFinal, speechFinal: event.speechFinal, fromFinalize: event.fromFinalize, transcript, audioEndMs: event.endMs, utterance, marked },
+            }),
+        );
         return;
       }
     }
@@ -81,7 +117,8 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
   const armIdle = (): void => {
     idleCancel?.();
     idleCancel = ctx.clock.at(ctx.clock.now() + IDLE_TIMEOUT_MS, () => {
-      journal('event', 'idle-timeout');
+      journal({ direction: 'event', kind: 'idle-timeout', data: {} });
+      journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: DEEPGRAM_CLOSE.idle.code, message: DEEPGRAM_CLOSE.idle.reason } });
       ws.close(DEEPGRAM_CLOSE.idle.code, DEEPGRAM_CLOSE.idle.reason);
     });
   };
@@ -91,7 +128,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     closing = true;
     for (const event of recognizer.finalize()) emit(event);
     const position = vad.positionMs;
-    sendLater(0, {
+    const metadata = {
       type: 'Metadata',
       transaction_key: 'deprecated',
       request_id: requestId,
@@ -99,7 +136,8 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
       created: new Date().toISOString(),
       duration: Math.round(position) / 1000,
       channels: 1,
-    }, 'Metadata', { durationMs: position });
+    };
+    sendLater(0, () => metadata, () => journal({ direction: 'sent', kind: 'Metadata', data: { durationMs: position } }));
     const cancel = ctx.clock.at(lastSendAt, () => ws.close(1000));
     timers.add(cancel);
   };
@@ -110,35 +148,39 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     if (isBinary) {
       const bytes = rawDataToBuffer(data);
       if (bytes.length === 0) {
-        journal('received', 'CloseStream', { legacy: true });
+        journal({ direction: 'received', kind: 'CloseStream', data: { legacy: true } });
         closeStream();
         return;
       }
       sha.update(bytes);
+      attribution.push(bytes);
       for (const event of recognizer.push(vad.push(decodeRaw(bytes, params.encoding)))) emit(event);
-      const drop = ctx.faults.of(call, 'close').find(
-        (f) => f.service === 'deepgram.listen' && f.afterAudioMs !== undefined && vad.positionMs >= f.afterAudioMs && ctx.faults.strike(call, f),
+      const owner = call();
+      const drop = ctx.faults.of(owner, 'close').find(
+        (f) => f.service === 'deepgram.listen' && f.afterAudioMs !== undefined && vad.positionMs >= f.afterAudioMs && ctx.faults.strike(owner, f),
       );
       if (drop !== undefined) {
         closing = true;
-        journal('event', 'fault', { type: 'close', code: drop.code, audioMs: vad.positionMs });
+        journal({ direction: 'event', kind: 'fault', data: { type: 'close', code: drop.code, audioMs: vad.positionMs } });
         ws.close(drop.code, drop.reason);
       }
       return;
     }
     const control = parseListenControl(rawDataToBuffer(data).toString('utf8'));
     if (!control.ok) {
-      journal('received', 'invalid', { error: control.error });
+      journal({ direction: 'received', kind: 'invalid', data: { error: control.error } });
       return;
     }
-    journal('received', control.value.type);
     switch (control.value.type) {
       case 'KeepAlive':
+        journal({ direction: 'received', kind: 'KeepAlive', data: {} });
         return;
       case 'Finalize':
+        journal({ direction: 'received', kind: 'Finalize', data: {} });
         for (const event of recognizer.finalize()) emit(event);
         return;
       case 'CloseStream':
+        journal({ direction: 'received', kind: 'CloseStream', data: { legacy: false } });
         closeStream();
         return;
     }
@@ -148,7 +190,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     idleCancel?.();
     for (const cancel of timers) cancel();
     timers.clear();
-    journal('event', 'close', { code });
+    journal({ direction: 'event', kind: 'close', data: { code } });
   });
-  ws.on('error', (error: Error) => journal('event', 'error', { message: error.message }));
+  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 }

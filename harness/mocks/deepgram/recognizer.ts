@@ -8,6 +8,7 @@
  */
 import type { VadWindow } from '../../audio/vad.ts';
 import { envelopeDb, type ConversationScript, type RegisteredUtterance } from '../script.ts';
+import type { UtteranceIdentifier } from '../attribution/audio-tie.ts';
 import type { ListenParams } from './listen-params.ts';
 
 export interface TimedWord {
@@ -55,7 +56,12 @@ export function wordTimings(utterance: RegisteredUtterance, onsetMs: number): Ti
 /** A pause this long ends an utterance even when it still has words the recogniser has not heard. */
 export const CONTINUATION_MS = 1500;
 
-export function createRecognizer(params: ListenParams, script: ConversationScript): Recognizer {
+/** Identifies speech by its energy envelope alone, among every registered utterance (tests, benchmarks). */
+export function byEnvelope(script: ConversationScript): UtteranceIdentifier {
+  return (envelope) => script.match(envelope);
+}
+
+export function createRecognizer(params: ListenParams, identify: UtteranceIdentifier): Recognizer {
   /** The stretch of speech in progress: from its onset until endpointing ends it. */
   let active: { onsetMs: number; envelope: number[]; sinceMatch: number } | undefined;
   /**
@@ -64,6 +70,11 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
    * continues it instead of being recognised afresh.
    */
   let context: { utterance: RegisteredUtterance; words: TimedWord[]; next: number } | undefined;
+  /**
+   * The context a long pause ended, kept in case the speech after it is identified as the same
+   * utterance (the audio mark names it): a split utterance is still that utterance.
+   */
+  let paused: typeof context;
   let lastVoicedEndMs = 0;
   /** End of the last final result: the next result starts here. */
   let cursorMs = 0;
@@ -92,7 +103,10 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
       if (active === undefined) {
         active = { onsetMs: window.startMs, envelope: [], sinceMatch: MATCH_EVERY };
         const continues = context !== undefined && context.next < context.words.length && window.startMs - lastVoicedEndMs < CONTINUATION_MS;
-        if (!continues) context = undefined;
+        if (!continues) {
+          paused = context !== undefined && context.next < context.words.length ? context : undefined;
+          context = undefined;
+        }
         interimWords = 0;
         lastInterimMs = window.startMs - INTERIM_EVERY_MS + INTERIM_FIRST_MS;
         pendingUtteranceEnd = undefined;
@@ -111,8 +125,10 @@ export function createRecognizer(params: ListenParams, script: ConversationScrip
     active.envelope.push(envelopeDb(window.db));
     if (context === undefined && ++active.sinceMatch >= MATCH_EVERY) {
       active.sinceMatch = 0;
-      const match = script.match(active.envelope);
-      if (match !== undefined) context = { utterance: match, words: wordTimings(match, active.onsetMs), next: 0 };
+      const match = identify(active.envelope);
+      if (match !== undefined && match === paused?.utterance) context = paused;
+      else if (match !== undefined) context = { utterance: match, words: wordTimings(match, active.onsetMs), next: 0 };
+      if (match !== undefined) paused = undefined;
     }
 
     const silenceMs = positionMs - lastVoicedEndMs;

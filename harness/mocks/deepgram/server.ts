@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { callIdOf, type MockContext, type MockServer } from '../context.ts';
+import { tieByHeader, type MockContext, type MockServer } from '../context.ts';
+import type { MockService } from '../journal/entries.ts';
 import { checkDeepgramAuth } from './auth.ts';
 import { handleListenSocket, validateListenParams } from './listen.ts';
 import { handleSpeakRest } from './speak-rest.ts';
@@ -14,7 +15,11 @@ import { handleSpeakSocket, validateSpeakParams } from './speak-ws.ts';
 import { listenOnLoopback } from '../../net/listen.ts';
 export type { SocketArgs } from './socket-args.ts';
 
-function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string): void {
+/** Refuses an upgrade as Deepgram does (HTTP status, dg-error header, JSON body) and journals the refusal. */
+function refuseUpgrade(ctx: MockContext, service: MockService, req: IncomingMessage, socket: Duplex, status: number, message: string, requestId: string): void {
+  const connection = ctx.nextId(service === 'deepgram.listen' ? 'listen' : 'speak');
+  tieByHeader(ctx, service, connection, req.headers);
+  ctx.journal.record({ service, connection, direction: 'event', kind: 'refused', data: { what: 'upgrade', status, message } } as const);
   const body = JSON.stringify({ err_code: status === 401 ? 'INVALID_AUTH' : 'Bad Request', err_msg: message, request_id: requestId });
   socket.end(
     `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\n` +
@@ -31,9 +36,10 @@ export async function startDeepgramMock(ctx: MockContext, port = 0): Promise<Moc
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'POST' && url.pathname === '/v1/speak') {
-      const args = { ctx, connection: ctx.nextId('speak-rest'), call: callIdOf(req.headers), requestId };
+      const args = { ctx, connection: ctx.nextId('speak-rest'), requestId };
+      tieByHeader(ctx, 'deepgram.speak.rest', args.connection, req.headers);
       handleSpeakRest(req, res, args).catch((error: unknown) => {
-        ctx.journal.record({ service: 'deepgram.speak.rest', connection: args.connection, call: args.call, direction: 'event', kind: 'error', data: { message: String(error) } });
+        ctx.journal.record({ service: 'deepgram.speak.rest', connection: args.connection, direction: 'event', kind: 'error', data: { message: String(error) } });
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end();
       });
@@ -46,37 +52,43 @@ export async function startDeepgramMock(ctx: MockContext, port = 0): Promise<Moc
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client may reset the socket while the refusal is written; that must not bring the mock down.
+    socket.on('error', () => {});
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const service: MockService = url.pathname === '/v1/speak' ? 'deepgram.speak.ws' : 'deepgram.listen';
     const auth = checkDeepgramAuth(req, ctx.apiKey);
     if (!auth.ok) {
-      refuseUpgrade(socket, auth.status, auth.message, requestId);
+      refuseUpgrade(ctx, service, req, socket, auth.status, auth.message, requestId);
       return;
     }
-    const call = callIdOf(req.headers);
     if (url.pathname === '/v1/listen') {
       const problem = validateListenParams(url.searchParams);
       if (problem !== undefined) {
-        refuseUpgrade(socket, 400, problem, requestId);
+        refuseUpgrade(ctx, service, req, socket, 400, problem, requestId);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        handleListenSocket(ws, { ctx, connection: ctx.nextId('listen'), call, params: url.searchParams, requestId });
+        const connection = ctx.nextId('listen');
+        tieByHeader(ctx, 'deepgram.listen', connection, req.headers);
+        handleListenSocket(ws, { ctx, connection, params: url.searchParams, requestId });
       });
       return;
     }
     if (url.pathname === '/v1/speak') {
       const problem = validateSpeakParams(url.searchParams);
       if (problem !== undefined) {
-        refuseUpgrade(socket, 400, problem, requestId);
+        refuseUpgrade(ctx, service, req, socket, 400, problem, requestId);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        handleSpeakSocket(ws, { ctx, connection: ctx.nextId('speak'), call, params: url.searchParams, requestId });
+        const connection = ctx.nextId('speak');
+        tieByHeader(ctx, 'deepgram.speak.ws', connection, req.headers);
+        handleSpeakSocket(ws, { ctx, connection, params: url.searchParams, requestId });
       });
       return;
     }
-    refuseUpgrade(socket, 404, `No route for ${url.pathname}`, requestId);
+    refuseUpgrade(ctx, service, req, socket, 404, `No route for ${url.pathname}`, requestId);
   });
 
   const bound = await listenOnLoopback(server, port);

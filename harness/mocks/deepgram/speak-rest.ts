@@ -16,6 +16,8 @@ import { checkDeepgramAuth } from './auth.ts';
 import { modelUuid, parseSpeakParams, renderSpeech, SPEAK_CHUNK_MS, SPEAK_MAX_TEXT_CHARS, type SpeakEncoding, type SpeakParams } from './speak-ws.ts';
 import { wavStreamHeader } from './wav-stream-header.ts';
 import type { MockContext } from '../context.ts';
+import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
+import { stripTextMarks } from '../attribution/text-mark.ts';
 
 const RAW_ENCODINGS: readonly SpeakEncoding[] = ['linear16', 'mulaw', 'alaw'];
 /** Valid for Deepgram, not synthesised by the mock. */
@@ -30,10 +32,8 @@ export const SPEAK_REST_TOO_LONG_STATUS = 413;
 
 export interface SpeakRestArgs {
   ctx: MockContext;
-  /** Journal id of this request. */
+  /** Journal id of this request (already tied to its call when the agent sent the header). */
   connection: string;
-  /** Call id from the x-callbench-call header, when the agent sent one. */
-  call: string | undefined;
   requestId: string;
 }
 
@@ -91,20 +91,18 @@ async function readText(req: IncomingMessage): Promise<BodyResult> {
     return { ok: false, status: 400, error: 'Content-type was application/json, but we could not process the JSON payload.' };
   }
   const text = typeof body === 'object' && body !== null && 'text' in body ? body.text : undefined;
-  if (typeof text !== 'string' || text.trim() === '') return { ok: false, status: 400, error: "Bad Request: the request body needs a non-empty 'text' field." };
-  if (text.length > SPEAK_MAX_TEXT_CHARS) {
+  if (typeof text !== 'string' || stripTextMarks(text).trim() === '') return { ok: false, status: 400, error: "Bad Request: the request body needs a non-empty 'text' field." };
+  if (stripTextMarks(text).length > SPEAK_MAX_TEXT_CHARS) {
     return { ok: false, status: SPEAK_REST_TOO_LONG_STATUS, error: `Input text exceeds the limit of ${SPEAK_MAX_TEXT_CHARS} characters (got ${text.length}).` };
   }
   return { ok: true, text };
 }
 
 export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse, args: SpeakRestArgs): Promise<void> {
-  const { ctx, connection, call, requestId } = args;
-  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
-    ctx.journal.record({ service: 'deepgram.speak.rest', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
-  };
+  const { ctx, connection, requestId } = args;
+  const journal = connectionJournal(ctx.journal, 'deepgram.speak.rest', connection);
   const fail = (status: number, errCode: string, message: string): void => {
-    journal('sent', 'error', { status, err_msg: message });
+    journal({ direction: 'event', kind: 'refused', data: { what: 'http', status, code: errCode, message } });
     res.writeHead(status, { 'content-type': 'application/json', 'dg-request-id': requestId });
     res.end(JSON.stringify({ err_code: errCode, err_msg: message, request_id: requestId }));
   };
@@ -127,15 +125,13 @@ export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse,
     return;
   }
   const { params, container } = query.value;
-  const text = body.text;
-  journal('received', 'request', {
-    chars: text.length,
-    text: text.slice(0, 200),
-    model: params.model,
-    encoding: params.encoding,
-    container,
-    sample_rate: params.sampleRate,
-  });
+  // Marks tie the request to its call; the speech is of the text without them.
+  if (ctx.journal.callOf(connection) === undefined) {
+    const tie = ctx.texts.tieSpeechText(body.text);
+    if (tie.ok) ctx.journal.tie('deepgram.speak.rest', connection, { call: tie.call, how: 'text', detail: tie.detail });
+  }
+  const text = stripTextMarks(body.text);
+  journal({ direction: 'received', kind: 'request', data: { chars: text.length, text: text.slice(0, 200), model: params.model, encoding: params.encoding, container, sampleRate: params.sampleRate } });
   streamSpeech(res, { ctx, text, params, container, requestId, journal });
 }
 
@@ -145,7 +141,7 @@ interface StreamArgs {
   params: SpeakParams;
   container: Container;
   requestId: string;
-  journal(direction: 'sent' | 'event', kind: string, data?: Record<string, unknown>): void;
+  journal: ConnectionJournal<'deepgram.speak.rest'>;
 }
 
 /** Sends the audio of `text`: headers with the first chunk after the first-byte delay, then one chunk per interval. */
@@ -163,7 +159,7 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
     if (done) return;
     done = true;
     cancel();
-    journal('event', 'abort', { bytes, chunks: sent, of: render.chunks });
+    journal({ direction: 'event', kind: 'abort', data: { bytes, chunks: sent, of: render.chunks } });
   });
 
   const step = (): void => {
@@ -189,12 +185,12 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
       res.write(chunk);
       bytes += chunk.length;
       sent += 1;
-      if (sent === 1) journal('sent', 'first_byte', { bytes });
+      if (sent === 1) journal({ direction: 'sent', kind: 'first_byte', data: { bytes } });
     }
     if (sent >= render.chunks) {
       done = true;
       res.end();
-      journal('sent', 'done', { bytes, chunks: sent });
+      journal({ direction: 'sent', kind: 'done', data: { bytes, chunks: sent } });
       return;
     }
     cancel = ctx.clock.at(firstAt + sent * interval, step);

@@ -11,6 +11,8 @@ import alawmulaw from 'alawmulaw';
 import { DEFAULT_SYNTH, encodeMulaw, resample, SAMPLE_RATE, synthesizePcm } from '../../audio/index.ts';
 import { DEEPGRAM_CLOSE, parseSpeakClientMessage } from '../../protocol/deepgram.ts';
 import type { SocketArgs } from './socket-args.ts';
+import { connectionJournal } from '../journal/journal.ts';
+import { stripTextMarks } from '../attribution/text-mark.ts';
 
 /** Audio per binary frame, in ms of output. */
 export const SPEAK_CHUNK_MS = 100;
@@ -26,6 +28,15 @@ export const SPEAK_WARNING = {
   flushRate: 'FLUSH_RATE_LIMIT',
   badMessage: 'UNPARSABLE_CLIENT_MESSAGE',
 } as const;
+/** The Warning code of the interleave_control fault: a modelled frame, not a refusal. */
+const INTERLEAVED_CODE = 'CALLBENCH_INTERLEAVED';
+
+/** The control messages the mock sends (the speak protocol's server JSON). */
+type SpeakControl =
+  | { type: 'Metadata'; request_id: string; model_name: string; model_version: string; model_uuid: string }
+  | { type: 'Flushed' | 'Cleared'; sequence_id: number }
+  | { type: 'Warning'; description: string; code: string };
+
 /** Version string reported in Metadata. */
 const MODEL_VERSION = '2025-04-07.0';
 
@@ -153,13 +164,13 @@ interface Job {
 }
 
 export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
-  const { ctx, connection, call, requestId } = args;
-  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
-    ctx.journal.record({ service: 'deepgram.speak.ws', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
-  };
+  const { ctx, connection, requestId } = args;
+  const journal = connectionJournal(ctx.journal, 'deepgram.speak.ws', connection);
+  /** The call, as far as it is known now (the first Speak text may tie it): faults look it up when they strike. */
+  const call = (): string | undefined => ctx.journal.callOf(connection);
   const parsed = parseSpeakParams(args.params);
   if (!parsed.ok) {
-    journal('event', 'close', { code: 1008, reason: parsed.error });
+    journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: 1008, message: parsed.error } });
     ws.close(1008, parsed.error.slice(0, 120));
     return;
   }
@@ -176,17 +187,30 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
   let closing = false;
   let closed = false;
 
-  const sendJson = (message: { type: string } & Record<string, unknown>): void => {
+  /** Sends a control message and journals it. */
+  const sendJson = (message: SpeakControl): void => {
     if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify(message));
-    const { type, ...rest } = message;
-    journal('sent', type, rest);
+    switch (message.type) {
+      case 'Metadata':
+        journal({ direction: 'sent', kind: 'Metadata', data: { requestId: message.request_id, model: message.model_name } });
+        return;
+      case 'Flushed':
+      case 'Cleared':
+        journal({ direction: 'sent', kind: message.type, data: { sequenceId: message.sequence_id } });
+        return;
+      case 'Warning':
+        journal({ direction: 'sent', kind: 'Warning', data: { code: message.code, description: message.description } });
+        if (message.code !== INTERLEAVED_CODE) journal({ direction: 'event', kind: 'refused', data: { what: 'error-event', code: message.code, message: message.description } });
+        return;
+    }
   };
   const stopTimer = (): void => {
     timer?.();
     timer = undefined;
   };
-  const closeWith = (code: number, reason?: string): void => {
+  const closeWith = (code: number, reason?: string, refusal = false): void => {
+    if (refusal) journal({ direction: 'event', kind: 'refused', data: { what: 'close', code, message: reason ?? '' } });
     stopTimer();
     jobs.length = 0;
     closed = true;
@@ -215,16 +239,18 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
       if (job.sent < chunks && job.render !== undefined) {
         const bytes = job.render.chunk(job.sent);
         job.sent++;
+        const owner = call();
         if (ws.readyState === ws.OPEN) {
           ws.send(bytes, { binary: true });
-          journal('sent', 'audio', { bytes: bytes.length, flush: job.sequence });
-          if (ctx.faults.of(call, 'interleave_control').length > 0) {
-            sendJson({ type: 'Warning', description: 'callbench fault: a control frame between audio frames', code: 'CALLBENCH_INTERLEAVED' });
+          journal({ direction: 'sent', kind: 'audio', data: { bytes: bytes.length, flush: job.sequence, late: false } });
+          if (ctx.faults.of(owner, 'interleave_control').length > 0) {
+            if (job.sent === 1) journal({ direction: 'event', kind: 'fault', data: { type: 'interleave_control', flush: job.sequence } });
+            sendJson({ type: 'Warning', description: 'callbench fault: a control frame between audio frames', code: INTERLEAVED_CODE });
           }
         }
-        const drop = job.sent === 1 ? ctx.faults.of(call, 'close').find((f) => f.service === 'deepgram.speak' && f.afterFlushes === job.sequence + 1 && ctx.faults.strike(call, f)) : undefined;
+        const drop = job.sent === 1 ? ctx.faults.of(owner, 'close').find((f) => f.service === 'deepgram.speak' && f.afterFlushes === job.sequence + 1 && ctx.faults.strike(owner, f)) : undefined;
         if (drop !== undefined) {
-          journal('event', 'fault', { type: 'close', code: drop.code, flush: job.sequence });
+          journal({ direction: 'event', kind: 'fault', data: { type: 'close', code: drop.code, flush: job.sequence } });
           closeWith(drop.code, drop.reason);
           return;
         }
@@ -239,16 +265,16 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
 
   /** The late_audio fault: after a Clear, audio of the cleared speech still goes out before `Cleared`. */
   const sendLateAudio = (): void => {
-    const late = ctx.faults.of(call, 'late_audio').find((f) => f.service === 'deepgram.speak');
+    const late = ctx.faults.of(call(), 'late_audio').find((f) => f.service === 'deepgram.speak');
     const job = jobs[0];
     if (late === undefined || job?.render === undefined) return;
     const count = Math.min(job.render.chunks - job.sent, Math.ceil(late.ms / SPEAK_CHUNK_MS));
     for (let i = 0; i < count && ws.readyState === ws.OPEN; i++) {
       const bytes = job.render.chunk(job.sent++);
       ws.send(bytes, { binary: true });
-      journal('sent', 'audio', { bytes: bytes.length, flush: job.sequence, late: true });
+      journal({ direction: 'sent', kind: 'audio', data: { bytes: bytes.length, flush: job.sequence, late: true } });
     }
-    journal('event', 'fault', { type: 'late_audio', chunks: count });
+    journal({ direction: 'event', kind: 'fault', data: { type: 'late_audio', chunks: count } });
   };
 
   const enqueueFlush = (): number => {
@@ -273,36 +299,44 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     const parsedMessage = parseSpeakClientMessage(text);
     if (!parsedMessage.ok) {
       const type = (message as { type?: unknown } | undefined)?.type;
-      journal('received', typeof type === 'string' ? type : 'invalid', { error: parsedMessage.error });
+      journal({ direction: 'received', kind: 'invalid', data: { type: typeof type === 'string' ? type : undefined, error: parsedMessage.error } });
       sendJson({ type: 'Warning', description: `Could not process message: ${parsedMessage.error}`, code: SPEAK_WARNING.badMessage });
       return;
     }
     const value = parsedMessage.value;
     if (closing) {
-      journal('received', value.type, { ignored: 'after Close' });
+      if (value.type === 'Speak') journal({ direction: 'received', kind: 'Speak', data: { chars: value.text.length, text: stripTextMarks(value.text).slice(0, 200), ignored: 'after Close' } });
+      else if (value.type === 'Flush') journal({ direction: 'received', kind: 'Flush', data: { chars: 0, ignored: 'after Close' } });
+      else journal({ direction: 'received', kind: value.type, data: { ignored: 'after Close' } });
       return;
     }
     const now = ctx.clock.now();
     switch (value.type) {
       case 'Speak': {
-        journal('received', 'Speak', { chars: value.text.length, text: value.text.slice(0, 200) });
-        if (value.text.length > SPEAK_MAX_TEXT_CHARS) {
-          closeWith(DEEPGRAM_CLOSE.textTooLong.code, DEEPGRAM_CLOSE.textTooLong.reason);
+        // Marks tie the socket to its call; the speech is of the text without them.
+        if (call() === undefined) {
+          const tie = ctx.texts.tieSpeechText(value.text);
+          if (tie.ok) ctx.journal.tie('deepgram.speak.ws', connection, { call: tie.call, how: 'text', detail: tie.detail });
+        }
+        const spoken = stripTextMarks(value.text);
+        journal({ direction: 'received', kind: 'Speak', data: { chars: spoken.length, text: spoken.slice(0, 200) } });
+        if (spoken.length > SPEAK_MAX_TEXT_CHARS) {
+          closeWith(DEEPGRAM_CLOSE.textTooLong.code, DEEPGRAM_CLOSE.textTooLong.reason, true);
           return;
         }
-        speakChars.push({ t: now, chars: value.text.length });
+        speakChars.push({ t: now, chars: spoken.length });
         while (speakChars.length > 0 && (speakChars[0]?.t ?? now) <= now - SPEAK_CHAR_RATE.windowMs) speakChars.shift();
         if (speakChars.reduce((sum, entry) => sum + entry.chars, 0) > SPEAK_CHAR_RATE.chars) {
-          closeWith(DEEPGRAM_CLOSE.charRate.code, DEEPGRAM_CLOSE.charRate.reason);
+          closeWith(DEEPGRAM_CLOSE.charRate.code, DEEPGRAM_CLOSE.charRate.reason, true);
           return;
         }
-        buffer += value.text;
+        buffer += spoken;
         return;
       }
       case 'Flush': {
         while (flushTimes.length > 0 && (flushTimes[0] ?? now) <= now - SPEAK_FLUSH_RATE.windowMs) flushTimes.shift();
         if (flushTimes.length >= SPEAK_FLUSH_RATE.count) {
-          journal('received', 'Flush', { chars: buffer.length, rejected: 'rate limit' });
+          journal({ direction: 'received', kind: 'Flush', data: { chars: buffer.length, rejected: 'rate limit' } });
           sendJson({
             type: 'Warning',
             description: `Flush limit of ${SPEAK_FLUSH_RATE.count} per ${SPEAK_FLUSH_RATE.windowMs / 1000} seconds exceeded; this Flush was not processed. Wait for the window to pass.`,
@@ -311,12 +345,12 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
           return;
         }
         flushTimes.push(now);
-        journal('received', 'Flush', { chars: buffer.length, sequence_id: flushSeq });
+        journal({ direction: 'received', kind: 'Flush', data: { chars: buffer.length, sequenceId: flushSeq } });
         enqueueFlush();
         return;
       }
       case 'Clear': {
-        journal('received', 'Clear');
+        journal({ direction: 'received', kind: 'Clear', data: {} });
         sendLateAudio();
         const droppedChars = buffer.length;
         const droppedFlushes = jobs.map((job) => job.sequence);
@@ -324,11 +358,11 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
         stopTimer();
         jobs.length = 0;
         sendJson({ type: 'Cleared', sequence_id: clearSeq++ });
-        if (droppedChars > 0 || droppedFlushes.length > 0) journal('event', 'cleared', { chars: droppedChars, flushes: droppedFlushes });
+        if (droppedChars > 0 || droppedFlushes.length > 0) journal({ direction: 'event', kind: 'cleared', data: { chars: droppedChars, flushes: droppedFlushes } });
         return;
       }
       case 'Close': {
-        journal('received', 'Close');
+        journal({ direction: 'received', kind: 'Close', data: {} });
         closing = true;
         if (buffer.trim().length > 0) enqueueFlush();
         pump();
@@ -341,7 +375,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     if (closed) return;
     const bytes = toBuffer(data);
     if (isBinary) {
-      journal('received', 'binary', { bytes: bytes.length, ignored: true });
+      journal({ direction: 'received', kind: 'binary', data: { bytes: bytes.length } });
       return;
     }
     onText(bytes.toString('utf8'));
@@ -350,10 +384,10 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     closed = true;
     stopTimer();
     jobs.length = 0;
-    journal('event', 'close', { code, reason: reason.toString('utf8') });
+    journal({ direction: 'event', kind: 'close', data: { code, reason: reason.toString('utf8') } });
   });
-  ws.on('error', (error: Error) => journal('event', 'error', { message: error.message }));
+  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 
-  journal('event', 'open', { model: params.model, encoding: params.encoding, sample_rate: params.sampleRate, speed: params.speed });
+  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, speed: params.speed } });
   sendJson({ type: 'Metadata', request_id: requestId, model_name: params.model, model_version: MODEL_VERSION, model_uuid: modelUuid(params.model) });
 }

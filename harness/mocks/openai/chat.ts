@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { callIdOf, type MockContext } from '../context.ts';
+import { tieByHeader, type MockContext } from '../context.ts';
+import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
+import { stripTextMarks } from '../attribution/text-mark.ts';
 import { messageText, type ChatCompletionChunk, type ChatUsage } from '../../protocol/openai.ts';
 import { parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { openAIErrors, sendError, type OpenAIError } from './errors.ts';
@@ -84,13 +86,12 @@ function fingerprint(model: string): string {
 export async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, ctx: MockContext): Promise<void> {
   const arrivedAt = ctx.clock.now();
   const connection = ctx.nextId('chat');
-  const call = callIdOf(req.headers);
+  tieByHeader(ctx, 'openai.chat', connection, req.headers);
   const requestId = `req_${randomBytes(16).toString('hex')}`;
-  const journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>): void => {
-    ctx.journal.record({ service: 'openai.chat', connection, call, direction, kind, ...(data === undefined ? {} : { data }) });
-  };
-  const fail = (err: OpenAIError, retryable = false): void => {
-    journal('sent', 'error', { status: err.status, code: err.body.error.code, param: err.body.error.param });
+  const journal = connectionJournal(ctx.journal, 'openai.chat', connection);
+  /** Answers with an error; one the scenario injected is a fault, any other a refusal the run reports. */
+  const fail = (err: OpenAIError, retryable = false, injected = false): void => {
+    if (!injected) journal({ direction: 'event', kind: 'refused', data: { what: 'http', status: err.status, code: err.body.error.code, message: err.body.error.message } });
     sendError(res, err, requestId, retryable);
   };
 
@@ -101,18 +102,18 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
 
   const raw = await readBody(req).catch(() => undefined);
   if (abort.signal.aborted) {
-    journal('event', 'abort', { phase: 'request' });
+    journal({ direction: 'event', kind: 'abort', data: { phase: 'request' } });
     return;
   }
   const header = req.headers.authorization;
   const key = typeof header === 'string' && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : undefined;
   if (key !== ctx.apiKey) {
-    journal('received', 'request', { valid: false });
+    journal({ direction: 'received', kind: 'request', data: { valid: false } });
     fail(key === undefined || key === '' ? openAIErrors.missingKey() : openAIErrors.invalidKey(key));
     return;
   }
   if (raw === undefined) {
-    journal('received', 'request', { valid: false });
+    journal({ direction: 'received', kind: 'request', data: { valid: false } });
     fail(openAIErrors.tooLarge());
     return;
   }
@@ -120,37 +121,48 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch {
-    journal('received', 'request', { valid: false });
+    journal({ direction: 'received', kind: 'request', data: { valid: false } });
     fail(openAIErrors.invalidJson());
     return;
   }
   const parsed = parseChatRequest(json);
   if (!parsed.ok) {
-    journal('received', 'request', { valid: false });
+    journal({ direction: 'received', kind: 'request', data: { valid: false } });
     fail(parsed.error);
     return;
   }
   const request = parsed.value;
-  journal('received', 'request', {
-    model: request.body.model,
-    stream: request.stream,
-    include_usage: request.includeUsage,
-    messages: request.body.messages.length,
-    last_user_text: request.lastUserText,
+  // The caller's words tie the request to the call whose listen connection produced them: decided
+  // now, before any fault or scripted reply is chosen for it.
+  if (ctx.journal.callOf(connection) === undefined) {
+    const tie = ctx.texts.tieUserText(request.lastUserText);
+    if (tie.ok) ctx.journal.tie('openai.chat', connection, { call: tie.call, how: 'text', detail: tie.detail });
+  }
+  const call = ctx.journal.callOf(connection);
+  const userText = stripTextMarks(request.lastUserText);
+  journal({
+    direction: 'received',
+    kind: 'request',
+    data: { valid: true, model: request.body.model, stream: request.stream, includeUsage: request.includeUsage, messages: request.body.messages.length, lastUserText: userText },
   });
 
   const nth = ctx.faults.count(call, 'openai.chat');
   const injected = ctx.faults.of(call, 'http_error').find((fault) => fault.requests.includes(nth));
   if (injected !== undefined) {
-    journal('event', 'fault', { type: 'http_error', status: injected.status, request: nth });
+    journal({ direction: 'event', kind: 'fault', data: { type: 'http_error', status: injected.status, request: nth } });
     const err = injected.status === 429 ? openAIErrors.rateLimited(request.body.model) : injected.status === 500 ? openAIErrors.serverError() : openAIErrors.overloaded();
-    fail(err, true);
+    fail(err, true, true);
     return;
   }
   const stall = ctx.faults.of(call, 'stall').find((fault) => fault.request === nth);
 
-  const scripted = ctx.script.replyFor(request.lastUserText, call);
-  let tokens = tokenize(scripted ?? DEFAULT_REPLY);
+  const scripted = ctx.script.replyFor(userText, call);
+  const replyText = scripted ?? DEFAULT_REPLY;
+  // A reply another live call may also be given carries this call's mark, so the speech requests
+  // made of it can still be tied (attribution/text-mark.ts).
+  const shared = call !== undefined && (scripted === undefined ? ctx.calls.live().some((c) => c !== call) : ctx.script.replySharedWith(replyText, call, ctx.calls.isLive));
+  const sent = call === undefined ? { text: replyText } : ctx.texts.reply(call, replyText, shared);
+  let tokens = tokenize(sent.text);
   let finishReason: 'stop' | 'length' = 'stop';
   if (request.maxTokens !== undefined && tokens.length > request.maxTokens) {
     tokens = tokens.slice(0, Math.max(0, request.maxTokens));
@@ -169,14 +181,14 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     finishReason,
     usage: usageOf(promptTokens, tokens.length),
     scripted: scripted !== undefined,
-    stall: stall === undefined ? undefined : { afterTokens: stall.afterTokens, ms: stall.ms },
+    stall: stall === undefined ? undefined : { afterTokens: stall.afterTokens, ms: stall.ms, request: nth },
   };
   try {
     if (request.stream) await streamReply(generation);
     else await wholeReply(generation);
   } catch (error) {
     if (!abort.signal.aborted) throw error;
-    journal('event', 'abort', { tokens_sent: generation.sent ?? 0 });
+    journal({ direction: 'event', kind: 'abort', data: { phase: 'stream', tokensSent: generation.sent ?? 0 } });
   }
 }
 
@@ -185,15 +197,15 @@ interface Generation {
   request: ChatRequest;
   res: ServerResponse;
   signal: AbortSignal;
-  journal: (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>) => void;
+  journal: ConnectionJournal<'openai.chat'>;
   arrivedAt: number;
   requestId: string;
   tokens: string[];
   finishReason: 'stop' | 'length';
   usage: FullUsage;
   scripted: boolean;
-  /** An injected stall: the stream pauses after this many tokens. */
-  stall: { afterTokens: number; ms: number } | undefined;
+  /** An injected stall: the stream pauses after this many tokens (of the call's `request`-th request). */
+  stall: { afterTokens: number; ms: number; request: number } | undefined;
   /** Content tokens written so far (streaming). */
   sent?: number;
 }
@@ -234,7 +246,7 @@ async function streamReply(g: Generation): Promise<void> {
   write(withPadding(withUsage(delta({ role: 'assistant', content: '', refusal: null }))));
   for (const [index, token] of g.tokens.entries()) {
     if (g.stall !== undefined && index === g.stall.afterTokens) {
-      g.journal('event', 'fault', { type: 'stall', afterTokens: index, ms: g.stall.ms });
+      g.journal({ direction: 'event', kind: 'fault', data: { type: 'stall', afterTokens: index, ms: g.stall.ms, request: g.stall.request } });
       at += g.stall.ms;
     }
     if (index > 0 || g.stall?.afterTokens === 0) {
@@ -243,12 +255,12 @@ async function streamReply(g: Generation): Promise<void> {
     }
     write(withPadding(withUsage(delta({ content: token }))));
     g.sent++;
-    if (index === 0) g.journal('sent', 'first_token', { text: token, scripted: g.scripted });
+    if (index === 0) g.journal({ direction: 'sent', kind: 'first_token', data: { text: stripTextMarks(token), scripted: g.scripted } });
   }
   write(withUsage(delta({}, g.finishReason)));
   if (request.includeUsage) write({ ...base, choices: [], usage: g.usage });
   res.end('data: [DONE]\n\n');
-  g.journal('sent', 'done', { tokens: g.sent, finish_reason: g.finishReason, stream: true });
+  g.journal({ direction: 'sent', kind: 'done', data: { tokens: g.sent, finishReason: g.finishReason, stream: true } });
 }
 
 async function wholeReply(g: Generation): Promise<void> {
@@ -276,5 +288,5 @@ async function wholeReply(g: Generation): Promise<void> {
   });
   res.writeHead(200, { ...responseHeaders(g, 'application/json'), 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
-  g.journal('sent', 'done', { tokens: g.tokens.length, finish_reason: g.finishReason, stream: false });
+  g.journal({ direction: 'sent', kind: 'done', data: { tokens: g.tokens.length, finishReason: g.finishReason, stream: false } });
 }

@@ -8,7 +8,7 @@ import type { AgentLogEvent, AgentMode, BargeInPolicy, RealtimeSettings, ReplyOp
 import type { Clock } from '../../../harness/clock.ts';
 import type { TimelineEvent } from '../../../harness/caller/timeline.ts';
 import type { Mocks } from '../../../harness/mocks/start-mocks.ts';
-import type { JournalEntry } from '../../../harness/mocks/journal.ts';
+import type { JournalEntry } from '../../../harness/mocks/journal/entries.ts';
 import { createReferenceAgentTarget } from '../../../harness/runner/reference-agent.ts';
 import { runScenarioCall } from '../../../harness/runner/run-scenario-call.ts';
 import { loadFixture } from '../../../harness/scenario/load.ts';

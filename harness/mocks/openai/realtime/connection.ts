@@ -12,18 +12,19 @@ import { DEFAULT_REPLY } from '../chat.ts';
 import { createConversation, wireItem, type ConversationItem, type ItemContent } from './conversation.ts';
 import { realtimeErrors, type RealtimeErrorBody } from './errors.ts';
 import { realtimeId } from './ids.ts';
-import { sentFacts } from './journal-facts.ts';
+import { receivedEntry, sentEntry } from './journal-facts.ts';
+import { connectionJournal, type ConnectionJournal } from '../../journal/journal.ts';
+import { createAudioAttribution, type AudioAttribution } from '../../attribution/audio-tie.ts';
+import type { MarkEncoding } from '../../../audio/call-mark.ts';
 import { startResponse, type ActiveResponse, type ServerEvent } from './response.ts';
-import { applySessionUpdate, bytesPerMs, defaultSession, sampleRateOf, sessionUpdateFacts, vadParams, type RealtimeSession } from './session.ts';
+import { applySessionUpdate, bytesPerMs, defaultSession, sampleRateOf, vadParams, type RealtimeSession } from './session.ts';
 import { checkTruncate } from './truncate.ts';
 import { createTurnDetector, decodeInput, type TurnDetector, type TurnEvent } from './turns.ts';
 
 export interface RealtimeSocketArgs {
   ctx: MockContext;
-  /** Journal id of this connection. */
+  /** Journal id of this connection (already tied to its call when the agent sent the header). */
   connection: string;
-  /** Call id from the x-callbench-call header, when the agent sent one. */
-  call: string | undefined;
   /** The `model` query parameter. */
   model: string;
 }
@@ -31,24 +32,33 @@ export interface RealtimeSocketArgs {
 /** The shortest buffer `input_audio_buffer.commit` accepts. */
 export const MIN_COMMIT_MS = 100;
 
-type Journal = (direction: 'received' | 'sent' | 'event', kind: string, data?: Record<string, unknown>) => void;
+type Journal = ConnectionJournal<'openai.realtime'>;
 
-export function realtimeJournal(args: Pick<RealtimeSocketArgs, 'ctx' | 'connection' | 'call'>): Journal {
-  return (direction, kind, data) => {
-    args.ctx.journal.record({ service: 'openai.realtime', connection: args.connection, call: args.call, direction, kind, ...(data === undefined ? {} : { data }) });
-  };
+export function realtimeJournal(args: Pick<RealtimeSocketArgs, 'ctx' | 'connection'>): Journal {
+  return connectionJournal(args.ctx.journal, 'openai.realtime', args.connection);
 }
 
-/** Sends `event` with a fresh event_id, and journals it, while the socket is open. */
+/**
+ * Sends `event` with a fresh event_id, and journals it, while the socket is open; an `error` event
+ * is also journalled as a refusal, with the mock's own message, for the run to report.
+ */
 export function createSender(ws: WebSocket, journal: Journal, outputBytesPerMs: () => number): (event: ServerEvent) => void {
   return (event) => {
     if (ws.readyState !== ws.OPEN) return;
     const { type, ...rest } = event;
     const full = { type, event_id: realtimeId('event'), ...rest };
     ws.send(JSON.stringify(full));
-    const facts = sentFacts(full, outputBytesPerMs());
-    journal('sent', facts.kind, facts.data);
+    const entry = sentEntry(full, outputBytesPerMs());
+    journal(entry);
+    if (entry.kind === 'error' && 'code' in entry.data) journal({ direction: 'event', kind: 'refused', data: { what: 'error-event', code: entry.data.code, message: entry.data.message } });
   };
+}
+
+/** The audio-mark encoding of a session input format (A-law keeps no μ-law bits). */
+function markFormat(format: { type: string }): { encoding: MarkEncoding | undefined; sampleRate: number } {
+  if (format.type === 'audio/pcmu') return { encoding: 'mulaw', sampleRate: 8000 };
+  if (format.type === 'audio/pcm') return { encoding: 'linear16', sampleRate: 24000 };
+  return { encoding: undefined, sampleRate: 8000 };
 }
 
 /**
@@ -71,6 +81,8 @@ function toText(data: RawData): string {
 export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): void {
   const { ctx } = args;
   const journal = realtimeJournal(args);
+  /** The call, as far as it is known now (the audio mark ties it): faults and replies look it up when needed. */
+  const call = (): string | undefined => ctx.journal.callOf(args.connection);
   const timers = new Set<() => void>();
   let session: RealtimeSession = defaultSession(realtimeId('sess'), args.model, Date.now());
   const send = createSender(ws, journal, () => bytesPerMs(session.audio.output.format));
@@ -89,7 +101,8 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     const td = s.audio.input.turn_detection;
     return td === null ? undefined : vadParams(td);
   };
-  let detector: TurnDetector = createTurnDetector(sampleRateOf(session.audio.input.format), ctx.script, vadSettings(session));
+  const attribution: AudioAttribution = createAudioAttribution(ctx, 'openai.realtime', args.connection, markFormat(session.audio.input.format));
+  let detector: TurnDetector = createTurnDetector(sampleRateOf(session.audio.input.format), attribution.identify, vadSettings(session));
 
   const at = (time: number, fn: () => void): (() => void) => {
     const cancel = ctx.clock.at(time, () => {
@@ -111,20 +124,28 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     const instructions = typeof overrides['instructions'] === 'string' ? overrides['instructions'] : undefined;
     const lastUser = conversation.lastUserText();
     const verbatim = instructions === undefined ? undefined : verbatimLine(instructions);
+    const owner = call();
     const text =
-      verbatim ?? ctx.script.replyFor(lastUser, args.call) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions, args.call)) ?? DEFAULT_REPLY;
+      verbatim ?? ctx.script.replyFor(lastUser, owner) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions, owner)) ?? DEFAULT_REPLY;
     const modalities = overrides['output_modalities'];
     const effective: RealtimeSession =
       Array.isArray(modalities) && (modalities[0] === 'audio' || modalities[0] === 'text') ? { ...session, output_modalities: [modalities[0]] } : session;
     responseCount += 1;
-    const drop = ctx.faults.of(args.call, 'close').find((f) => f.service === 'openai.realtime' && f.afterResponses === responseCount && ctx.faults.strike(args.call, f));
+    const nth = responseCount;
     let audioSeen = false;
-    /** The close fault: the socket closes right after the response's first audio delta. */
+    /**
+     * The close fault: the socket closes right after the response's first audio delta. Decided at
+     * that delta, when the caller's audio has tied the connection even if the response (a greeting)
+     * started before any audio arrived.
+     */
     const sendWithFault = (event: ServerEvent): void => {
       send(event);
-      if (drop === undefined || audioSeen || event.type !== 'response.output_audio.delta') return;
+      if (audioSeen || event.type !== 'response.output_audio.delta') return;
       audioSeen = true;
-      journal('event', 'fault', { type: 'close', code: drop.code, response: responseCount });
+      const owner = call();
+      const drop = ctx.faults.of(owner, 'close').find((f) => f.service === 'openai.realtime' && f.afterResponses === nth && ctx.faults.strike(owner, f));
+      if (drop === undefined) return;
+      journal({ direction: 'event', kind: 'fault', data: { type: 'close', code: drop.code, response: nth } });
       ws.close(drop.code, drop.reason);
     };
     active = startResponse(
@@ -182,7 +203,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     const td = session.audio.input.turn_detection;
     if (td?.create_response !== true) return;
     if (active !== undefined) {
-      journal('event', 'response_skipped', { reason: 'active_response', response_id: active.id });
+      journal({ direction: 'event', kind: 'response_skipped', data: { reason: 'active_response', responseId: active.id } });
       return;
     }
     respond(ctx.clock.now());
@@ -198,7 +219,9 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     session = result.value;
     if (previous.audio.input.format.type !== session.audio.input.format.type) {
       offsetMs += detector.positionMs;
-      detector = createTurnDetector(sampleRateOf(session.audio.input.format), ctx.script, vadSettings(session));
+      const format = markFormat(session.audio.input.format);
+      attribution.setFormat(format.encoding, format.sampleRate);
+      detector = createTurnDetector(sampleRateOf(session.audio.input.format), attribution.identify, vadSettings(session));
       pendingUserItem = undefined;
     } else {
       detector.configure(vadSettings(session));
@@ -213,6 +236,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
       return;
     }
     const bytes = Buffer.from(audio, 'base64');
+    attribution.push(bytes);
     for (const event of detector.push(decodeInput(bytes, session.audio.input.format))) deliverTurn(event);
   }
 
@@ -258,49 +282,22 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     send({ type: 'conversation.item.truncated', item_id: message['item_id'], content_index: 0, audio_end_ms: check.audioEndMs });
   }
 
-  /** Small facts the journal keeps of a client event. */
-  function receivedFacts(type: string, message: Record<string, unknown>): Record<string, unknown> | undefined {
-    switch (type) {
-      case 'input_audio_buffer.append':
-        return { bytes: typeof message['audio'] === 'string' ? Buffer.byteLength(message['audio'], 'base64') : 0 };
-      case 'conversation.item.truncate': {
-        const item = typeof message['item_id'] === 'string' ? conversation.get(message['item_id']) : undefined;
-        return { item_id: message['item_id'], content_index: message['content_index'], audio_end_ms: message['audio_end_ms'], generated_ms: item?.audioMs };
-      }
-      case 'session.update':
-        return sessionUpdateFacts(message['session']);
-      case 'response.create': {
-        const r = isRecord(message['response']) ? message['response'] : {};
-        return { instructions_chars: typeof r['instructions'] === 'string' ? r['instructions'].length : undefined, output_modalities: r['output_modalities'], conversation: r['conversation'] };
-      }
-      case 'response.cancel':
-        return { response_id: message['response_id'], active: active?.id };
-      case 'conversation.item.create': {
-        const item = isRecord(message['item']) ? message['item'] : {};
-        const parts = Array.isArray(item['content']) ? item['content'].filter(isRecord) : [];
-        return { item_type: item['type'], role: item['role'], call_id: item['call_id'], text: parts.map((p) => (typeof p['text'] === 'string' ? p['text'] : '')).join(' ') };
-      }
-      default:
-        return undefined;
-    }
-  }
-
   function onMessage(raw: string): void {
     let message: unknown;
     try {
       message = JSON.parse(raw);
     } catch (error) {
-      journal('received', 'invalid', { error: 'json' });
+      journal({ direction: 'received', kind: 'invalid', data: { error: 'json' } });
       fail(realtimeErrors.invalidJson(error instanceof Error ? error.message : String(error)), null);
       return;
     }
     if (!isRecord(message) || typeof message['type'] !== 'string') {
-      journal('received', 'invalid', { error: 'type' });
+      journal({ direction: 'received', kind: 'invalid', data: { error: 'type' } });
       fail(realtimeErrors.missingType(), isRecord(message) ? message['event_id'] : null);
       return;
     }
     const type = message['type'];
-    journal('received', type, receivedFacts(type, message));
+    journal(receivedEntry(type, message, (id) => (typeof id === 'string' ? conversation.get(id)?.audioMs : undefined), active?.id));
     const eventId = message['event_id'];
     switch (type) {
       case 'session.update':
@@ -361,9 +358,9 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
           fail(realtimeErrors.cancelNotActive(), eventId);
           return;
         }
-        const late = ctx.faults.of(args.call, 'late_audio').find((f) => f.service === 'openai.realtime');
+        const late = ctx.faults.of(call(), 'late_audio').find((f) => f.service === 'openai.realtime');
         const sent = active.cancel('client_cancelled', late?.ms ?? 0);
-        if (late !== undefined) journal('event', 'fault', { type: 'late_audio', deltas: sent });
+        if (late !== undefined) journal({ direction: 'event', kind: 'fault', data: { type: 'late_audio', deltas: sent } });
         return;
       }
       default:
@@ -371,12 +368,12 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     }
   }
 
-  journal('event', 'open', { model: args.model });
+  journal({ direction: 'event', kind: 'open', data: { model: args.model, beta: false } });
   send({ type: 'session.created', session: structuredClone(session) });
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) {
-      journal('received', 'invalid', { error: 'binary' });
+      journal({ direction: 'received', kind: 'invalid', data: { error: 'binary' } });
       fail(realtimeErrors.invalidJson('binary frames are not supported'), null);
       return;
     }
@@ -386,8 +383,8 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     closed = true;
     for (const cancel of timers) cancel();
     timers.clear();
-    journal('event', 'close', { code, active_response: active?.id ?? null });
+    journal({ direction: 'event', kind: 'close', data: { code, activeResponse: active?.id ?? null } });
   });
-  ws.on('error', (error: Error) => journal('event', 'error', { message: error.message }));
+  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 }
 

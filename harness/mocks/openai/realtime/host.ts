@@ -24,12 +24,15 @@ export function createRealtimeHost(ctx: MockContext): RealtimeHost {
   const wss = createRealtimeWss();
   return {
     onUpgrade(req, socket, head) {
+      // A client may reset the socket while a refusal is written; that must not bring the mock down.
+      socket.on('error', () => {});
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
       if (REALTIME_PATHS.has(path)) {
         handleRealtimeUpgrade(wss, ctx, req, socket, head);
         return;
       }
       const { body } = openAIErrors.invalidUrl(req.method ?? 'GET', path);
+      ctx.journal.record({ service: 'openai.realtime', connection: ctx.nextId('realtime'), direction: 'event', kind: 'refused', data: { what: 'upgrade', status: 404, code: null, message: body.error.message } });
       const text = JSON.stringify(body);
       socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     },

@@ -50,11 +50,17 @@ const SNAPSHOTS: Readonly<Record<string, string>> = {
   'gpt-realtime-mini': 'gpt-realtime-mini-2025-10-06',
 };
 
+/**
+ * Server VAD as documented in the GA session schema (../shared/specs/openai-openapi.yaml:
+ * "threshold … defaults to 0.5", "prefix_padding_ms … Defaults to 300ms", "silence_duration_ms …
+ * Defaults to 500ms"). The spec's `session.created` examples show 200 ms; the field documentation
+ * is the contract, and an agent that leaves the field out gets 500.
+ */
 export const DEFAULT_SERVER_VAD: Extract<TurnDetection, { type: 'server_vad' }> = {
   type: 'server_vad',
   threshold: 0.5,
   prefix_padding_ms: 300,
-  silence_duration_ms: 200,
+  silence_duration_ms: 500,
   idle_timeout_ms: null,
   create_response: true,
   interrupt_response: true,
@@ -273,24 +279,4 @@ export function applySessionUpdate(current: RealtimeSession, update: unknown, au
     }
   }
   return { ok: true, value: next };
-}
-
-/** What the journal keeps of a `session.update`: which fields it set, formats, voice and turn detection. */
-export function sessionUpdateFacts(update: unknown): Record<string, unknown> {
-  if (!isRecord(update)) return { valid: false };
-  const audio = isRecord(update['audio']) ? update['audio'] : {};
-  const input = isRecord(audio['input']) ? audio['input'] : {};
-  const output = isRecord(audio['output']) ? audio['output'] : {};
-  const formatType = (f: unknown): unknown => (isRecord(f) ? f['type'] : undefined);
-  const td = input['turn_detection'];
-  return {
-    fields: Object.keys(update),
-    type: update['type'],
-    input_format: formatType(input['format']),
-    output_format: formatType(output['format']),
-    voice: output['voice'],
-    turn_detection: td === null ? null : isRecord(td) ? td['type'] : undefined,
-    instructions_chars: typeof update['instructions'] === 'string' ? update['instructions'].length : undefined,
-    output_modalities: update['output_modalities'],
-  };
 }

@@ -3,10 +3,12 @@
  * describes it: speech starts on the first voiced 10 ms window (`audio_start_ms` moved back by
  * `prefix_padding_ms`), stops after `silence_duration_ms` of silence (`audio_end_ms` includes that
  * silence), and the buffer is then committed. What was said is recognised by matching the heard
- * energy envelope against the conversation script, as the Deepgram mock's recogniser does.
+ * energy envelope against the conversation script, as the Deepgram mock's recogniser does — or,
+ * when the caller's audio mark survived, by the utterance it names (../../attribution/audio-tie.ts).
  */
 import { createStreamingVad, decodeRaw, DEFAULT_VAD } from '../../../audio/index.ts';
-import { envelopeDb, type ConversationScript, type RegisteredUtterance } from '../../script.ts';
+import { envelopeDb, type RegisteredUtterance } from '../../script.ts';
+import type { UtteranceIdentifier } from '../../attribution/audio-tie.ts';
 import type { AudioFormat } from './session.ts';
 
 export interface VadSettings {
@@ -50,7 +52,7 @@ export function decodeInput(bytes: Buffer, format: AudioFormat): Int16Array {
 const MATCH_EVERY = 5;
 const WINDOW_MS = 10;
 
-export function createTurnDetector(sampleRate: number, script: ConversationScript, initial: VadSettings | undefined): TurnDetector {
+export function createTurnDetector(sampleRate: number, identify: UtteranceIdentifier, initial: VadSettings | undefined): TurnDetector {
   const vad = createStreamingVad(sampleRate, { windowMs: WINDOW_MS });
   let settings = initial;
   let bufferStartMs = 0;
@@ -59,7 +61,7 @@ export function createTurnDetector(sampleRate: number, script: ConversationScrip
   let speech: { envelope: number[]; sinceMatch: number; utterance: RegisteredUtterance | undefined } | undefined;
   let lastVoicedEndMs = 0;
 
-  const match = (envelope: readonly number[]): RegisteredUtterance | undefined => script.match(envelope);
+  const match = (envelope: readonly number[]): RegisteredUtterance | undefined => identify(envelope);
 
   function resetBuffer(at: number): void {
     bufferStartMs = at;

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { callIdOf, type MockContext } from '../../context.ts';
+import { tieByHeader, type MockContext } from '../../context.ts';
 import { openAIErrors, type OpenAIError } from '../errors.ts';
 import { createSender, handleRealtimeSocket, realtimeJournal } from './connection.ts';
 import { realtimeErrors } from './errors.ts';
@@ -56,25 +56,32 @@ export function createRealtimeWss(): WebSocketServer {
 
 /** Handles an upgrade request whose path is in REALTIME_PATHS. */
 export function handleRealtimeUpgrade(wss: WebSocketServer, ctx: MockContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  // A client may reset the socket while the refusal is written; that must not bring the mock down.
+  socket.on('error', () => {});
   const key = keyOf(req);
   if (key !== ctx.apiKey) {
-    ctx.journal.record({ service: 'openai.realtime', connection: ctx.nextId('realtime'), call: callIdOf(req.headers), direction: 'event', kind: 'refused', data: { status: 401 } });
-    refuse(socket, key === undefined || key === '' ? openAIErrors.missingKey() : openAIErrors.invalidKey(key));
+    const connection = ctx.nextId('realtime');
+    tieByHeader(ctx, 'openai.realtime', connection, req.headers);
+    const err = key === undefined || key === '' ? openAIErrors.missingKey() : openAIErrors.invalidKey(key);
+    ctx.journal.record({ service: 'openai.realtime', connection, direction: 'event', kind: 'refused', data: { what: 'upgrade', status: err.status, code: err.body.error.code, message: err.body.error.message } });
+    refuse(socket, err);
     return;
   }
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const model = url.searchParams.get('model') ?? DEFAULT_REALTIME_MODEL;
   const beta = isBeta(req);
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const args = { ctx, connection: ctx.nextId('realtime'), call: callIdOf(req.headers), model };
+    const args = { ctx, connection: ctx.nextId('realtime'), model };
+    tieByHeader(ctx, 'openai.realtime', args.connection, req.headers);
     if (!beta) {
       handleRealtimeSocket(ws, args);
       return;
     }
     const journal = realtimeJournal(args);
-    journal('event', 'open', { model, beta: true });
-    ws.on('close', (code: number) => journal('event', 'close', { code }));
+    journal({ direction: 'event', kind: 'open', data: { model, beta: true } });
+    ws.on('close', (code: number) => journal({ direction: 'event', kind: 'close', data: { code } }));
     createSender(ws, journal, () => 48)({ type: 'error', error: { ...realtimeErrors.betaShapeDisabled(), event_id: null } });
+    journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: BETA_CLOSE_CODE, message: 'the beta Realtime shape is refused (OpenAI-Beta: realtime=v1)' } });
     ws.close(BETA_CLOSE_CODE);
   });
 }
