@@ -2,20 +2,29 @@
  * The conformance checks judged from one call alone, as a pure function of its caller timeline,
  * its metrics (harness/metrics/call-metrics.ts) and the mock journal entries tied to it:
  * `twilio.protocol`, `turn.answered`, `bargein.no-leak`, `bargein.no-spurious-clear` and
- * `realtime.truncate-accepted`. (`upstream.closed-after-hangup` needs a grace period after the
- * hang-up: teardown-check.ts.)
+ * `realtime.truncate-accepted` and `fault.not-injected`. (`upstream.closed-after-hangup` needs a
+ * grace period after the hang-up: teardown-check.ts.)
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { CallMetrics } from '../metrics/call-metrics.ts';
-import type { JournalEntry } from '../mocks/journal/entries.ts';
+import type { JournalEntry, MockService } from '../mocks/journal/entries.ts';
+import type { Fault } from '../mocks/faults.ts';
 import { isTruncate, truncateAnswer } from '../mocks/journal/queries.ts';
 import { callOrigin, secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
+import { checkFaultsInjected } from './fault-check.ts';
+import { absentService } from './absence.ts';
 
 export interface CallCheckInput {
   events: readonly TimelineEvent[];
   metrics: CallMetrics;
   /** The mock journal entries tied to this call, in time order (empty without mocks). */
   journal: readonly JournalEntry[];
+  /** Whether the call's upstream services were the run's mocks (false: the real services, unjudgeable). */
+  mocks?: boolean;
+  /** Services with connections made during the call that could not be tied to any call. */
+  untied?: readonly MockService[];
+  /** The faults the scenario armed for the call. */
+  faults?: readonly Fault[];
 }
 
 type Media = EventOf<'agent_media'>;
@@ -36,7 +45,7 @@ function answered(events: readonly TimelineEvent[], metrics: CallMetrics, origin
   const utterances = eventsOf(events, 'utterance');
   // computeCallMetrics records exactly one turn per utterance, in order.
   const expecting = metrics.turns.flatMap((turn, i) => (turn.kind === 'talk-over' ? [] : [{ turn, utterance: utterances[i], next: utterances[i + 1] }]));
-  if (expecting.length === 0) return skipped('turn.answered');
+  if (expecting.length === 0) return skipped('turn.answered', utterances.length === 0 ? 'the caller said nothing' : 'every caller utterance was spoken over agent audio the agent did not clear');
   return verdictOf(
     'turn.answered',
     expecting
@@ -52,7 +61,10 @@ function answered(events: readonly TimelineEvent[], metrics: CallMetrics, origin
 /** `bargein.no-leak`: the bargein.leak_ms samples, with the clear and the late chunks behind each one above 0. */
 function noLeak(events: readonly TimelineEvent[], metrics: CallMetrics, origin: number): CheckVerdict {
   const samples = metrics.samples['bargein.leak_ms'] ?? [];
-  if (samples.length === 0) return skipped('bargein.no-leak');
+  if (samples.length === 0) {
+    const overAgent = metrics.turns.some((turn) => turn.kind === 'talk-over');
+    return skipped('bargein.no-leak', overAgent ? 'no barge-in: the agent cleared none of the audio the caller spoke over' : 'no barge-in: the caller never spoke over agent audio');
+  }
   const utterances = eventsOf(events, 'utterance');
   const media = eventsOf(events, 'agent_media');
   const clears = eventsOf(events, 'clear');
@@ -108,9 +120,12 @@ const num = (value: unknown): string => (typeof value === 'number' ? String(Math
  * connection, with `conversation.item.truncated` or an `error`; the first event it sent there
  * after the truncate is that answer.
  */
-function truncateAccepted(journal: readonly JournalEntry[], origin: number): CheckVerdict {
+function truncateAccepted(input: CallCheckInput, origin: number): CheckVerdict {
+  const { journal } = input;
   const truncates = journal.flatMap((e, i) => (isTruncate(e) ? [{ e, i }] : []));
-  if (truncates.length === 0) return skipped('realtime.truncate-accepted');
+  if (truncates.length === 0) {
+    return skipped('realtime.truncate-accepted', absentService(input, 'openai.realtime') ?? 'the agent sent no conversation.item.truncate on this call');
+  }
   const evidence = truncates.flatMap(({ e, i }) => {
     const answer = truncateAnswer(journal, i);
     if (answer?.accepted === true) return [];
@@ -123,7 +138,7 @@ function truncateAccepted(journal: readonly JournalEntry[], origin: number): Che
   return verdictOf('realtime.truncate-accepted', evidence);
 }
 
-/** Checks 1–5 for one call, in the order of CHECK_IDS. */
+/** The checks judged from one call alone, in the order of CHECK_IDS. */
 export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
   const origin = callOrigin(input.events);
   return [
@@ -131,6 +146,7 @@ export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
     answered(input.events, input.metrics, origin),
     noLeak(input.events, input.metrics, origin),
     noSpuriousClear(input.events, origin),
-    truncateAccepted(input.journal, origin),
+    truncateAccepted(input, origin),
+    input.mocks === false ? skipped('fault.not-injected', 'no mocks (the real services): nothing is injected') : checkFaultsInjected(input.faults ?? [], input.journal),
   ];
 }

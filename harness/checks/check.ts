@@ -4,7 +4,8 @@
  * in seconds after the call's `start` was sent (e.g. `at 6.040 s`).
  *
  * An `error` that fails on any measured call fails the run (exit 3); a `warning` is reported only.
- * A check that does not apply to a call (no barge-in, no truncate, no mocks) is `skipped` for it.
+ * A check that does not apply to a call (no barge-in, no truncate, no mocks) is `skipped` for it,
+ * always with the reason, so an absence is never mistaken for a pass.
  */
 
 export const CHECKS = {
@@ -14,6 +15,7 @@ export const CHECKS = {
   'bargein.no-spurious-clear': { severity: 'warning', asserts: 'no `clear` arrived while no agent audio was playing at the caller' },
   'realtime.truncate-accepted': { severity: 'error', asserts: 'every `conversation.item.truncate` sent to the Realtime mock was accepted (`conversation.item.truncated`, not `error`)' },
   'upstream.closed-after-hangup': { severity: 'error', asserts: 'every upstream WebSocket of the call (Deepgram listen and speak, OpenAI Realtime) closed within 2 s of the hang-up' },
+  'fault.not-injected': { severity: 'warning', asserts: 'every fault the scenario armed for the call was injected by the mocks (a fault that never fired tested nothing)' },
 } as const satisfies Record<string, { severity: Severity; asserts: string }>;
 
 export type CheckId = keyof typeof CHECKS;
@@ -23,13 +25,15 @@ export type CheckStatus = 'passed' | 'failed' | 'skipped';
 /** Every check id, in the order reports list them. */
 export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
 
-export interface CheckVerdict {
+interface VerdictBase {
   id: CheckId;
   severity: Severity;
-  status: CheckStatus;
   /** Why it failed (empty when it passed or was skipped). */
   evidence: string[];
 }
+
+/** A check's verdict on one call: passed, failed (with evidence), or skipped (with the reason it could not apply). */
+export type CheckVerdict = VerdictBase & ({ status: 'passed' } | { status: 'failed' } | { status: 'skipped'; reason: string });
 
 /** The verdicts of one measured call; `call` is its 1-based index within its scenario. */
 export interface CallVerdicts {
@@ -44,8 +48,9 @@ export function passed(id: CheckId): CheckVerdict {
   return { id, severity: CHECKS[id].severity, status: 'passed', evidence: [] };
 }
 
-export function skipped(id: CheckId): CheckVerdict {
-  return { id, severity: CHECKS[id].severity, status: 'skipped', evidence: [] };
+/** Did not apply to the call; `reason` says why in a few words (shown as "skipped: <reason>"). */
+export function skipped(id: CheckId, reason: string): CheckVerdict {
+  return { id, severity: CHECKS[id].severity, status: 'skipped', reason, evidence: [] };
 }
 
 /** Failed when there is evidence, passed otherwise; long evidence is cut to MAX_EVIDENCE_PER_CALL lines. */

@@ -1,7 +1,7 @@
 /**
  * Check verdicts aggregated over calls, per scenario or over the whole run: for each check id how
- * many calls it was checked on (passed or failed), failed on and skipped on, and the first
- * EVIDENCE_LINES evidence lines of its failures with the scenario and call they come from.
+ * many calls it was checked on (passed or failed), failed on and skipped on (with each reason), and
+ * the first EVIDENCE_LINES evidence lines of its failures with the scenario and call they come from.
  */
 import { CHECK_IDS, CHECKS, type CallVerdicts, type CheckId, type CheckStatus, type Severity } from './check.ts';
 
@@ -23,6 +23,8 @@ export interface CheckSummary {
   checked: number;
   failed: number;
   skipped: number;
+  /** Why it was skipped, with how many calls each reason covers, most frequent first. */
+  skipReasons: Array<{ reason: string; calls: number }>;
   evidence: CheckEvidence[];
 }
 
@@ -40,12 +42,14 @@ export function summarizeChecks(groups: readonly ScenarioVerdicts[]): ChecksSumm
     let checked = 0;
     let failed = 0;
     let skipped = 0;
+    const reasons = new Map<string, number>();
     const evidence: CheckEvidence[] = [];
     for (const call of calls) {
       for (const verdict of call.verdicts) {
         if (verdict.id !== id) continue;
         if (verdict.status === 'skipped') {
           skipped++;
+          reasons.set(verdict.reason, (reasons.get(verdict.reason) ?? 0) + 1);
           continue;
         }
         checked++;
@@ -55,7 +59,8 @@ export function summarizeChecks(groups: readonly ScenarioVerdicts[]): ChecksSumm
       }
     }
     const status: CheckStatus = failed > 0 ? 'failed' : checked > 0 ? 'passed' : 'skipped';
-    return [id, { severity: CHECKS[id].severity, status, checked, failed, skipped, evidence }];
+    const skipReasons = [...reasons].map(([reason, n]) => ({ reason, calls: n })).sort((a, b) => b.calls - a.calls);
+    return [id, { severity: CHECKS[id].severity, status, checked, failed, skipped, skipReasons, evidence }];
   });
   return Object.fromEntries(entries) as ChecksSummary;
 }

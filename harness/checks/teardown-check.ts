@@ -7,7 +7,8 @@
  */
 import type { TimelineEvent } from '../caller/timeline.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
-import { isSocketClose, isSocketLifecycle, isSocketOpen } from '../mocks/journal/queries.ts';
+import type { MockService } from '../mocks/journal/entries.ts';
+import { isSocketClose, isSocketLifecycle, isSocketOpen, UPSTREAM_SOCKET_SERVICES } from '../mocks/journal/queries.ts';
 import { secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
 
 /** How long after the hang-up an upstream socket may stay open. */
@@ -26,13 +27,19 @@ export interface TeardownInput {
   hangupAt: number;
   /** The time evidence is given from (harness/checks/check.ts callOrigin). */
   origin: number;
+  /** Socket services with connections made during the call that could not be tied to any call. */
+  untied?: readonly MockService[];
 }
 
 export function checkUpstreamTeardown(input: TeardownInput): CheckVerdict {
   const { hangupAt, origin } = input;
   const sockets = (input.journal ?? []).filter(isSocketLifecycle);
   const opens = sockets.filter(isSocketOpen);
-  if (input.journal === undefined || opens.length === 0) return skipped('upstream.closed-after-hangup');
+  if (input.journal === undefined) return skipped('upstream.closed-after-hangup', 'no mocks (the real services)');
+  if (opens.length === 0) {
+    const untied = (input.untied ?? []).filter((service) => UPSTREAM_SOCKET_SERVICES.includes(service));
+    return skipped('upstream.closed-after-hangup', untied.length > 0 ? `a ${untied.join(' / ')} socket made during this call could not be tied to it` : 'the call opened no upstream socket');
+  }
   const deadline = hangupAt + TEARDOWN_GRACE_MS;
   const hangup = `the hang-up at ${secondsAfter(origin, hangupAt)}`;
   const evidence = opens.flatMap((open) => {

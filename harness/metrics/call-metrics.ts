@@ -19,6 +19,8 @@ import { selfReportErrors, type SelfReportedTurn } from './self-report.ts';
 import { computeStageMetrics, type ReplyWindow } from './stage-metrics.ts';
 
 export type TurnKind = 'reply' | 'barge-in' | 'talk-over';
+/** Where a greeting came from: the agent's media stream, or TwiML the fake Twilio played before <Connect>. */
+export type GreetingSource = 'stream' | 'twiml';
 
 export interface TurnRecord {
   utterance: string;
@@ -34,7 +36,7 @@ export interface CallMetrics {
   unansweredTurns: number;
   greetingHeard: boolean;
   /** Where the greeting sample came from: TwiML <Say>/<Play> before the stream, or the stream. */
-  greetingSource: 'stream' | 'twiml' | undefined;
+  greetingSource: GreetingSource | undefined;
 }
 
 

@@ -9,6 +9,8 @@
  *     – realtime.truncate-accepted    error    3 skipped
  *   bargein.no-leak:
  *     barge-in-mid-sentence #1: clear at 6.040 s (barge-in 'wait-stop'): 50 ms of the interrupted reply arrived after it at 6.100 s
+ *   Skipped:
+ *     realtime.truncate-accepted: the call sent no conversation.item.truncate (3 calls)
  */
 import { CHECK_IDS } from '../checks/check.ts';
 import type { CheckSummary, ChecksSummary } from '../checks/summary.ts';
@@ -45,6 +47,9 @@ export function renderChecks(checks: ChecksSummary): string {
     lines.push(`${id}:`);
     for (const e of checks[id].evidence) lines.push(`  ${e.scenario} #${e.call}: ${e.line}`);
   }
+  // An absence is never silent: every reason a check could not apply, once, with its count.
+  const skips = CHECK_IDS.flatMap((id) => checks[id].skipReasons.map((r) => `  ${id}: ${r.reason} (${r.calls} call${r.calls === 1 ? '' : 's'})`));
+  if (skips.length > 0) lines.push('Skipped:', ...skips);
   if (failed.some((id) => checks[id].severity === 'error')) lines.push('A failed error check fails the run (exit 3); warnings never change the exit code.');
   return lines.join('\n');
 }

@@ -6,7 +6,9 @@
  * the run's stop cut short are counted, never measured. summary.ts turns the outcome into plain data.
  */
 import type { CallVerdicts } from '../checks/check.ts';
-import type { TurnKind } from '../metrics/call-metrics.ts';
+import type { GreetingSource, TurnKind } from '../metrics/call-metrics.ts';
+import type { UpstreamReport } from '../mocks/journal/queries.ts';
+import { eventsOf } from '../caller/timeline.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
 import type { Run } from '../runner/start-run.ts';
@@ -32,6 +34,8 @@ export interface ScenarioOutcome {
   unansweredTurns: number;
   /** How the caller's utterances were classified (see harness/metrics/call-metrics.ts). */
   turnKinds: Record<TurnKind, number>;
+  /** Where the greeting the caller heard came from: the media stream, or TwiML before <Connect>. */
+  greetings: Record<GreetingSource, number>;
   errors: string[];
   /** The conformance verdicts of each measured call that ran (harness/checks), in the order the calls ended. */
   checks: CallVerdicts[];
@@ -65,6 +69,10 @@ export interface RunOutcome {
   framesSent: number;
   /** How the run ended; anything but `completed` makes the outcome partial. */
   end: RunEnd;
+  /** With mocks: how the upstream connections were tied to calls, and the refusals the mocks sent. */
+  upstream: UpstreamReport | undefined;
+  /** What the fake Twilio could not play of the agents' TwiML, each distinct line once. */
+  twimlNotes: string[];
 }
 
 export function emptyHistograms(): MetricHistograms {
@@ -88,6 +96,7 @@ function emptyScenario(name: string): ScenarioOutcome {
     errors: [],
     checks: [],
     turnKinds: { reply: 0, 'barge-in': 0, 'talk-over': 0 },
+    greetings: { stream: 0, twiml: 0 },
     metrics: emptyHistograms(),
     samples: emptySamples(),
   };
@@ -107,6 +116,8 @@ export function createRunFold(): RunFold {
   const load = { started: 0, dropped: { late: 0, 'max-in-flight': 0 } as Record<DropReason, number> };
   const pacingLateness = createHistogram();
   let framesSent = 0;
+  let upstream: UpstreamReport | undefined;
+  const twimlNotes = new Set<string>();
   /** The fold's own copy of each measured call's verdicts, where its late teardown verdict goes. */
   const verdictsOf = new Map<string, CallVerdicts>();
 
@@ -115,6 +126,7 @@ export function createRunFold(): RunFold {
   const callEnded = (call: CallRecord): void => {
     const outcome = scenarioOf(call.scenarioIndex);
     if (outcome === undefined) return;
+    for (const note of eventsOf(call.timeline, 'twiml_note')) twimlNotes.add(note.note);
     if (call.warmup) {
       outcome.warmupCalls++;
       if (call.state === 'failed') outcome.warmupFailedCalls++;
@@ -137,6 +149,7 @@ export function createRunFold(): RunFold {
       }
     }
     for (const kind of call.turns) outcome.turnKinds[kind]++;
+    if (call.greeting !== undefined) outcome.greetings[call.greeting]++;
     outcome.unansweredTurns += call.unansweredTurns;
     if (call.pacing !== undefined) {
       pacingLateness.add(call.pacing.lateness);
@@ -168,6 +181,9 @@ export function createRunFold(): RunFold {
         }
         case 'check-verdict':
           verdictsOf.get(event.call.callSid)?.verdicts.push(event.verdict);
+          return;
+        case 'upstream':
+          upstream = event.report;
           return;
         case 'run-ended':
           result = event.result;
@@ -206,6 +222,8 @@ export function createRunFold(): RunFold {
         pacingLateness,
         framesSent,
         end: result === undefined ? { state: 'completed' } : endOf(result),
+        upstream,
+        twimlNotes: [...twimlNotes],
       };
     },
   };

@@ -4,6 +4,7 @@ import { METRIC_NAMES } from '../metrics/definitions.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import { bootstrapPercentileCis, DEFAULT_LEVEL, DEFAULT_RESAMPLES, seriesSeed, type PercentileCis } from '../statistics/bootstrap.ts';
 import type { MetricHistograms, MetricSamples, RunOutcome } from './fold.ts';
+import type { ConnectionTies, RefusalLine } from '../mocks/journal/queries.ts';
 
 /**
  * A metric's distribution (from its HDR histogram) and, from the raw samples, bootstrap
@@ -66,6 +67,8 @@ export interface RunSummary {
       warmupCalls: number;
       unansweredTurns: number;
       turns: Record<string, number>;
+      /** Where the greetings the caller heard came from: the media stream, or TwiML before <Connect>. */
+      greetings: { stream: number; twiml: number };
       errors: string[];
       metrics: Record<string, MetricSummary>;
       /** The conformance checks over this scenario's measured calls. */
@@ -75,6 +78,16 @@ export interface RunSummary {
   /** The conformance checks over every measured call (harness/checks). */
   checks: ChecksSummary;
   pacing: { framesLateMs: LatencySummary; framesSent: number };
+  /**
+   * With mocks: how every upstream connection (socket or HTTP request) was tied to its call —
+   * `byMethod` header, audio (the caller's audio mark), text (transcript or reply text), content
+   * (what was recognised, after the call) — and how many could not be; `null` on the real services.
+   */
+  attribution: ConnectionTies | null;
+  /** Every distinct refusal the mocks sent the agent, with the mock's own message, how often and to how many calls. */
+  refusals: RefusalLine[];
+  /** What the fake Twilio could not play of the agent's TwiML, each distinct line once. */
+  twimlNotes: string[];
   /** Encoded HdrHistograms per metric, so runs and shards merge without loss. */
   histograms: Record<string, string>;
 }
@@ -159,6 +172,7 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
           warmupCalls: s.warmupCalls,
           unansweredTurns: s.unansweredTurns,
           turns: { ...s.turnKinds },
+          greetings: { ...s.greetings },
           errors: s.errors,
           metrics: summaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
           checks: summarizeChecks([{ scenario: s.name, calls: s.checks }]),
@@ -167,6 +181,9 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
     ),
     checks: summarizeChecks(outcome.scenarios.map((s) => ({ scenario: s.name, calls: s.checks }))),
     pacing: { framesLateMs: outcome.pacingLateness.summary(), framesSent: outcome.framesSent },
+    attribution: outcome.upstream?.ties ?? null,
+    refusals: outcome.upstream?.refusals ?? [],
+    twimlNotes: outcome.twimlNotes,
     histograms,
   };
 }

@@ -10,6 +10,8 @@ import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { SelfReportedTurn } from '../metrics/self-report.ts';
 import type { CallRecord, CallRef } from './events.ts';
 import type { ScenarioCallOutcome } from './run-scenario-call.ts';
+import type { Fault } from '../mocks/faults.ts';
+import { untiedServicesBetween } from '../checks/absence.ts';
 
 export interface CallRecordInput {
   ref: CallRef;
@@ -24,6 +26,10 @@ export interface CallRecordInput {
   selfReports: readonly SelfReportedTurn[];
   /** Open model: how late the call started after its due time. */
   lagMs: number | undefined;
+  /** The faults the call's scenario armed. */
+  faults: readonly Fault[];
+  /** Whether the run's upstream services are its mocks. */
+  mocks: boolean;
 }
 
 export function buildCallRecord(input: CallRecordInput): CallRecord {
@@ -41,13 +47,13 @@ export function buildCallRecord(input: CallRecordInput): CallRecord {
   const base = { ...ref, callSid, startedAt: input.startedAt, endedAt: input.endedAt, timeline, journal, pacing, ...state };
   // Nothing of a warm-up call, or of a call the run's stop cut short, is measured.
   if (ref.warmup || state.state === 'stopped') {
-    return Object.freeze({ ...base, samples: Object.freeze({}), turns: Object.freeze([]), unansweredTurns: 0, verdicts: Object.freeze([]) });
+    return Object.freeze({ ...base, samples: Object.freeze({}), turns: Object.freeze([]), greeting: undefined, unansweredTurns: 0, verdicts: Object.freeze([]) });
   }
   const samples: Partial<Record<MetricName, readonly number[]>> = {};
   if (input.lagMs !== undefined) samples['call.start_lag_ms'] = Object.freeze([input.lagMs]);
   if (result === undefined) {
     // It never connected: no timeline to measure or judge, only its start lag.
-    return Object.freeze({ ...base, samples: Object.freeze(samples), turns: Object.freeze([]), unansweredTurns: 0, verdicts: Object.freeze([]) });
+    return Object.freeze({ ...base, samples: Object.freeze(samples), turns: Object.freeze([]), greeting: undefined, unansweredTurns: 0, verdicts: Object.freeze([]) });
   }
   const metrics = computeCallMetrics(timeline, journal, input.selfReports);
   for (const [name, values] of Object.entries(metrics.samples) as Array<[MetricName, number[]]>) {
@@ -57,7 +63,10 @@ export function buildCallRecord(input: CallRecordInput): CallRecord {
     ...base,
     samples: Object.freeze(samples),
     turns: Object.freeze(metrics.turns.map((turn) => turn.kind)),
+    greeting: metrics.greetingSource,
     unansweredTurns: metrics.unansweredTurns,
-    verdicts: Object.freeze(evaluateCallChecks({ events: timeline, metrics, journal })),
+    verdicts: Object.freeze(
+      evaluateCallChecks({ events: timeline, metrics, journal, mocks: input.mocks, faults: input.faults, untied: untiedServicesBetween(input.journal, input.startedAt, input.endedAt) }),
+    ),
   });
 }

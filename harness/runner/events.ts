@@ -5,10 +5,11 @@
  */
 import type { TimelineEvent } from '../caller/timeline.ts';
 import type { CheckVerdict } from '../checks/check.ts';
-import type { TurnKind } from '../metrics/call-metrics.ts';
+import type { GreetingSource, TurnKind } from '../metrics/call-metrics.ts';
 import type { MetricName } from '../metrics/definitions.ts';
 import type { LatencyHistogram } from '../metrics/histogram.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
+import type { UpstreamReport } from '../mocks/journal/queries.ts';
 import type { DropReason } from './load-models.ts';
 import type { LoadPlan } from './run.ts';
 
@@ -34,6 +35,8 @@ interface CallRecordBase extends CallRef {
   samples: Readonly<Partial<Record<MetricName, readonly number[]>>>;
   /** How each caller utterance was classified, in order. */
   turns: readonly TurnKind[];
+  /** Where the greeting the caller heard came from, if one was heard (none for a warm-up or stopped call). */
+  greeting: GreetingSource | undefined;
   unansweredTurns: number;
   /**
    * The verdicts judged from the call alone (harness/checks/call-checks.ts); none when the call
@@ -92,6 +95,11 @@ export type RunEvent =
   | { type: 'call-dropped'; call: CallRef; reason: DropReason; lagMs: number }
   /** A verdict decided after the call's record: `upstream.closed-after-hangup`, once its grace period has passed. */
   | { type: 'check-verdict'; call: CallRef & { callSid: string }; verdict: CheckVerdict }
+  /**
+   * Once the calls (and the teardown wait) are over, when the run had mocks: how every upstream
+   * connection was tied to its call, and every refusal the mocks sent, with the mocks' own words.
+   */
+  | { type: 'upstream'; report: UpstreamReport }
   /** Every few seconds while calls are being played. */
   | { type: 'interval'; elapsedMs: number; done: number; inFlight: number; failed: number; dropped: number }
   | { type: 'run-ended'; result: RunResult };

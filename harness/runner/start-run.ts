@@ -18,6 +18,7 @@
 import type { Clock } from '../clock.ts';
 import { twilioSid } from '../caller/ids.ts';
 import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
+import { upstreamReport } from '../mocks/journal/queries.ts';
 import { agentExitMessage, failedByAgentExit } from './agent-exit.ts';
 import type { RunningAgent } from './agent-target.ts';
 import { buildCallRecord } from './call-record.ts';
@@ -210,6 +211,8 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       journal: mocks?.journal.entries() ?? [],
       selfReports: agent.selfReports?.(callSid) ?? [],
       lagMs,
+      faults: planned.scenario.faults ?? [],
+      mocks: mocks !== undefined,
     });
     counts.done++;
     if (record.state === 'failed') counts.failed++;
@@ -258,5 +261,6 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
   const verdicts = await decideTeardowns(clock, teardowns, plan.upstream?.kind === 'real' ? undefined : mocks?.journal, stop);
   agentRunning = false;
   for (const { call, verdict } of verdicts) emit({ type: 'check-verdict', call, verdict });
+  if (mocks !== undefined) emit({ type: 'upstream', report: upstreamReport(mocks.journal.entries()) });
   return scheduled;
 }

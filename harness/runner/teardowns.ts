@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.ts';
 import { callOrigin, skipped, type CheckVerdict } from '../checks/check.ts';
 import { checkUpstreamTeardown, hangupTime, isSocketLifecycle, TEARDOWN_GRACE_MS } from '../checks/teardown-check.ts';
+import { untiedServicesBetween } from '../checks/absence.ts';
 import type { Journal } from '../mocks/journal/journal.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { CallRecord, CallRef } from './events.ts';
@@ -16,6 +17,7 @@ export interface PendingTeardown {
   hangupAt: number;
   /** Origin of the call's evidence times. */
   origin: number;
+  startedAt: number;
   endedAt: number;
 }
 
@@ -23,7 +25,7 @@ export interface PendingTeardown {
 export function pendingTeardown(record: CallRecord): PendingTeardown | undefined {
   if (record.warmup || record.state === 'stopped' || record.pacing === undefined) return undefined;
   const { scenarioIndex, scenario, index, warmup, callSid } = record;
-  return { call: { scenarioIndex, scenario, index, warmup, callSid }, hangupAt: hangupTime(record.timeline) ?? record.endedAt, origin: callOrigin(record.timeline), endedAt: record.endedAt };
+  return { call: { scenarioIndex, scenario, index, warmup, callSid }, hangupAt: hangupTime(record.timeline) ?? record.endedAt, origin: callOrigin(record.timeline), startedAt: record.startedAt, endedAt: record.endedAt };
 }
 
 /**
@@ -36,14 +38,17 @@ export async function decideTeardowns(
   journal: Journal | undefined,
   signal: AbortSignal,
 ): Promise<Array<{ call: PendingTeardown['call']; verdict: CheckVerdict }>> {
-  const skipAll = (): Array<{ call: PendingTeardown['call']; verdict: CheckVerdict }> => pending.map((p) => ({ call: p.call, verdict: skipped('upstream.closed-after-hangup') }));
-  if (journal === undefined || signal.aborted) return skipAll();
+  const skipAll = (reason: string): Array<{ call: PendingTeardown['call']; verdict: CheckVerdict }> =>
+    pending.map((p) => ({ call: p.call, verdict: skipped('upstream.closed-after-hangup', reason) }));
+  if (journal === undefined) return skipAll('no mocks (the real services)');
+  const stopped = `the run stopped before ${TEARDOWN_GRACE_MS / 1000} s had passed after the last call`;
+  if (signal.aborted) return skipAll(stopped);
   if (pending.length === 0) return [];
   const lastEnded = pending.reduce((last, p) => Math.max(last, p.endedAt), -Infinity);
   try {
     await clock.sleepUntil(lastEnded + TEARDOWN_GRACE_MS, signal);
   } catch {
-    return skipAll();
+    return skipAll(stopped);
   }
   const byCall = new Map<string, JournalEntry[]>();
   for (const entry of journal.entries()) {
@@ -52,5 +57,9 @@ export async function decideTeardowns(
     if (list === undefined) byCall.set(entry.call, [entry]);
     else list.push(entry);
   }
-  return pending.map((p) => ({ call: p.call, verdict: checkUpstreamTeardown({ journal: byCall.get(p.call.callSid) ?? [], hangupAt: p.hangupAt, origin: p.origin }) }));
+  const all = journal.entries();
+  return pending.map((p) => ({
+    call: p.call,
+    verdict: checkUpstreamTeardown({ journal: byCall.get(p.call.callSid) ?? [], hangupAt: p.hangupAt, origin: p.origin, untied: untiedServicesBetween(all, p.startedAt, p.endedAt) }),
+  }));
 }

@@ -56,6 +56,7 @@ describe('a conforming call', () => {
       { id: 'bargein.no-leak', severity: 'error', status: 'passed', evidence: [] },
       { id: 'bargein.no-spurious-clear', severity: 'warning', status: 'passed', evidence: [] },
       { id: 'realtime.truncate-accepted', severity: 'error', status: 'passed', evidence: [] },
+      { id: 'fault.not-injected', severity: 'warning', status: 'skipped', reason: 'the scenario arms no fault', evidence: [] },
     ]);
   });
 });
@@ -128,13 +129,25 @@ describe('a faulty call', () => {
 describe('checks that do not apply are skipped, not passed', () => {
   it('a call with no caller turn, barge-in or truncate', () => {
     const verdicts = checks([START, media(1100, 1150, 500), ...HANGUP], [realtime(1010, 'event', 'open')]);
-    expect(Object.values(verdicts).map((v) => [v.id, v.status])).toEqual([
-      ['twilio.protocol', 'passed'],
-      ['turn.answered', 'skipped'],
-      ['bargein.no-leak', 'skipped'],
-      ['bargein.no-spurious-clear', 'passed'],
-      ['realtime.truncate-accepted', 'skipped'],
+    expect(Object.values(verdicts).map((v) => [v.id, v.status, v.status === 'skipped' ? v.reason : ''])).toEqual([
+      ['twilio.protocol', 'passed', ''],
+      ['turn.answered', 'skipped', 'the caller said nothing'],
+      ['bargein.no-leak', 'skipped', 'no barge-in: the caller never spoke over agent audio'],
+      ['bargein.no-spurious-clear', 'passed', ''],
+      ['realtime.truncate-accepted', 'skipped', 'the agent sent no conversation.item.truncate on this call'],
+      ['fault.not-injected', 'skipped', 'the scenario arms no fault'],
     ]);
+  });
+
+  it('says why a Realtime check could not apply: no connection, one that could not be tied, or no mocks', () => {
+    const reason = (verdict: CheckVerdict | undefined): string | undefined => (verdict?.status === 'skipped' ? verdict.reason : undefined);
+    const events = [START, media(1100, 1150, 500), ...HANGUP];
+    const metrics = computeCallMetrics(events, []);
+    const truncate = (extra: { untied?: Array<'openai.realtime'>; mocks?: boolean }) =>
+      reason(evaluateCallChecks({ events, metrics, journal: [], ...extra }).find((v) => v.id === 'realtime.truncate-accepted'));
+    expect(truncate({})).toBe('the call has no Realtime connection');
+    expect(truncate({ untied: ['openai.realtime'] })).toBe('a Realtime connection made during this call could not be tied to it');
+    expect(truncate({ mocks: false })).toBe('no mocks (the real services)');
   });
 
   it('a talk-over expects no reply: turn.answered is skipped', () => {
@@ -180,12 +193,10 @@ describe('edge cases', () => {
 });
 
 describe('aggregating verdicts over calls', () => {
-  const verdict = (id: CheckId, status: CheckVerdict['status'], evidence: string[] = []): CheckVerdict => ({
-    id,
-    severity: id === 'bargein.no-spurious-clear' ? 'warning' : 'error',
-    status,
-    evidence,
-  });
+  const verdict = (id: CheckId, status: CheckVerdict['status'], evidence: string[] = []): CheckVerdict => {
+    const severity = id === 'bargein.no-spurious-clear' ? 'warning' : 'error';
+    return status === 'skipped' ? { id, severity, status, reason: 'no barge-in', evidence } : { id, severity, status, evidence };
+  };
   const summary = summarizeChecks([
     {
       scenario: 'a',
@@ -205,13 +216,14 @@ describe('aggregating verdicts over calls', () => {
       checked: 3,
       failed: 3,
       skipped: 0,
+      skipReasons: [],
       evidence: [
         { scenario: 'a', call: 1, line: 'x1' },
         { scenario: 'a', call: 2, line: 'x2' },
         { scenario: 'a', call: 2, line: 'y2' },
       ],
     });
-    expect(summary['bargein.no-leak']).toMatchObject({ status: 'passed', checked: 1, failed: 0, skipped: 1, evidence: [] });
+    expect(summary['bargein.no-leak']).toMatchObject({ status: 'passed', checked: 1, failed: 0, skipped: 1, skipReasons: [{ reason: 'no barge-in', calls: 1 }], evidence: [] });
     expect(summary['realtime.truncate-accepted']).toMatchObject({ status: 'skipped', checked: 0, failed: 0, skipped: 0 });
   });
 
@@ -230,12 +242,15 @@ describe('aggregating verdicts over calls', () => {
       '  ✗ bargein.no-spurious-clear     warning  1 of 1 failed',
       '  – realtime.truncate-accepted    error    not run',
       '  – upstream.closed-after-hangup  error    not run',
+      '  – fault.not-injected            warning  not run',
       'twilio.protocol:',
       '  a #1: x1',
       '  a #2: x2',
       '  a #2: y2',
       'bargein.no-spurious-clear:',
       '  a #2: s',
+      'Skipped:',
+      '  bargein.no-leak: no barge-in (1 call)',
       'A failed error check fails the run (exit 3); warnings never change the exit code.',
     ]);
   });

@@ -57,9 +57,14 @@ describe('upstream.closed-after-hangup', () => {
   });
 
   it('skips a run without mocks, and a call that opened no upstream socket', () => {
-    expect(teardown(undefined)).toEqual({ id: 'upstream.closed-after-hangup', severity: 'error', status: 'skipped', evidence: [] });
-    expect(teardown([entry(3000, 'openai.chat', 'chat-1', 'request', 'received'), entry(3500, 'deepgram.speak.rest', 'rest-1', 'close')]).status).toBe('skipped');
+    expect(teardown(undefined)).toEqual({ id: 'upstream.closed-after-hangup', severity: 'error', status: 'skipped', reason: 'no mocks (the real services)', evidence: [] });
+    expect(teardown([entry(3000, 'openai.chat', 'chat-1', 'request', 'received'), entry(3500, 'deepgram.speak.rest', 'rest-1', 'close')])).toMatchObject({ status: 'skipped', reason: 'the call opened no upstream socket' });
     expect(teardown([]).status).toBe('skipped');
+  });
+
+  it('says so when a socket made during the call could not be tied to it, rather than passing', () => {
+    const verdict = checkUpstreamTeardown({ journal: [], hangupAt: HANGUP_AT, origin: ORIGIN, untied: ['openai.chat', 'openai.realtime'] });
+    expect(verdict).toMatchObject({ status: 'skipped', reason: 'a openai.realtime socket made during this call could not be tied to it' });
   });
 });
 

@@ -42,10 +42,13 @@ function summary(all: Record<string, MetricSummary>, scenarios: Record<string, R
     statistics: { ci: 'percentile bootstrap', level: 0.95, resamples: 1000, seed: 1, minSamples: 10 },
     metrics: all,
     scenarios: Object.fromEntries(
-      Object.entries(scenarios).map(([name, metrics]) => [name, { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics, checks: summarizeChecks([]) }]),
+      Object.entries(scenarios).map(([name, metrics]) => [name, { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, greetings: { stream: 1, twiml: 0 }, errors: [], metrics, checks: summarizeChecks([]) }]),
     ),
     pacing: { framesLateMs: none, framesSent: 0 },
     checks: summarizeChecks([]),
+    attribution: null,
+    refusals: [],
+    twimlNotes: [],
     histograms: {},
   };
 }

@@ -21,7 +21,7 @@ describe('createProgressPrinter', () => {
     const print = createProgressPrinter();
     print(runStarted());
     const call = { scenarioIndex: 1, scenario: 'question', index: 0, warmup: false, callSid: 'CA9' };
-    expect(print({ type: 'check-verdict', call, verdict: skipped('upstream.closed-after-hangup') })).toEqual([]);
+    expect(print({ type: 'check-verdict', call, verdict: skipped('upstream.closed-after-hangup', 'the call opened no upstream socket') })).toEqual([]);
     const verdict = { ...failed('upstream.closed-after-hangup', 'deepgram.listen listen-1 still open'), evidence: ['deepgram.listen listen-1 still open', 'deepgram.speak.ws speak-1 still open'] };
     expect(print({ type: 'check-verdict', call, verdict })).toEqual(['  [teardown] question #1 FAILED upstream.closed-after-hangup: deepgram.listen listen-1 still open (and 1 more)']);
   });

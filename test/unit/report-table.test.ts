@@ -34,11 +34,14 @@ function summary(scenarios: ScenarioMetrics, all: Record<string, MetricSummary>,
     scenarios: Object.fromEntries(
       Object.entries(scenarios).map(([name, metrics]) => [
         name,
-        { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, errors: [], metrics, checks: summarizeChecks([]) },
+        { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, greetings: { stream: 1, twiml: 0 }, errors: [], metrics, checks: summarizeChecks([]) },
       ]),
     ),
     pacing: { framesLateMs: PACING, framesSent: 500 },
     checks: summarizeChecks([]),
+    attribution: null,
+    refusals: [],
+    twimlNotes: [],
     histograms: {},
     ...extra,
   };

@@ -13,6 +13,7 @@ import { evaluateThresholds, outcomeHistograms } from '../../gate/evaluate.ts';
 import type { Threshold } from '../../gate/thresholds.ts';
 import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { renderChecks } from '../../report/checks-table.ts';
+import { renderUpstream } from '../../report/upstream-table.ts';
 import { createRunFold } from '../../report/fold.ts';
 import { createProgressPrinter } from '../../report/progress.ts';
 import { summarize } from '../../report/summary.ts';
@@ -79,6 +80,8 @@ export async function playAndReport(session: RunSession): Promise<number> {
   else {
     io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
     io.out(`\n${renderChecks(summary.checks)}`);
+    const upstream = renderUpstream(summary);
+    if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
   }

@@ -120,3 +120,38 @@ export function connectionTies(entries: readonly JournalEntry[]): ConnectionTies
   }
   return out;
 }
+
+export interface RefusalLine {
+  service: MockService;
+  /** The service, what it refused and the mock's own message (describeRefusal). */
+  line: string;
+  /** How many times it was sent, and to how many calls (refusals of connections tied to none are `untied`). */
+  count: number;
+  calls: number;
+  untied: number;
+}
+
+/** Every distinct refusal the mocks sent, with how often: what the run prints once. */
+export function refusalLines(entries: readonly JournalEntry[]): RefusalLine[] {
+  const lines = new Map<string, { service: MockService; count: number; calls: Set<string>; untied: number }>();
+  for (const e of entries) {
+    if (!isRefusal(e)) continue;
+    const line = describeRefusal(e.service, e.data);
+    let group = lines.get(line);
+    if (group === undefined) lines.set(line, (group = { service: e.service, count: 0, calls: new Set(), untied: 0 }));
+    group.count++;
+    if (e.call === undefined) group.untied++;
+    else group.calls.add(e.call);
+  }
+  return [...lines].map(([line, g]) => ({ service: g.service, line, count: g.count, calls: g.calls.size, untied: g.untied }));
+}
+
+/** What the run reports of its upstream connections: how each was tied to its call, and the refusals sent. */
+export interface UpstreamReport {
+  ties: ConnectionTies;
+  refusals: RefusalLine[];
+}
+
+export function upstreamReport(entries: readonly JournalEntry[]): UpstreamReport {
+  return { ties: connectionTies(entries), refusals: refusalLines(entries) };
+}

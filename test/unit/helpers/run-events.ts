@@ -31,6 +31,7 @@ export function callRecord(extra: Partial<Omit<CallRecord, 'state'>> & { status?
     journal: [],
     samples: { 'greeting.first_audio_ms': [250] },
     turns: ['reply'],
+    greeting: 'stream',
     unansweredTurns: 0,
     verdicts: [passed('twilio.protocol')],
     pacing: { framesSent: 100, lateness },

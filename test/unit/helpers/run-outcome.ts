@@ -30,6 +30,7 @@ export function scenarioOutcome(name: string, values: Values, extra: Partial<Sce
     warmupFailedCalls: 0,
     unansweredTurns: 0,
     turnKinds: { reply: 1, 'barge-in': 0, 'talk-over': 0 },
+    greetings: { stream: 0, twiml: 0 },
     errors: [],
     checks: [],
     metrics: histogramsOf(values),
@@ -61,5 +62,7 @@ export function runOutcome(
     pacingLateness: pacing,
     framesSent: 321,
     end: { state: 'completed' },
+    upstream: undefined,
+    twimlNotes: [],
   };
 }
