@@ -51,6 +51,8 @@ export type AgentWarningCode =
   | 'speak.warning'
   | 'speak.unexpected_flushed'
   | 'speak.clear_timeout'
+  | 'speak.resumed'
+  | 'realtime.resumed'
   | 'speak.rest_failed'
   | 'upstream.dropped'
   | 'upstream.send_failed'

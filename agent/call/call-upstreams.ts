@@ -44,6 +44,11 @@ export function createCallUpstreams(
   const { clock, tuning } = options;
   let listen: ListenLink | undefined;
   let speak: SpeakLink | undefined;
+  /**
+   * TTS commands given between a speak socket dropping and its replacement being made: they go to
+   * the new socket, which queues them until it is open (a dropped socket discards everything).
+   */
+  let waitingForSpeak: Array<(link: SpeakLink) => void> = [];
   let closed = false;
   const budgets: Record<Kind, ReopenBudget> = {
     listen: createReopenBudget(clock, tuning.upstreamMaxReconnects),
@@ -65,7 +70,14 @@ export function createCallUpstreams(
       onControl: (message) => events.speakControl(message),
     });
     speak = link;
+    const waiting = waitingForSpeak;
+    waitingForSpeak = [];
+    for (const command of waiting) command(link);
     return link;
+  };
+  const toSpeak = (command: (link: SpeakLink) => void): void => {
+    if (speak === undefined) waitingForSpeak.push(command);
+    else command(speak);
   };
 
   /** Opens `kind`, reopening within the budget; rejects once the budget is spent. */
@@ -94,7 +106,10 @@ export function createCallUpstreams(
 
   const onDrop = (kind: Kind, drop: LinkDrop): void => {
     if (closed) return;
-    if (kind === 'speak') events.speakReplaced();
+    if (kind === 'speak') {
+      speak = undefined;
+      events.speakReplaced();
+    }
     if (budgets[kind].left <= 0) {
       events.failed(`${kind} closed unexpectedly (code ${drop.code}: ${drop.reason}) and may not be reopened again`);
       return;
@@ -117,9 +132,9 @@ export function createCallUpstreams(
       listen?.sendAudio(audio);
     },
     tts: {
-      speak: (text) => speak?.speak(text),
-      flush: () => speak?.flush(),
-      clear: () => speak?.clear(),
+      speak: (text) => toSpeak((link) => link.speak(text)),
+      flush: () => toSpeak((link) => link.flush()),
+      clear: () => toSpeak((link) => link.clear()),
     },
     async close() {
       closed = true;

@@ -31,8 +31,8 @@ export function createCascadedPipeline(deps: CallPipelineDeps): CallPipeline {
     speakAudio: (audio) => ws?.audio(audio),
     speakControl: (control) => ws?.control(control),
     speakReplaced() {
+      // The reply goes on: the unfinished speech is spoken again on the new socket.
       ws?.reset();
-      cancelReply();
     },
     failed: (reason) => fail(reason),
   });

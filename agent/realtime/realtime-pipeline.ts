@@ -83,6 +83,11 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
   let playing: ResponseState | undefined;
   /** Turns that already asked for the fallback line once. */
   const fallbackTurns = new Set<number>();
+  /**
+   * The turn whose reply the dropped socket took with it mid-speech: once the new session is set up
+   * the agent says so (the new session has no memory of the reply), rather than leave dead air.
+   */
+  let cutOffTurn: number | undefined;
   let readyWaiter: { resolve(): void; reject(error: Error): void } | undefined;
 
   const nextEventId = (kind: string): string => `cb_${kind}_${++eventSeq}`;
@@ -168,6 +173,8 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
     if (stopped) return;
     ready = false;
     // Whatever the old session was generating is gone with it, and its items cannot be truncated.
+    const speaking = [...responses.values()].find((r) => r.audioMs > 0 && !r.silenced);
+    if (speaking !== undefined) cutOffTurn = speaking.turn;
     responses.clear();
     playing = undefined;
     if (budget.left <= 0) {
@@ -252,7 +259,11 @@ export function createRealtimePipeline(deps: CallPipelineDeps): CallPipeline {
     if (!greeted) {
       greeted = true;
       if (options.greeting !== '') sayLine(0, options.greeting);
+    } else if (!wasReady && cutOffTurn !== undefined && options.fallbackReply !== '') {
+      log.warn('realtime.resumed', `the Realtime socket dropped while turn ${cutOffTurn} was being spoken; saying the fallback line on the new session`);
+      sayLine(cutOffTurn, options.fallbackReply);
     }
+    if (!wasReady) cutOffTurn = undefined;
   }
 
   /** Asks the model to speak `line` verbatim as the response of `turn`. */

@@ -12,6 +12,9 @@
  * - `cancel()` sends `Clear` and discards every audio frame until `Cleared` arrives (frames already
  *   in flight on the wire belong to the interrupted speech). If `Cleared` never comes, discarding
  *   stops after `ttsClearTimeoutMs`.
+ * - `reset()` (the socket dropped and a new one is opening) speaks again every unit that had not
+ *   finished: the one cut off is heard again from its start, the rest as they were, so the caller
+ *   never waits in silence for the end of a reply the old socket took with it.
  */
 import type { Clock } from '../../harness/clock.ts';
 import type { SpeakServerMessage } from '../../harness/protocol/index.ts';
@@ -43,6 +46,8 @@ interface FlushEntry {
   turn: number;
   index: number;
   cancelled: boolean;
+  /** The text the Flush synthesises, to speak again if the socket drops before its `Flushed`. */
+  text: string;
 }
 
 export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
@@ -52,6 +57,8 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
   let unflushedTurn: number | null = null;
   /** The last text sent and not yet flushed was a whole unit (a following unit needs a space). */
   let unflushedEndsUnit = false;
+  /** Text sent with Speak and not yet covered by a Flush. */
+  let unflushedText = '';
   let flushWanted = false;
   let clearsPending = 0;
   let cancelClearTimer: () => void = () => {};
@@ -65,9 +72,10 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
   const pumpFlush = (): void => {
     if (!flushWanted || unflushedTurn === null || inFlight.length > 0) return;
     tts.flush();
-    inFlight.push({ turn: unflushedTurn, index: nextIndex(unflushedTurn), cancelled: false });
+    inFlight.push({ turn: unflushedTurn, index: nextIndex(unflushedTurn), cancelled: false, text: unflushedText });
     unflushedTurn = null;
     unflushedEndsUnit = false;
+    unflushedText = '';
     flushWanted = false;
   };
 
@@ -84,12 +92,14 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
     pumpFlush();
   };
 
-  return {
+  const channel: SpeechChannel = {
     say(turn, segment) {
       if (disposed) return;
       if (segment.text !== '') {
         // Units queued behind one Flush are joined by the service as sent: keep their words apart.
-        tts.speak(unflushedTurn !== null && unflushedEndsUnit && segment.flush ? ` ${segment.text}` : segment.text);
+        const text = unflushedTurn !== null && unflushedEndsUnit && segment.flush ? ` ${segment.text}` : segment.text;
+        tts.speak(text);
+        unflushedText += text;
         unflushedTurn = turn;
         unflushedEndsUnit = segment.flush;
       }
@@ -101,6 +111,7 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
       for (const entry of inFlight) entry.cancelled = true;
       unflushedTurn = null;
       unflushedEndsUnit = false;
+      unflushedText = '';
       flushWanted = false;
       tts.clear();
       out.drop();
@@ -158,12 +169,19 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
         out.mark(`${lastAudioTurn}-${nextIndex(lastAudioTurn)}`);
       }
       audioSinceMark = false;
+      // What the old socket had not finished: every unit not yet Flushed, then the text after them.
+      const unfinished = inFlight.filter((entry) => !entry.cancelled).map((entry) => ({ turn: entry.turn, text: entry.text.trim(), flush: true }));
+      if (unflushedTurn !== null && unflushedText.trim() !== '') unfinished.push({ turn: unflushedTurn, text: unflushedText.trim(), flush: flushWanted });
       inFlight.length = 0;
       unflushedTurn = null;
       unflushedEndsUnit = false;
+      unflushedText = '';
       flushWanted = false;
       clearsPending = 0;
       cancelClearTimer();
+      if (disposed || unfinished.length === 0) return;
+      log.warn('speak.resumed', `the speak socket dropped with ${unfinished.length} unit(s) of speech unfinished; speaking them again on the new socket`);
+      for (const unit of unfinished) channel.say(unit.turn, { text: unit.text, flush: unit.flush });
     },
     dispose() {
       disposed = true;
@@ -176,4 +194,5 @@ export function createSpeechChannel(deps: SpeechChannelDeps): SpeechChannel {
       return lastAudioTurn;
     },
   };
+  return channel;
 }

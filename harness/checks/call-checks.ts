@@ -13,6 +13,7 @@ import { isTruncate, truncateAnswer } from '../mocks/journal/queries.ts';
 import { callOrigin, secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
 import { checkFaultsInjected } from './fault-check.ts';
 import { absentService } from './absence.ts';
+import { checkRepliesComplete } from './complete-check.ts';
 
 export interface CallCheckInput {
   events: readonly TimelineEvent[];
@@ -144,6 +145,7 @@ export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
   return [
     protocol(input.events, origin),
     answered(input.events, input.metrics, origin),
+    checkRepliesComplete({ ...input, origin }),
     noLeak(input.events, input.metrics, origin),
     noSpuriousClear(input.events, origin),
     truncateAccepted(input, origin),

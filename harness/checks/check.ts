@@ -11,6 +11,7 @@
 export const CHECKS = {
   'twilio.protocol': { severity: 'error', asserts: 'the agent sent nothing the fake Twilio flagged (invalid JSON, unknown event, wrong streamSid, WAV header, binary frame)' },
   'turn.answered': { severity: 'error', asserts: 'every caller turn that expected a reply (reply or barge-in) got audible agent audio' },
+  'turn.complete': { severity: 'error', asserts: 'a reply the caller did not interrupt was played to its end (90 %), or the agent spoke again within 5 s of breaking off: no dead air after an upstream drop' },
   'bargein.no-leak': { severity: 'error', asserts: 'after the `clear` of a barge-in, no audio of the interrupted reply arrived' },
   'bargein.no-spurious-clear': { severity: 'warning', asserts: 'no `clear` arrived while no agent audio was playing at the caller' },
   'realtime.truncate-accepted': { severity: 'error', asserts: 'every `conversation.item.truncate` sent to the Realtime mock was accepted (`conversation.item.truncated`, not `error`)' },

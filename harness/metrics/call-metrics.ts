@@ -43,7 +43,7 @@ export interface CallMetrics {
 type Media = EventOf<'agent_media'>;
 
 /** When a chunk really stopped playing: its end, or the first `clear` after it arrived if that came sooner. */
-function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
+export function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
   const clear = clears.find((c) => c.t >= media.t);
   return clear !== undefined && clear.t < media.playEnd ? Math.max(media.playStart, clear.t) : media.playEnd;
 }

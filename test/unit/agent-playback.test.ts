@@ -211,6 +211,26 @@ describe('speech channel', () => {
     expect(twilioLog()).toEqual(['media:50', 'mark:3-2']);
     expect(playback.markEchoed('3-2')).toBe('played');
     expect(playback.isSpeaking()).toBe(false);
-    expect(speech.busy).toBe(false);
+  });
+
+  it('speaks again, on the new socket, every unit the dropped one had not finished: no dead air after a drop', () => {
+    const { speech, tts, events } = harness();
+    speech.say(4, { text: 'First sentence.', flush: true });
+    speech.say(4, { text: 'Second sentence.', flush: true });
+    speech.say(4, { text: 'Third, still', flush: false });
+    expect(tts).toEqual(['Speak:First sentence.', 'Flush', 'Speak:Second sentence.', 'Speak:Third, still']);
+    speech.audio(audio(80));
+    // The socket drops after the first audio of the first unit.
+    tts.length = 0;
+    speech.reset();
+    expect(tts).toEqual(['Speak:First sentence.', 'Flush', 'Speak:Second sentence.Third, still']);
+    expect(speech.busy).toBe(true);
+    expect(events.some((e) => e.type === 'warning' && e.code === 'speak.resumed')).toBe(true);
+    // Units already Flushed before the drop are not repeated; a cancelled reply is not resumed.
+    speech.control({ type: 'Flushed', sequence_id: 0 });
+    speech.cancel();
+    tts.length = 0;
+    speech.reset();
+    expect(tts).toEqual([]);
   });
 });

@@ -131,6 +131,8 @@ export type ChatEntry =
         }
     >
   | Base<'openai.chat', 'sent', 'first_token', { text: string; scripted: boolean }>
+  /** The reply the mock is about to stream, as the caller would hear it spoken whole (turn.complete compares). */
+  | Base<'openai.chat', 'event', 'reply', { chars: number; speechMs: number; scripted: boolean }>
   | Base<'openai.chat', 'sent', 'done', { tokens: number; finishReason: string; stream: boolean }>
   | Base<'openai.chat', 'event', 'abort', { phase: 'request' } | { phase: 'stream'; tokensSent: number }>
   | FaultEntry<'openai.chat', { type: 'http_error'; status: number; request: number } | { type: 'stall'; afterTokens: number; ms: number; request: number }>;
@@ -211,6 +213,8 @@ export type RealtimeEntry =
   | Base<'openai.realtime', 'received', 'unknown', { type: string }>
   | Base<'openai.realtime', 'received', 'invalid', { error: 'json' | 'type' | 'binary' }>
   | Base<'openai.realtime', 'event', 'response_skipped', { reason: 'active_response'; responseId: string }>
+  /** The reply a response speaks, and how long its audio is in full (turn.complete compares). */
+  | Base<'openai.realtime', 'event', 'reply', { responseId: string; chars: number; speechMs: number }>
   | FaultEntry<'openai.realtime', { type: 'close'; code: number; response: number } | { type: 'late_audio'; deltas: number }>;
 
 export type JournalEntry = ListenEntry | SpeakWsEntry | SpeakRestEntry | ChatEntry | RealtimeEntry;

@@ -38,6 +38,10 @@ export const isTtsRequest = (e: JournalEntry): boolean =>
 /** TTS audio leaving the mock: a speak audio frame or a REST body's first byte. */
 export const isTtsAudio = (e: JournalEntry): boolean => (e.service === 'deepgram.speak.ws' && e.kind === 'audio') || (e.service === 'deepgram.speak.rest' && e.kind === 'first_byte');
 
+export type ReplyProduced = EntryKind<'openai.chat', 'reply'> | EntryKind<'openai.realtime', 'reply'>;
+/** A reply a mock produced (chat completion, Realtime response), with how long it sounds spoken whole. */
+export const isReply = (e: JournalEntry): e is ReplyProduced => (e.service === 'openai.chat' || e.service === 'openai.realtime') && e.kind === 'reply';
+
 export const isTruncate = (e: JournalEntry): e is TruncateRequest => e.service === 'openai.realtime' && e.kind === 'conversation.item.truncate';
 
 /** The `audio_end_ms` a truncate asked for, when it is a number. */

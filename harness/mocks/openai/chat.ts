@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tieByHeader, type MockContext } from '../context.ts';
 import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
+import { speechDurationMs } from '../../audio/index.ts';
 import { messageText, type ChatCompletionChunk, type ChatUsage } from '../../protocol/openai.ts';
 import { parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { openAIErrors, sendError, type OpenAIError } from './errors.ts';
@@ -168,6 +169,9 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     tokens = tokens.slice(0, Math.max(0, request.maxTokens));
     finishReason = 'length';
   }
+  // What the caller should hear if the agent speaks the whole reply it was sent.
+  const spoken = stripTextMarks(tokens.join(''));
+  journal({ direction: 'event', kind: 'reply', data: { chars: spoken.length, speechMs: speechDurationMs(spoken), scripted: scripted !== undefined } });
   const promptTokens = countPromptTokens(request.body.messages.map((m) => ({ role: m.role, text: messageText(m.content) })));
   const generation: Generation = {
     ctx,

@@ -16,6 +16,7 @@ import { receivedEntry, sentEntry } from './journal-facts.ts';
 import { connectionJournal, type ConnectionJournal } from '../../journal/journal.ts';
 import { createAudioAttribution, type AudioAttribution } from '../../attribution/audio-tie.ts';
 import type { MarkEncoding } from '../../../audio/call-mark.ts';
+import { DEFAULT_SYNTH, speechDurationMs } from '../../../audio/index.ts';
 import { startResponse, type ActiveResponse, type ServerEvent } from './response.ts';
 import { applySessionUpdate, bytesPerMs, defaultSession, sampleRateOf, vadParams, type RealtimeSession } from './session.ts';
 import { checkTruncate } from './truncate.ts';
@@ -162,6 +163,11 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
       },
       { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null },
     );
+    // What the caller should hear if the agent plays the whole response.
+    if (effective.output_modalities[0] !== 'text') {
+      const speechMs = speechDurationMs(text, { msPerChar: DEFAULT_SYNTH.msPerChar / effective.audio.output.speed });
+      journal({ direction: 'event', kind: 'reply', data: { responseId: active.id, chars: text.length, speechMs } });
+    }
   }
 
   function commitUserAudio(itemId: string, utterance: RegisteredUtterance | undefined): void {
