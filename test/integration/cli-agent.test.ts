@@ -117,7 +117,7 @@ describe('callbench agent', () => {
       expect(outcome.error).toBeUndefined();
       expect(computeCallMetrics(outcome.result?.timeline.events ?? []).unansweredTurns).toBe(0);
       const mine = mocks.journal.entries().filter((e) => e.call === outcome.result?.callSid);
-      expect(mine.find((e) => e.kind === 'session.update')?.data).toMatchObject({ voice: 'cedar', input_format: 'audio/pcmu', output_format: 'audio/pcmu' });
+      expect(mine.find((e) => e.kind === 'session.update')?.data).toMatchObject({ voice: 'cedar', inputFormat: 'audio/pcmu', outputFormat: 'audio/pcmu' });
       expect(mine.filter((e) => e.service.startsWith('deepgram'))).toEqual([]);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
