@@ -4,10 +4,13 @@
  */
 import { z } from 'zod';
 
-export const ChatMessage = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() })), z.null()]).optional(),
-});
+const MessageContent = z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }))]);
+
+/** A message: `content` is required, except on an assistant message (which may carry tool calls instead). */
+export const ChatMessage = z.discriminatedUnion('role', [
+  z.object({ role: z.enum(['system', 'developer', 'user', 'tool']), content: MessageContent }),
+  z.object({ role: z.literal('assistant'), content: z.union([MessageContent, z.null()]).optional() }),
+]);
 
 /** The subset of CreateChatCompletionRequest a voice agent sends. Unknown fields are kept. */
 export const ChatCompletionRequest = z
@@ -16,8 +19,10 @@ export const ChatCompletionRequest = z
     messages: z.array(ChatMessage).min(1),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-    max_tokens: z.number().nullish(),
-    max_completion_tokens: z.number().nullish(),
+    max_tokens: z.number().int().min(1).nullish(),
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    /** The API takes 1–128; the mock streams one choice, so it takes 1 only and says so. */
+    n: z.number().int().min(1).max(128).nullish(),
     temperature: z.number().nullish(),
   })
   .passthrough();

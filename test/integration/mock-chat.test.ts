@@ -1,7 +1,7 @@
 /** The mock OpenAI chat completions endpoint, driven by the official `openai` v6 client against the real localhost server. */
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI, { AuthenticationError, BadRequestError, NotFoundError } from 'openai';
-import { synthesizeMulaw } from '../../harness/audio/index.ts';
+import { speechDurationMs, synthesizeMulaw } from '../../harness/audio/index.ts';
 import type { MockContext, MockServer } from '../../harness/mocks/context.ts';
 import type { JournalEntry } from '../../harness/mocks/journal/entries.ts';
 import { DEFAULT_REPLY } from '../../harness/mocks/openai/chat.ts';
@@ -72,7 +72,7 @@ describe('mock OpenAI chat completions through openai v6', () => {
     }
     expect(chunks[0]?.id).toMatch(/^chatcmpl-/);
     const journal = chatEntries(ctx).map((e) => `${e.direction}:${e.kind}`);
-    expect(journal).toEqual(['received:request', 'sent:first_token', 'sent:done']);
+    expect(journal).toEqual(['received:request', 'event:reply', 'sent:first_token', 'sent:done']);
     expect(chatEntries(ctx, 'received')[0]?.data).toMatchObject({ model: 'gpt-4o-mini', stream: true, messages: 2, lastUserText: USER_TEXT });
     expect(chatEntries(ctx, 'sent')[1]?.data).toMatchObject({ tokens: contentChunks.length, finishReason: 'stop' });
   });
@@ -99,7 +99,9 @@ describe('mock OpenAI chat completions through openai v6', () => {
     expect(completion.choices[0]?.message).toMatchObject({ role: 'assistant', content: DEFAULT_REPLY });
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
-    expect(chatEntries(ctx).map((e) => e.kind)).toEqual(['request', 'done']);
+    expect(chatEntries(ctx).map((e) => e.kind)).toEqual(['request', 'reply', 'done']);
+    // The reply as the caller would hear it spoken whole (turn.complete compares with it).
+    expect(facts(chatEntries(ctx).find((e) => e.kind === 'reply'))).toEqual({ chars: DEFAULT_REPLY.length, speechMs: speechDurationMs(DEFAULT_REPLY), scripted: false });
   });
 
   it('refuses a bad key with 401 AuthenticationError after exactly one request', async () => {
@@ -118,6 +120,22 @@ describe('mock OpenAI chat completions through openai v6', () => {
     const error = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'messages', code: 'empty_array' });
+  });
+
+  it('refuses what the API refuses: a message with no content, n out of range, a negative token budget', async () => {
+    const { ctx, client } = await start();
+    const refused = async (body: Record<string, unknown>): Promise<unknown> =>
+      client.chat.completions.create({ model: 'gpt-4o-mini', messages, ...body } as never).catch((e: unknown) => e);
+    expect(await refused({ messages: [{ role: 'user' }] })).toMatchObject({ status: 400, param: 'messages[0].content', code: 'missing_required_parameter' });
+    expect(await refused({ n: 1_000_000 })).toMatchObject({ status: 400, param: 'n', code: 'integer_above_max_value', message: expect.stringContaining('Expected a value <= 128, but got 1000000') });
+    expect(await refused({ max_tokens: -1 })).toMatchObject({ status: 400, param: 'max_tokens', code: 'integer_below_min_value' });
+    expect(await refused({ max_completion_tokens: 0 })).toMatchObject({ status: 400, param: 'max_completion_tokens', code: 'integer_below_min_value' });
+    // A valid n the mock cannot serve is refused in its own words, never silently answered with one choice.
+    expect(await refused({ n: 2 })).toMatchObject({ status: 400, param: 'n', message: expect.stringContaining('callbench mock') });
+    // An assistant message may carry no content (tool calls instead); that is still a valid request.
+    const ok = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [...messages, { role: 'assistant', content: null }, { role: 'user', content: USER_TEXT }] });
+    expect(ok.choices[0]?.message.content).toBe(REPLY);
+    expect(chatEntries(ctx, 'event').filter((e) => e.kind === 'refused')).toHaveLength(5);
   });
 
   it('answers unknown routes with 404 and the error body', async () => {

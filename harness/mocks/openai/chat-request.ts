@@ -53,7 +53,18 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): OpenAIError {
       if (Array.isArray(value) && value.length === 0) {
         return openAIErrors.invalidParam(param, `Invalid '${param}': empty array. Expected an array with minimum length ${String(issue.minimum)}, but got an empty array instead.`, 'empty_array');
       }
+      if (typeof value === 'number') {
+        return openAIErrors.invalidParam(param, `Invalid '${param}': integer below minimum value. Expected a value >= ${String(issue.minimum)}, but got ${value} instead.`, 'integer_below_min_value');
+      }
       return openAIErrors.invalidParam(param, `Invalid '${param}': ${issue.message}.`, 'invalid_value');
+    case 'too_big':
+      if (typeof value === 'number') {
+        return openAIErrors.invalidParam(param, `Invalid '${param}': integer above maximum value. Expected a value <= ${String(issue.maximum)}, but got ${value} instead.`, 'integer_above_max_value');
+      }
+      return openAIErrors.invalidParam(param, `Invalid '${param}': ${issue.message}.`, 'invalid_value');
+    case 'invalid_union':
+      // A message whose role needs content and has none reads, in the API's words, as the content missing.
+      return openAIErrors.invalidParam(param, `Invalid value for '${param}'.`, 'invalid_value');
     case 'invalid_value':
       return openAIErrors.invalidParam(param, `Invalid value: '${String(value)}'. Supported values are: ${issue.values.map((v) => `'${String(v)}'`).join(', ')}.`, 'invalid_value');
     default:
@@ -72,6 +83,9 @@ export function parseChatRequest(raw: unknown): { ok: true; value: ChatRequest }
     return { ok: false, error: issue === undefined ? openAIErrors.invalidJson() : describeIssue(raw, issue) };
   }
   const body = result.data;
+  if (body.n != null && body.n > 1) {
+    return { ok: false, error: openAIErrors.invalidParam('n', `callbench mock: n = ${body.n} asks for ${body.n} choices; the mock generates one (n = 1), as a voice agent uses.`, 'unsupported_value') };
+  }
   const stream = body.stream === true;
   if (!stream && body.stream_options != null) {
     return { ok: false, error: openAIErrors.invalidParam('stream_options', "The 'stream_options' parameter is only allowed when 'stream' is enabled.", null) };
