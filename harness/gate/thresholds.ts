@@ -9,6 +9,7 @@
  * the threshold came from, the field and what was expected; nothing here prints or throws.
  */
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
+import { describeJsonError } from '../scenario/json-syntax.ts';
 
 /** What a threshold reads of a metric's samples. `med` is parsed as `{ kind: 'percentile', percentile: 50 }`. */
 export type Aggregation = { kind: 'percentile'; percentile: number } | { kind: 'min' } | { kind: 'max' } | { kind: 'count' };
@@ -164,7 +165,8 @@ export function parseThresholdFile(file: string, text: string): Parsed<Threshold
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return failed(at(''), { code: 'not_json', expected: `is not valid JSON (${error instanceof Error ? error.message : String(error)})` });
+    // V8's message quotes the text around the error raw, line breaks and all: say where instead, as scenario files do.
+    return failed(at(''), { code: 'not_json', expected: `is not valid JSON: ${describeJsonError(text, error)}` });
   }
   const shape = `{"turn.response_ms": ["${EXAMPLE}"]}`;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {

@@ -142,6 +142,17 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   }
 }
 
+/**
+ * Where and why `text` (which JSON.parse refused with `parseError`) is not JSON, for an error line:
+ * `line L, column C: expected …, found …`. The scan and JSON.parse agree on what is JSON; should
+ * they not, the parser's message is given instead (the caller's error line makes it one line).
+ */
+export function describeJsonError(text: string, parseError: unknown): string {
+  const at = findJsonSyntaxError(text);
+  if (at === undefined) return parseError instanceof Error ? parseError.message : String(parseError);
+  return `line ${at.line}, column ${at.column}: expected ${at.expected}, found ${at.found}`;
+}
+
 function locate(text: string, stop: Stop): JsonSyntaxError {
   const before = text.slice(0, stop.offset);
   const line = before.split('\n').length;

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { wavToMulaw8k } from '../audio/index.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import { InputError } from './errors.ts';
-import { findJsonSyntaxError } from './json-syntax.ts';
+import { describeJsonError } from './json-syntax.ts';
 import { Scenario } from './schema.ts';
 import { FixtureSidecar } from './fixture-schema.ts';
 import { checkVoicedSpans } from './fixture-voice.ts';
@@ -22,10 +22,7 @@ function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const at = findJsonSyntaxError(text);
-    // The scan and JSON.parse agree on what is JSON; should they not, the parser's message is still one line.
-    const where = at === undefined ? (error as Error).message : `line ${at.line}, column ${at.column}: expected ${at.expected}, found ${at.found}`;
-    throw new InputError(file, '', `is not valid JSON: ${where}`);
+    throw new InputError(file, '', `is not valid JSON: ${describeJsonError(text, error)}`);
   }
 }
 

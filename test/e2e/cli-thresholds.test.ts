@@ -50,7 +50,10 @@ describe('callbench run with a bad threshold', { timeout: 60_000 }, () => {
   it('--thresholds FILE that is not JSON', async () => {
     const file = path.join(dir, 'not-json.json');
     await writeFile(file, '{ "turn.response_ms": ');
-    expectInputError(await callbench(...RUN, '--thresholds', file), `callbench: ${file}: is not valid JSON (Unexpected end of JSON input)`);
+    expectInputError(
+      await callbench(...RUN, '--thresholds', file),
+      `callbench: ${file}: is not valid JSON: line 1, column 23: expected a value (an object, array, string, number, true, false or null), found the end of the file`,
+    );
   });
 
   it('--thresholds FILE of the wrong shape, and with an unknown metric: names the field', async () => {

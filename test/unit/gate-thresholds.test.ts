@@ -124,7 +124,9 @@ describe('parseThresholdFile', () => {
   });
 
   it.each([
-    ['{ "turn.response_ms": ', 'not_json', '', 'is not valid JSON (Unexpected end of JSON input)'],
+    ['{ "turn.response_ms": ', 'not_json', '', 'is not valid JSON: line 1, column 23: expected a value (an object, array, string, number, true, false or null), found the end of the file'],
+    // V8 would quote the text around the error raw, its line break included: the line and column say where instead.
+    ['{\n  "turn.response_ms": ["p(95)<1500",]\n}', 'not_json', '', "is not valid JSON: line 2, column 37: expected a value (an object, array, string, number, true, false or null), found ']'"],
     ['[]', 'file_shape', '', 'expected a JSON object mapping metric names to arrays of threshold expressions, e.g. {"turn.response_ms": ["p(95)<1500"]}, got an array'],
     ['null', 'file_shape', '', 'expected a JSON object mapping metric names to arrays of threshold expressions, e.g. {"turn.response_ms": ["p(95)<1500"]}, got null'],
     ['"p(95)<1500"', 'file_shape', '', 'expected a JSON object mapping metric names to arrays of threshold expressions, e.g. {"turn.response_ms": ["p(95)<1500"]}, got a string'],
