@@ -10,7 +10,9 @@ import type { CallMetrics } from '../metrics/call-metrics.ts';
 import type { JournalEntry, MockService } from '../mocks/journal/entries.ts';
 import type { Fault } from '../mocks/faults.ts';
 import { isTruncate, truncateAnswer } from '../mocks/journal/queries.ts';
-import { callOrigin, secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
+import { CHECK_IDS, callOrigin, secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';
+import { twilioChecks } from './twilio/index.ts';
+import { upstreamChecks } from './upstream/index.ts';
 import { checkFaultsInjected } from './fault-check.ts';
 import { absentService } from './absence.ts';
 import { checkRepliesComplete } from './complete-check.ts';
@@ -139,9 +141,8 @@ function truncateAccepted(input: CallCheckInput, origin: number): CheckVerdict {
   return verdictOf('realtime.truncate-accepted', evidence);
 }
 
-/** The checks judged from one call alone, in the order of CHECK_IDS. */
-export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
-  const origin = callOrigin(input.events);
+/** The first checks, judged from one call alone. */
+function coreChecks(input: CallCheckInput, origin: number): CheckVerdict[] {
   return [
     protocol(input.events, origin),
     answered(input.events, input.metrics, origin),
@@ -151,4 +152,15 @@ export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
     truncateAccepted(input, origin),
     input.mocks === false ? skipped('fault.not-injected', 'no mocks (the real services): nothing is injected') : checkFaultsInjected(input.faults ?? [], input.journal),
   ];
+}
+
+/**
+ * Every check judged from one call alone, in the order of CHECK_IDS. Each area of the catalogue
+ * (catalogue/*.ts) contributes its own verdicts through one function of its own.
+ */
+export function evaluateCallChecks(input: CallCheckInput): CheckVerdict[] {
+  const origin = callOrigin(input.events);
+  const verdicts = [...coreChecks(input, origin), ...twilioChecks(input, origin), ...upstreamChecks(input, origin)];
+  const order = new Map(CHECK_IDS.map((id, i) => [id, i]));
+  return verdicts.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }

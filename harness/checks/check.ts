@@ -1,3 +1,8 @@
+import { CORE_CHECKS } from './catalogue/core.ts';
+import type { CheckDefinition, Severity } from './catalogue/definition.ts';
+import { TWILIO_CHECKS } from './catalogue/twilio.ts';
+import { UPSTREAM_CHECKS } from './catalogue/upstream.ts';
+
 /**
  * Conformance checks: what each one asserts, its stable id and severity, and the verdict it gives
  * for one call. Evidence lines quote the timeline or journal facts that show a fault, with times
@@ -8,19 +13,14 @@
  * always with the reason, so an absence is never mistaken for a pass.
  */
 
-export const CHECKS = {
-  'twilio.protocol': { severity: 'error', asserts: 'the agent sent nothing the fake Twilio flagged (invalid JSON, unknown event, wrong streamSid, WAV header, binary frame)' },
-  'turn.answered': { severity: 'error', asserts: 'every caller turn that expected a reply (reply or barge-in) got audible agent audio' },
-  'turn.complete': { severity: 'error', asserts: 'a reply the caller did not interrupt was played to its end (90 %), or the agent spoke again within 5 s of breaking off: no dead air after an upstream drop' },
-  'bargein.no-leak': { severity: 'error', asserts: 'after the `clear` of a barge-in, no audio of the interrupted reply arrived' },
-  'bargein.no-spurious-clear': { severity: 'warning', asserts: 'no `clear` arrived while no agent audio was playing at the caller' },
-  'realtime.truncate-accepted': { severity: 'error', asserts: 'every `conversation.item.truncate` sent to the Realtime mock was accepted (`conversation.item.truncated`, not `error`)' },
-  'upstream.closed-after-hangup': { severity: 'error', asserts: 'every upstream WebSocket of the call (Deepgram listen and speak, OpenAI Realtime) closed within 2 s of the hang-up' },
-  'fault.not-injected': { severity: 'warning', asserts: 'every fault the scenario armed for the call was injected by the mocks (a fault that never fired tested nothing)' },
-} as const satisfies Record<string, { severity: Severity; asserts: string }>;
+/**
+ * The catalogue, one file per area so each can grow on its own (catalogue/*.ts); the order here is
+ * the order reports list them.
+ */
+export const CHECKS = { ...CORE_CHECKS, ...TWILIO_CHECKS, ...UPSTREAM_CHECKS } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckId = keyof typeof CHECKS;
-export type Severity = 'error' | 'warning';
+export type { Severity };
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
 /** Every check id, in the order reports list them. */

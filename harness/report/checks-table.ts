@@ -36,12 +36,16 @@ function headline(checks: ChecksSummary): string {
 }
 
 export function renderChecks(checks: ChecksSummary): string {
-  const width = Math.max(...CHECK_IDS.map((id) => id.length));
+  // A check that gave no verdict on any call (not even a skip) is counted, not listed.
+  const shown = CHECK_IDS.filter((id) => checks[id].checked + checks[id].skipped > 0);
+  const width = Math.max(0, ...shown.map((id) => id.length));
   const lines = [headline(checks)];
-  for (const id of CHECK_IDS) {
+  for (const id of shown) {
     const s = checks[id];
     lines.push(`  ${MARK[s.status]} ${id.padEnd(width)}  ${s.severity.padEnd(7)}  ${counts(s)}`);
   }
+  const unjudged = CHECK_IDS.length - shown.length;
+  if (unjudged > 0) lines.push(`  (${unjudged} more check${unjudged === 1 ? '' : 's'} judged none of these calls)`);
   const failed = CHECK_IDS.filter((id) => checks[id].failed > 0);
   for (const id of failed) {
     lines.push(`${id}:`);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../harness/caller/timeline.ts';
 import { evaluateCallChecks } from '../../harness/checks/call-checks.ts';
-import type { CheckId, CheckVerdict } from '../../harness/checks/check.ts';
+import { CHECK_IDS, type CheckId, type CheckVerdict } from '../../harness/checks/check.ts';
 import { failedErrorChecks, summarizeChecks } from '../../harness/checks/summary.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { media, utterance } from './helpers/timeline.ts';
@@ -53,6 +53,7 @@ describe('a conforming call', () => {
     expect(Object.values(verdicts)).toEqual([
       { id: 'twilio.protocol', severity: 'error', status: 'passed', evidence: [] },
       { id: 'turn.answered', severity: 'error', status: 'passed', evidence: [] },
+      { id: 'turn.complete', severity: 'error', status: 'skipped', reason: 'no caller turn had an uninterrupted reply the mocks produced', evidence: [] },
       { id: 'bargein.no-leak', severity: 'error', status: 'passed', evidence: [] },
       { id: 'bargein.no-spurious-clear', severity: 'warning', status: 'passed', evidence: [] },
       { id: 'realtime.truncate-accepted', severity: 'error', status: 'passed', evidence: [] },
@@ -132,6 +133,7 @@ describe('checks that do not apply are skipped, not passed', () => {
     expect(Object.values(verdicts).map((v) => [v.id, v.status, v.status === 'skipped' ? v.reason : ''])).toEqual([
       ['twilio.protocol', 'passed', ''],
       ['turn.answered', 'skipped', 'the caller said nothing'],
+      ['turn.complete', 'skipped', 'no caller turn had an uninterrupted reply the mocks produced'],
       ['bargein.no-leak', 'skipped', 'no barge-in: the caller never spoke over agent audio'],
       ['bargein.no-spurious-clear', 'passed', ''],
       ['realtime.truncate-accepted', 'skipped', 'the agent sent no conversation.item.truncate on this call'],
@@ -236,13 +238,10 @@ describe('aggregating verdicts over calls', () => {
   it('renders ✓/✗/– per check with counts, then the evidence of failures', () => {
     expect(renderChecks(summary).split('\n')).toEqual([
       'Conformance checks (3 call(s)): 1 error check(s) failed, 1 warning check(s) failed.',
-      '  ✗ twilio.protocol               error    3 of 3 failed',
-      '  – turn.answered                 error    not run',
-      '  ✓ bargein.no-leak               error    1 passed, 1 skipped',
-      '  ✗ bargein.no-spurious-clear     warning  1 of 1 failed',
-      '  – realtime.truncate-accepted    error    not run',
-      '  – upstream.closed-after-hangup  error    not run',
-      '  – fault.not-injected            warning  not run',
+      '  ✗ twilio.protocol            error    3 of 3 failed',
+      '  ✓ bargein.no-leak            error    1 passed, 1 skipped',
+      '  ✗ bargein.no-spurious-clear  warning  1 of 1 failed',
+      `  (${CHECK_IDS.length - 3} more checks judged none of these calls)`,
       'twilio.protocol:',
       '  a #1: x1',
       '  a #2: x2',
