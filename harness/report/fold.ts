@@ -11,6 +11,7 @@ import type { UpstreamReport } from '../mocks/journal/queries.ts';
 import { eventsOf } from '../caller/timeline.ts';
 import { METRIC_NAMES, type MetricName } from '../metrics/definitions.ts';
 import { createHistogram, type LatencyHistogram } from '../metrics/histogram.ts';
+import type { EventLoopDelay } from '../runner/event-loop.ts';
 import type { Run } from '../runner/start-run.ts';
 import type { CallRecord, RunEnd, RunEvent, RunInfo, RunResult } from '../runner/events.ts';
 import type { DropReason } from '../runner/load-models.ts';
@@ -71,6 +72,8 @@ export interface RunOutcome {
   end: RunEnd;
   /** With mocks: how the upstream connections were tied to calls, and the refusals the mocks sent. */
   upstream: UpstreamReport | undefined;
+  /** How late the harness's event loop ran over the measured calls; undefined when it was not measured. */
+  eventLoop: EventLoopDelay | undefined;
   /** What the fake Twilio could not play of the agents' TwiML, each distinct line once. */
   twimlNotes: string[];
 }
@@ -117,6 +120,7 @@ export function createRunFold(): RunFold {
   const pacingLateness = createHistogram();
   let framesSent = 0;
   let upstream: UpstreamReport | undefined;
+  let eventLoop: EventLoopDelay | undefined;
   const twimlNotes = new Set<string>();
   /** The fold's own copy of each measured call's verdicts, where its late teardown verdict goes. */
   const verdictsOf = new Map<string, CallVerdicts>();
@@ -185,6 +189,9 @@ export function createRunFold(): RunFold {
         case 'upstream':
           upstream = event.report;
           return;
+        case 'event-loop':
+          eventLoop = event.delay;
+          return;
         case 'run-ended':
           result = event.result;
           return;
@@ -223,6 +230,7 @@ export function createRunFold(): RunFold {
         framesSent,
         end: result === undefined ? { state: 'completed' } : endOf(result),
         upstream,
+        eventLoop,
         twimlNotes: [...twimlNotes],
       };
     },

@@ -61,6 +61,7 @@ export function createProgressPrinter(): (event: RunEvent) => string[] {
         if (!quiet) return [];
         return [`  [${Math.round(event.elapsedMs / 1000)} s] ${event.done} call(s) done, ${event.inFlight} in flight, ${event.failed} failed${event.dropped > 0 ? `, ${event.dropped} dropped` : ''}`];
       case 'upstream':
+      case 'event-loop':
       case 'run-ended':
         return [];
     }

@@ -5,6 +5,9 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import { bootstrapPercentileCis, DEFAULT_LEVEL, DEFAULT_RESAMPLES, seriesSeed, type PercentileCis } from '../statistics/bootstrap.ts';
 import type { MetricHistograms, MetricSamples, RunOutcome } from './fold.ts';
 import type { ConnectionTies, RefusalLine } from '../mocks/journal/queries.ts';
+import type { EventLoopDelay } from '../runner/event-loop.ts';
+import { TRUST_BOUNDS, type TrustBounds } from './trust-bounds.ts';
+import { trustWarnings, type TrustWarning } from './warnings.ts';
 
 /**
  * A metric's distribution (from its HDR histogram) and, from the raw samples, bootstrap
@@ -78,6 +81,10 @@ export interface RunSummary {
   /** The conformance checks over every measured call (harness/checks). */
   checks: ChecksSummary;
   pacing: { framesLateMs: LatencySummary; framesSent: number };
+  /** The harness's own event-loop delay over the measured calls (ms beyond the monitor's resolution); null when not measured. */
+  eventLoop: EventLoopDelay | null;
+  /** Why the figures may read high (the harness was late beyond trust-bounds.ts); [] for a run that can be trusted. `run --strict` fails on any. */
+  warnings: TrustWarning[];
   /**
    * With mocks: how every upstream connection (socket or HTTP request) was tied to its call —
    * `byMethod` header, audio (the caller's audio mark), text (transcript or reply text), content
@@ -95,6 +102,8 @@ export interface RunSummary {
 export interface SummaryOptions {
   /** Bootstrap resamples per interval (default 1000). */
   resamples?: number;
+  /** Beyond these the run gets warnings (default TRUST_BOUNDS). */
+  trustBounds?: Readonly<TrustBounds>;
 }
 
 /** Fewest samples for which a summary carries bootstrap intervals. */
@@ -147,6 +156,7 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
   const histograms: Record<string, string> = {};
   for (const name of METRIC_NAMES) if (outcome.metrics[name].count > 0) histograms[name] = outcome.metrics[name].encode();
   const { end } = outcome;
+  const pacing = { framesLateMs: outcome.pacingLateness.summary(), framesSent: outcome.framesSent };
   return {
     callbench: { version },
     ...(end.state === 'completed'
@@ -180,7 +190,9 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
       ]),
     ),
     checks: summarizeChecks(outcome.scenarios.map((s) => ({ scenario: s.name, calls: s.checks }))),
-    pacing: { framesLateMs: outcome.pacingLateness.summary(), framesSent: outcome.framesSent },
+    pacing,
+    eventLoop: outcome.eventLoop ?? null,
+    warnings: trustWarnings({ pacing, eventLoop: outcome.eventLoop }, options.trustBounds ?? TRUST_BOUNDS),
     attribution: outcome.upstream?.ties ?? null,
     refusals: outcome.upstream?.refusals ?? [],
     twimlNotes: outcome.twimlNotes,

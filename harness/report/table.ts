@@ -101,6 +101,7 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
   const late = summary.pacing.framesLateMs;
   lines.push(
     `All times in ms. Caller frame pacing: p50 ${late.p50.toFixed(2)} ms, p99 ${late.p99.toFixed(2)} ms, max ${late.max.toFixed(1)} ms late over ${summary.pacing.framesSent} frames.` +
+      (summary.eventLoop === null ? '' : ` Harness event-loop delay: p99 ${summary.eventLoop.delayMs.p99.toFixed(2)} ms, max ${summary.eventLoop.delayMs.max.toFixed(1)} ms.`) +
       ` p50 CI / p95 CI: ${Math.round(summary.statistics.level * 100)}% bootstrap intervals (${summary.statistics.resamples} resamples, seed ${summary.statistics.seed}; - below ${summary.statistics.minSamples} samples).` +
       (starred ? '\n* fewer samples than this percentile needs (p90: 10, p95: 20, p99: 100): it is the largest sample, not an estimate.' : ''),
   );

@@ -10,6 +10,7 @@ import type { MetricName } from '../metrics/definitions.ts';
 import type { LatencyHistogram } from '../metrics/histogram.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
 import type { UpstreamReport } from '../mocks/journal/queries.ts';
+import type { EventLoopDelay } from './event-loop.ts';
 import type { DropReason } from './load-models.ts';
 import type { LoadPlan } from './run.ts';
 
@@ -100,6 +101,12 @@ export type RunEvent =
    * connection was tied to its call, and every refusal the mocks sent, with the mocks' own words.
    */
   | { type: 'upstream'; report: UpstreamReport }
+  /**
+   * Once the measured calls are over: how late the harness's own event loop ran while they played
+   * (harness/runner/event-loop.ts; warm-up calls and the teardown wait left out). None when no
+   * measured call was played long enough for one sample.
+   */
+  | { type: 'event-loop'; delay: EventLoopDelay }
   /** Every few seconds while calls are being played. */
   | { type: 'interval'; elapsedMs: number; done: number; inFlight: number; failed: number; dropped: number }
   | { type: 'run-ended'; result: RunResult };

@@ -23,6 +23,7 @@ import { agentExitMessage, failedByAgentExit } from './agent-exit.ts';
 import type { RunningAgent } from './agent-target.ts';
 import { buildCallRecord } from './call-record.ts';
 import { createEventSource, type EventStream } from './event-stream.ts';
+import { startEventLoopMonitor, type EventLoopDelay, type EventLoopMonitor } from './event-loop.ts';
 import type { CallRef, RunEnd, RunEvent, RunResult } from './events.ts';
 import { runClosedCount, runClosedForDuration, runOpenModel } from './load-models.ts';
 import { plannedMeasuredCalls, type RunPlan } from './run.ts';
@@ -223,12 +224,16 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
   };
 
   let scheduled: number | undefined;
+  let loopMonitor: EventLoopMonitor | undefined;
+  let loopDelay: EventLoopDelay | undefined;
   try {
     if (warmup > 0) {
       const limit = plan.load.model === 'open' ? Math.min(plan.load.maxInFlight, S) : plan.load.concurrency;
       // Scenario-major, as the closed model plays them: warm-up call i is call i % warmup of scenario ⌊i / warmup⌋.
       await runClosedCount(limit, warmup * S, (i) => playCall(Math.floor(i / warmup), i % warmup, true), stop);
     }
+    // Over the measured calls only, as the pacing is: a warm-up's first-call stalls (JIT, connection set-up) are what it is there to absorb.
+    loopMonitor = startEventLoopMonitor();
     switch (plan.load.model) {
       case 'closed': {
         const calls = plan.load.calls;
@@ -256,7 +261,9 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
     }
   } finally {
     cancelInterval();
+    loopDelay = loopMonitor?.stop();
   }
+  if (loopDelay !== undefined) emit({ type: 'event-loop', delay: loopDelay });
   // Before the agent stops: stopping it closes every upstream socket and would hide a leak.
   const verdicts = await decideTeardowns(clock, teardowns, plan.upstream?.kind === 'real' ? undefined : mocks?.journal, stop);
   agentRunning = false;

@@ -41,7 +41,8 @@ describe('startRun', { timeout: 60_000 }, () => {
 
     expect(result.state).toBe('completed');
     const types = events.map((e) => e.type).filter((t) => t !== 'interval');
-    expect(types).toEqual(['run-started', 'call-started', 'call-ended', 'call-started', 'call-ended', 'check-verdict', 'check-verdict', 'upstream', 'run-ended']);
+    // The harness's event-loop delay is read once the measured calls are over, before the teardown verdicts.
+    expect(types).toEqual(['run-started', 'call-started', 'call-ended', 'call-started', 'call-ended', 'event-loop', 'check-verdict', 'check-verdict', 'upstream', 'run-ended']);
     const ended = events.flatMap((e) => (e.type === 'call-ended' ? [e.call] : []));
     for (const call of ended) {
       expect(call.state).toBe('completed');
@@ -55,6 +56,7 @@ describe('startRun', { timeout: 60_000 }, () => {
     expect(events.flatMap((e) => (e.type === 'check-verdict' ? [e.call.callSid] : []))).toEqual(started);
 
     const outcome = fold.outcome();
+    expect(outcome.eventLoop).toMatchObject({ resolutionMs: 10, samples: expect.any(Number) as number });
     // After the teardown verdicts, the upstream report: the null agent makes no upstream connection.
     expect(outcome.upstream).toEqual({ ties: { byMethod: { header: 0, audio: 0, text: 0, content: 0 }, untied: 0, byService: {} }, refusals: [] });
     expect(outcome.scenarios[0]).toMatchObject({ calls: 2, failedCalls: 0, stoppedCalls: 0 });

@@ -45,6 +45,8 @@ function summary(all: Record<string, MetricSummary>, scenarios: Record<string, R
       Object.entries(scenarios).map(([name, metrics]) => [name, { calls: 1, failedCalls: 0, droppedCalls: 0, warmupCalls: 0, unansweredTurns: 0, turns: {}, greetings: { stream: 1, twiml: 0 }, errors: [], metrics, checks: summarizeChecks([]) }]),
     ),
     pacing: { framesLateMs: none, framesSent: 0 },
+    eventLoop: null,
+    warnings: [],
     checks: summarizeChecks([]),
     attribution: null,
     refusals: [],

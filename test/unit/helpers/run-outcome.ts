@@ -63,6 +63,7 @@ export function runOutcome(
     framesSent: 321,
     end: { state: 'completed' },
     upstream: undefined,
+    eventLoop: undefined,
     twimlNotes: [],
   };
 }
