@@ -55,7 +55,8 @@ export const TARGET_HELP = `Agent under test (default: the reference agent, in-p
   --upstream WHERE      mocks (default) or real: the agent uses the real Deepgram and OpenAI with
                         the keys and URLs in this environment (no scripted replies, faults or stage
                         metrics; the caller-side measurements are the same)
-  --mock-port N         Deepgram mock on port N and OpenAI mock on N+1 (default: any free ports)
+  --mock-port N         Deepgram mock on port N, OpenAI mock on N+1 and its TLS twin (Realtime over
+                        wss://, OPENAI_REALTIME_BASE_URL) on N+2 (default: any free ports)
   --auth-token TOKEN    with --agent-url: the Twilio auth token the agent validates signatures with
                         (default: TWILIO_AUTH_TOKEN, else '${HARNESS_AUTH_TOKEN}')`;
 
@@ -85,8 +86,8 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
 
   let upstream: TargetChoice['upstream'];
   if (where === 'mocks') {
-    const port = values['mock-port'] === undefined ? undefined : intFlag('mock-port', values['mock-port'], 0, 1, 65534);
-    upstream = port === undefined ? { kind: 'mocks' } : { kind: 'mocks', ports: { deepgram: port, openai: port + 1 } };
+    const port = values['mock-port'] === undefined ? undefined : intFlag('mock-port', values['mock-port'], 0, 1, 65533);
+    upstream = port === undefined ? { kind: 'mocks' } : { kind: 'mocks', ports: mockPorts(port) };
   } else {
     const mode = referenceMode ?? AGENT_DEFAULTS.mode;
     const required = command === undefined && url === undefined ? (mode === 'realtime' ? (['OPENAI_API_KEY'] as const) : (['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'] as const)) : [];
@@ -103,6 +104,11 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
         ? createExternalAgentTarget(url)
         : undefined;
   return { agent, upstream, authToken };
+}
+
+/** The mocks' ports from `--mock-port N` (and `callbench mocks --port N`): Deepgram N, OpenAI N+1, OpenAI's TLS twin N+2. */
+export function mockPorts(port: number): { deepgram: number; openai: number; openaiTls: number } {
+  return { deepgram: port, openai: port + 1, openaiTls: port + 2 };
 }
 
 function parseWebhookPath(value: string, command: string | undefined): string {

@@ -16,8 +16,8 @@ export interface MocksOptions {
   seed: number;
   /** The key the mocks accept; every other key is refused as the real services would. */
   apiKey?: string;
-  /** Fixed ports (0 or absent: any free port). */
-  ports?: { deepgram?: number; openai?: number };
+  /** Fixed ports (0 or absent: any free port): Deepgram, OpenAI over http/ws, and OpenAI's TLS twin (https/wss, for Realtime SDK helpers). */
+  ports?: { deepgram?: number; openai?: number; openaiTls?: number };
 }
 
 /** The environment an agent needs to use the mocks. */
@@ -79,7 +79,7 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
   const { journal, script, apiKey, faults, calls } = ctx;
   const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
-  const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0).catch(async (error: unknown) => {
+  const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0, options.ports?.openaiTls ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
     throw error;
   });

@@ -4,7 +4,7 @@
  */
 import type { Utterance } from '../caller/utterance.ts';
 import type { LatencyProfile } from '../mocks/profiles.ts';
-import type { UpstreamEnv } from '../mocks/start-mocks.ts';
+import type { MocksOptions, UpstreamEnv } from '../mocks/start-mocks.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { AgentTarget } from './agent-target.ts';
 import type { OpenModelOptions } from './load-models.ts';
@@ -38,7 +38,7 @@ export interface RunPlan {
    * for an agent configured from outside), or the real services, described by `env` (no mocks
    * start: no scripted replies, faults or stage metrics).
    */
-  upstream?: { kind: 'mocks'; ports?: { deepgram?: number; openai?: number } } | { kind: 'real'; env: UpstreamEnv };
+  upstream?: { kind: 'mocks'; ports?: MocksOptions['ports'] } | { kind: 'real'; env: UpstreamEnv };
 }
 
 /** Calls of the measured phase planned in advance, when the load model fixes them. */

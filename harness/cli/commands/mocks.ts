@@ -5,6 +5,8 @@ import path from 'node:path';
 import { createSystemClock } from '../../clock.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
 import { startMocks } from '../../mocks/start-mocks.ts';
+import { caBundle, CA_FILE_VARIABLES } from '../../mocks/openai/realtime/tls.ts';
+import { mockPorts } from '../target-flags.ts';
 import { EXIT } from '../exit-codes.ts';
 import { parseFlags } from '../parse-flags.ts';
 import type { CommandIo } from '../io.ts';
@@ -19,12 +21,15 @@ serves until interrupted (Ctrl-C).
 
 Realtime is served over ws:// at OPENAI_REALTIME_URL and over wss:// under
 OPENAI_REALTIME_BASE_URL (for SDK helpers that force TLS, such as openai-node's OpenAIRealtimeWS),
-with a certificate made at start: NODE_EXTRA_CA_CERTS names a file holding it, for Node agents.
+with a certificate made at start. NODE_EXTRA_CA_CERTS (Node), SSL_CERT_FILE (OpenSSL: Python's
+ssl and websockets, httpx, curl) and REQUESTS_CA_BUNDLE (Python requests) all name one file that
+holds it, followed by the public roots (the last two replace a client's default roots).
 
 Options:
   --profile NAME   latency profile: ${profileNames().join(', ')} (default reference)
   --seed N         seed of the profile's delays (default 1)
-  --port N         Deepgram on port N and OpenAI on N+1 (default: any free ports)
+  --port N         Deepgram on port N, OpenAI on N+1 and its TLS twin (OPENAI_REALTIME_BASE_URL)
+                   on N+2 (default: any free ports)
   --journal        print every journal entry (what each mock received and sent) as a JSON line on stderr
   -h, --help       show this help
 
@@ -46,20 +51,20 @@ export async function mocksCommand(argv: string[], io: CommandIo, untilInterrupt
   const profile = PROFILES[choiceFlag('profile', values.profile, 'reference', profileNames())];
   if (profile === undefined) throw new UsageError('--profile: unknown profile');
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
-  const port = intFlag('port', values.port, 0, 0, 65534);
+  const port = intFlag('port', values.port, 0, 0, 65533);
   const clock = createSystemClock();
-  const mocks = await startMocks({ clock, profile, seed, ports: port === 0 ? {} : { deepgram: port, openai: port + 1 } }).catch((error: unknown) => {
+  const mocks = await startMocks({ clock, profile, seed, ports: port === 0 ? {} : mockPorts(port) }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: port ${port} or ${port + 1} is already in use`);
+    if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: port ${port}, ${port + 1} or ${port + 2} is already in use`);
     throw error;
   });
   if (values.journal) mocks.journal.subscribe((entry) => io.progress(JSON.stringify(entry)));
   const { OPENAI_CA_CERT: ca, ...printable } = mocks.env;
   const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-mocks-'));
-  const caFile = path.join(caDir, 'openai-mock-ca.pem');
-  await writeFile(caFile, ca);
+  const caFile = path.join(caDir, 'mocks-ca.pem');
+  await writeFile(caFile, caBundle(ca));
   for (const [name, value] of Object.entries(printable)) io.out(`${name}=${value}`);
-  io.out(`NODE_EXTRA_CA_CERTS=${caFile}`);
+  for (const name of CA_FILE_VARIABLES) io.out(`${name}=${caFile}`);
   io.progress(`callbench mocks: profile ${profile.name}, seed ${seed}; Ctrl-C to stop`);
   try {
     await untilInterrupted();

@@ -24,7 +24,7 @@ export interface OpenAIMockServer extends MockServer {
   readonly tls: { readonly url: string; readonly realtimeUrl: string; readonly ca: string };
 }
 
-/** Listens on 127.0.0.1:`port` (0: any free port). */
+/** Listens on 127.0.0.1:`port`, and its TLS twin on 127.0.0.1:`tlsPort` (0: any free port). */
 export async function startOpenAIMock(ctx: MockContext, port = 0, tlsPort = 0): Promise<OpenAIMockServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;

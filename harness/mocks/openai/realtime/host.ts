@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MockContext } from '../../context.ts';
+import { listenOnLoopback } from '../../../net/listen.ts';
 import { openAIErrors } from '../errors.ts';
 import { createMockCertificate } from './tls.ts';
 import { createRealtimeWss, handleRealtimeUpgrade, REALTIME_PATHS } from './upgrade.ts';
@@ -58,15 +58,9 @@ export async function startTlsTwin(plain: Server, onUpgrade: UpgradeListener, po
     plain.emit('request', req, res);
   });
   server.on('upgrade', onUpgrade);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const bound = await listenOnLoopback(server, port);
   return {
-    port: (server.address() as AddressInfo).port,
+    port: bound,
     ca: cert,
     async close() {
       server.closeAllConnections();

@@ -7,6 +7,7 @@
  * clients can trust it directly (`ca: [cert]`).
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 
 export interface MockCertificate {
   /** PEM of the certificate: pass it as `ca` to trust the mock. */
@@ -68,6 +69,22 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The variables that name a file of certificates to trust: Node's (added to its roots), OpenSSL's
+ * (Python's ssl, websockets, httpx, curl) and Python requests' (each of these two replaces the
+ * default roots).
+ */
+export const CA_FILE_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE'] as const;
+
+/**
+ * The contents of one file for every CA_FILE_VARIABLES name: `cert` (PEM), then the public roots
+ * Node ships, since SSL_CERT_FILE and REQUESTS_CA_BUNDLE replace a client's default roots and the
+ * agent may also call real services.
+ */
+export function caBundle(cert: string): string {
+  return `${[cert.trim(), ...rootCertificates].join('\n')}\n`;
+}
 
 /** A fresh self-signed certificate for 127.0.0.1 / ::1 / localhost. */
 export function createMockCertificate(commonName = 'callbench mock OpenAI', now = new Date()): MockCertificate {
