@@ -12,6 +12,8 @@ import type { CallRecord, CallRef } from './events.ts';
 import type { ScenarioCallOutcome } from './run-scenario-call.ts';
 import type { Fault } from '../mocks/faults.ts';
 import { untiedServicesBetween } from '../checks/absence.ts';
+import type { TimelineEvent } from '../caller/timeline.ts';
+import { isWaitStepError, silenceNote } from './silence-note.ts';
 
 export interface CallRecordInput {
   ref: CallRef;
@@ -32,6 +34,12 @@ export interface CallRecordInput {
   mocks: boolean;
 }
 
+/** A wait step's timeout says how long the caller had heard nothing: slow, or gone silent (silence-note.ts). */
+function withSilence(error: string, timeline: readonly TimelineEvent[]): string {
+  const note = isWaitStepError(error) ? silenceNote(timeline) : undefined;
+  return note === undefined ? error : `${error}; ${note}`;
+}
+
 export function buildCallRecord(input: CallRecordInput): CallRecord {
   const { ref, callSid, outcome } = input;
   const result = outcome.result;
@@ -42,7 +50,7 @@ export function buildCallRecord(input: CallRecordInput): CallRecord {
     input.stoppedBy !== undefined
       ? ({ state: 'stopped', reason: input.stoppedBy } as const)
       : outcome.error !== undefined
-        ? ({ state: 'failed', error: outcome.error } as const)
+        ? ({ state: 'failed', error: withSilence(outcome.error, timeline) } as const)
         : ({ state: 'completed' } as const);
   const base = { ...ref, callSid, startedAt: input.startedAt, endedAt: input.endedAt, timeline, journal, pacing, ...state };
   // Nothing of a warm-up call, or of a call the run's stop cut short, is measured.
