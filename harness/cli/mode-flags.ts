@@ -33,8 +33,9 @@ export const MODE_HELP = `Agent mode:
   --realtime-model NAME with realtime: the model (default ${realtime.model})
   --voice NAME          with realtime: the voice (default ${realtime.voice})
   --vad-silence-ms N    with realtime: server-VAD silence that ends the caller's turn (default ${realtime.silenceDurationMs})
-  --no-call-header      send no x-callbench-call header upstream (the mocks then tie connections
-                        to calls by content), to show the verdicts do not depend on it`;
+  --no-call-header      send no x-callbench-call header upstream: the mocks then tie connections
+                        to calls by what they carry (the caller's audio mark, the text), as for
+                        an agent that is not ours, to show the verdicts do not depend on it`;
 
 export interface ModeChoice {
   /** Undefined when no flag named it. */

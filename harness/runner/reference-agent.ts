@@ -25,19 +25,29 @@ export interface ReferenceAgentSettings {
   bargeIn?: BargeInPolicy;
   /** What the agent says first ('' for nothing); the agent's default otherwise. */
   greeting?: string;
+  /**
+   * Whether its upstream connections carry `x-callbench-call` (the agent's default: they do);
+   * false leaves the mocks to tie them by what they carry, as for an agent that is not ours.
+   */
+  callHeader?: boolean;
   /** Receives the agent's structured log events (its self-reported timings among them). */
   onLog?: (event: AgentLogEvent) => void;
 }
 
-/** The design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll", or "realtime model=… voice=…". */
+/**
+ * The design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll", or
+ * "realtime model=… voice=…"; "no-call-header" at the end when the header is off, since the
+ * report's attribution line then reads differently.
+ */
 function describeDesign(settings: ReferenceAgentSettings): string {
+  const header = settings.callHeader === false ? ' no-call-header' : '';
   if (settings.mode === 'realtime') {
     const { model, voice, silenceDurationMs } = { ...AGENT_DEFAULTS.realtime, ...settings.realtime };
-    return `realtime model=${model} voice=${voice} vad-silence=${silenceDurationMs}ms`;
+    return `realtime model=${model} voice=${voice} vad-silence=${silenceDurationMs}ms${header}`;
   }
   const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...settings.reply };
   const bargeIn = settings.bargeIn ?? AGENT_DEFAULTS.bargeIn;
-  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}${bargeIn === AGENT_DEFAULTS.bargeIn ? '' : ` barge-in=${bargeIn}`}`;
+  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}${bargeIn === AGENT_DEFAULTS.bargeIn ? '' : ` barge-in=${bargeIn}`}${header}`;
 }
 
 export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
@@ -59,6 +69,7 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         ...(settings.realtime === undefined ? {} : { realtime: settings.realtime }),
         ...(settings.bargeIn === undefined ? {} : { bargeIn: settings.bargeIn }),
         ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
+        ...(settings.callHeader === undefined ? {} : { callHeader: settings.callHeader }),
         log: (event) => {
           reports.observe(event);
           settings.onLog?.(event);
