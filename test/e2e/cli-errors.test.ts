@@ -31,6 +31,7 @@ const RUN_FLAGS = [
   '--profile',
   '--seed',
   '--json',
+  '--strict',
   '--calls',
   '--concurrency',
   '--duration',

@@ -19,6 +19,8 @@ import { createProgressPrinter } from '../../report/progress.ts';
 import { summarize } from '../../report/summary.ts';
 import { renderSummaryTable } from '../../report/table.ts';
 import { renderThresholds } from '../../report/thresholds-table.ts';
+import type { TrustBounds } from '../../report/trust-bounds.ts';
+import { renderWarnings } from '../../report/warnings.ts';
 import { AgentUnreachableError } from '../../runner/external-agent.ts';
 import { AgentStartError } from '../../runner/process-agent.ts';
 import type { RunPlan } from '../../runner/run.ts';
@@ -39,6 +41,10 @@ export interface RunSession {
   signal: AbortSignal | undefined;
   /** The --mock-port value, for the error when it is taken. */
   mockPort: string | undefined;
+  /** --strict: a run that cannot be trusted (any summary warning) fails, exit 3. */
+  strict: boolean;
+  /** Beyond these the run gets warnings (harness/report/trust-bounds.ts). */
+  trustBounds: Readonly<TrustBounds>;
   version: string;
 }
 
@@ -62,12 +68,13 @@ export async function playAndReport(session: RunSession): Promise<number> {
     if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
     if (error instanceof AgentUnreachableError) throw new UsageError(`--agent-url ${error.message}`);
     if (session.mockPort !== undefined && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`--mock-port ${session.mockPort}: port ${session.mockPort} or the one after it is already in use`);
+      const port = Number(session.mockPort);
+      throw new UsageError(`--mock-port ${session.mockPort}: port ${port}, ${port + 1} or ${port + 2} is already in use`);
     }
     throw error;
   });
   const outcome = fold.outcome();
-  const summary = summarize(outcome, session.version);
+  const summary = summarize(outcome, session.version, { trustBounds: session.trustBounds });
   const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
   const result = { ...summary, thresholds: gate };
 
@@ -76,13 +83,18 @@ export async function playAndReport(session: RunSession): Promise<number> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
 
-  if (session.json) io.out(JSON.stringify(result));
-  else {
+  const warnings = renderWarnings(summary.warnings);
+  if (session.json) {
+    io.out(JSON.stringify(result));
+    // stdout is for the machine; a person watching stderr should still see that the figures cannot be trusted.
+    if (warnings !== '') io.progress(warnings);
+  } else {
     io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
     io.out(`\n${renderChecks(summary.checks)}`);
     const upstream = renderUpstream(summary);
     if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
+    if (warnings !== '') io.out(`\n${warnings}`);
     io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
   }
   switch (ended.state) {
@@ -96,6 +108,11 @@ export async function playAndReport(session: RunSession): Promise<number> {
       const failed = outcome.scenarios.reduce((sum, s) => sum + s.failedCalls, 0);
       // A failed call or error-severity check is a conformance failure and wins over a threshold breach.
       if (failed > 0 || failedErrorChecks(summary.checks).length > 0) return EXIT.conformance;
+      // A run that cannot be trusted has not shown its thresholds hold (or fail): under --strict it fails as a conformance failure does.
+      if (session.strict && summary.warnings.length > 0) {
+        io.progress(`callbench: --strict: this run cannot be trusted (${summary.warnings.map((w) => w.code).join(', ')}); exit 3`);
+        return EXIT.conformance;
+      }
       return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
     }
   }

@@ -16,6 +16,7 @@ import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
 import { UsageError } from '../usage-error.ts';
 import { redactSecrets } from '../../runner/redact.ts';
+import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
 import { AGENT_DEFAULTS } from '../../../agent/index.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
@@ -35,6 +36,12 @@ Options:
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
   --json                print one JSON object on stdout instead of the tables
+  --strict              fail (exit 3) a run that cannot be trusted: the caller's frame pacing
+                        (p99 > ${TRUST_BOUNDS.pacingP99Ms} ms or max > ${TRUST_BOUNDS.pacingMaxMs} ms late) or the harness's event-loop delay
+                        (p99 > ${TRUST_BOUNDS.eventLoopP99Ms} ms or max > ${TRUST_BOUNDS.eventLoopMaxMs} ms) beyond its bounds, even if every threshold
+                        passed. Without it such a run only warns (the "warnings" array, a
+                        WARNING line after the tables). ${TRUST_BOUNDS_ENV}=pacing.p99=MS,...
+                        overrides the bounds (pacing.p99, pacing.max, event_loop.p99, event_loop.max)
   -h, --help            show this help
 
 ${LOAD_HELP}
@@ -53,11 +60,21 @@ upstream.closed-after-hangup), printed after the tables.
 Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
 expression, observed, ok, samples; and a checks object).
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or an error-severity
-check failed on a call (warnings never change the exit code) or the agent exited mid-run, 99 a
-threshold failed. A conformance failure wins: such a run exits 3 even when a threshold failed too.
+check failed on a call (warnings never change the exit code) or the agent exited mid-run, or
+(--strict) the run cannot be trusted, 99 a threshold failed. A conformance failure wins: such a
+run exits 3 even when a threshold failed too.
 Ctrl-C (SIGINT) or SIGTERM stops the run: the calls in flight are hung up, the agent and the mocks
 stopped, the partial report printed and written ("partial": true), exit 130 / 143; a second
 Ctrl-C exits at once.`;
+
+/** The bounds a run is judged by: the defaults, or what CALLBENCH_TRUST_BOUNDS sets. */
+function trustBoundsFrom(env: Readonly<Record<string, string | undefined>>): TrustBounds {
+  const text = env[TRUST_BOUNDS_ENV];
+  if (text === undefined || text === '') return { ...TRUST_BOUNDS };
+  const parsed = parseTrustBounds(text);
+  if (!parsed.ok) throw new UsageError(`${TRUST_BOUNDS_ENV}='${text}': ${parsed.expected}`);
+  return parsed.bounds;
+}
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
@@ -76,6 +93,7 @@ export const RUN_OPTIONS = {
   profile: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
+  strict: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -97,11 +115,12 @@ export async function runCommand(
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
-  const { mode, realtime } = parseModeFlags(values);
+  const { mode, realtime, callHeader } = parseModeFlags(values);
   const reply = parseReplyFlags(values);
   refuseIdleReplyKnobs(values, reply);
   const bargeIn = parseBargeInFlag(values);
   const thresholds = await parseThresholdFlags(values);
+  const trustBounds = trustBoundsFrom(env);
   const clock = createSystemClock();
   const target = parseTargetFlags(values, env, clock, mode);
   if (target.upstream.kind === 'real' && values.profile !== undefined) throw new UsageError('--profile applies to --upstream mocks only (the real services keep their own latency)');
@@ -112,10 +131,6 @@ export async function runCommand(
       (name) => values[name] !== undefined,
     );
     if (designFlag !== undefined) throw new UsageError(`--${designFlag} configures the reference agent; it does not apply with --agent-cmd or --agent-url`);
-  }
-  // The in-process target (harness/runner/reference-agent.ts) cannot pass callHeader on yet: say so rather than ignore the flag.
-  if (target.agent === undefined && values['no-call-header'] === true) {
-    throw new UsageError("--no-call-header is not wired into the in-process reference agent yet; use --agent-cmd 'npx callbench agent --no-call-header'");
   }
 
   const planned = await loadPlannedScenarios(scenarioSources);
@@ -132,6 +147,7 @@ export async function runCommand(
       ...(reply === undefined ? {} : { reply }),
       ...(realtime === undefined ? {} : { realtime }),
       ...(bargeIn === undefined ? {} : { bargeIn }),
+      ...(callHeader === undefined ? {} : { callHeader }),
     });
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${redactSecrets(agent.describe())}`);
   return playAndReport({
@@ -142,6 +158,8 @@ export async function runCommand(
     thresholds,
     signal,
     mockPort: values['mock-port'],
+    strict: values.strict,
+    trustBounds,
     version: await version(),
   });
 }
