@@ -1,11 +1,18 @@
 /**
  * --no-call-header on the command line: a reference-agent design flag, parsed once for `run` and
- * `agent`, refused with --agent-cmd/--agent-url like the others, and refused (not ignored) by
- * `run` while its in-process target cannot pass it on.
+ * `agent`, refused with --agent-cmd/--agent-url like the others, and passed on by `run` to the
+ * in-process reference agent, whose upstream connections then carry no `x-callbench-call` header
+ * (the mocks tie them by what they carry instead).
  */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../harness/cli/commands/run.ts';
 import { parseModeFlags } from '../../harness/cli/mode-flags.ts';
+import { PACKAGE_ROOT } from '../../harness/cli/paths.ts';
+import type { RunSummary } from '../../harness/report/summary.ts';
+import { createReferenceAgentTarget } from '../../harness/runner/reference-agent.ts';
+import type { AgentLogEvent } from '../../agent/index.ts';
 
 const io = { out: () => {}, progress: () => {} };
 
@@ -25,7 +32,39 @@ describe('--no-call-header', () => {
     );
   });
 
-  it('is refused by run on the in-process reference agent until that target can pass it on', async () => {
-    await expect(runCommand(['--no-call-header'], io)).rejects.toThrow(/--no-call-header is not wired into the in-process reference agent yet/);
+  it('the in-process target passes callHeader to the agent, and says so in its description', async () => {
+    const logs: AgentLogEvent[] = [];
+    const target = createReferenceAgentTarget({ callHeader: false, onLog: (event) => logs.push(event) });
+    expect(target.describe()).toMatch(/no-call-header\)$/);
+    expect(createReferenceAgentTarget({}).describe()).not.toContain('no-call-header');
+    // The URLs are never dialled: no call is placed.
+    const env = {
+      DEEPGRAM_API_URL: 'http://127.0.0.1:9',
+      DEEPGRAM_API_KEY: 'k',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      OPENAI_API_KEY: 'k',
+      OPENAI_REALTIME_URL: 'ws://127.0.0.1:9/v1/realtime',
+      OPENAI_REALTIME_BASE_URL: 'https://127.0.0.1:9/v1',
+      OPENAI_CA_CERT: '',
+      TWILIO_AUTH_TOKEN: 't',
+    };
+    const running = await target.start(env);
+    await running.stop();
+    expect(logs.find((e) => e.type === 'agent.listening')).toMatchObject({ callHeader: false });
+  });
+
+  it('run on the in-process reference agent sends no header: its connections are tied by what they carry', { timeout: 60_000 }, async () => {
+    let json = '';
+    const code = await runCommand(['--no-call-header', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
+    const summary = JSON.parse(json) as RunSummary;
+    await rm(path.join(PACKAGE_ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile}`), { recursive: true, force: true });
+    expect(code).toBe(0);
+    expect(summary.agent).toContain('no-call-header');
+    const ties = summary.attribution;
+    expect(ties?.byMethod.header).toBe(0);
+    // Listen by the caller's audio mark. (The speak socket of a greeting-only call carries only the
+    // agent's own greeting, no text the mocks produced, so nothing ties it: not this test's concern.)
+    expect(ties?.byMethod.audio).toBe(1);
+    expect(ties?.byService['deepgram.listen']).toEqual({ tied: 1, untied: 0 });
   });
 });
