@@ -60,7 +60,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['greeting', 'question', 'barge-in-mid-sentence', 'backchannel', 'long-answer', 'multi-turn', 'llm-rate-limited', 'realtime-drop', 'late-start.json', 'barge-in-late-realtime.json'] as const;
+const SCENARIO_NAMES = ['greeting', 'question', 'barge-in-mid-sentence', 'backchannel', 'long-answer', 'multi-turn', 'llm-rate-limited', 'realtime-drop', 'late-start', 'barge-in-late-realtime.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -190,7 +190,7 @@ function backchannelIgnored(): string | undefined {
 const CASES: readonly Case[] = [
   { plant: 'latch', mode: 'cascaded', bugClass: '1', scenarios: ['greeting'], calls: 2, checks: ['twilio.stream-sid'] },
   { plant: 'shared', mode: 'cascaded', bugClass: '2', scenarios: ['long-answer', 'multi-turn'], concurrency: 2, checks: ['bargein.no-spurious-clear'] },
-  { plant: 'early', mode: 'realtime', bugClass: '3', scenarios: ['late-start.json'], checks: ['twilio.nothing-before-start'] },
+  { plant: 'early', mode: 'realtime', bugClass: '3', scenarios: ['late-start'], checks: ['twilio.nothing-before-start'] },
   { plant: 'noteardown', mode: 'cascaded', bugClass: '4, 5', scenarios: ['greeting'], checks: ['upstream.closed-after-hangup'] },
   { plant: 'noclear', mode: 'realtime', bugClass: '7', scenarios: ['barge-in-mid-sentence'], checks: ['turn.expected'] },
   { plant: 'keepgen', mode: 'cascaded', bugClass: '8', scenarios: ['barge-in-mid-sentence'], checks: ['bargein.generation-stopped'] },

@@ -27,6 +27,8 @@ export class TwilioLeg {
     this.plants = plants;
     this.log = log;
     this.events = events;
+    /** The streamSid `start` named, and the one outbound messages carry (they differ only with `latch` or `early`). */
+    this.startSid = undefined;
     this.ownSid = undefined;
     this.callSid = undefined;
     /** Unique per call, so mark names never collide (not even in the shared map of `shared`). */
@@ -58,18 +60,25 @@ export class TwilioLeg {
       this.log('ignoring a Twilio message that is not JSON');
       return;
     }
+    if (message.event === 'start') {
+      const sid = message.start?.streamSid ?? message.streamSid;
+      this.callSid = message.start?.callSid;
+      this.startSid ??= sid;
+      if (this.plants.has('latch')) GLOBAL.streamSid ??= sid;
+      else if (!this.plants.has('early')) this.ownSid = sid;
+      return this.events.start(message);
+    }
+    if (message.event === 'media' && this.plants.has('early')) this.ownSid ??= message.streamSid;
+    // Only this stream's messages are acted on: a media or stop of another stream is not ours.
+    const mine = this.startSid ?? this.ownSid;
+    if (typeof message.streamSid === 'string' && mine !== undefined && message.streamSid !== mine) {
+      this.log(`ignoring a '${message.event}' of another stream (${message.streamSid})`);
+      return;
+    }
     switch (message.event) {
       case 'connected':
         return this.events.connected();
-      case 'start': {
-        const sid = message.start?.streamSid ?? message.streamSid;
-        this.callSid = message.start?.callSid;
-        if (this.plants.has('latch')) GLOBAL.streamSid ??= sid;
-        else if (!this.plants.has('early')) this.ownSid = sid;
-        return this.events.start(message);
-      }
       case 'media':
-        if (this.plants.has('early')) this.ownSid ??= message.streamSid;
         if (message.media?.track !== undefined && message.media.track !== 'inbound') return;
         return this.events.media(message.media?.payload ?? '');
       case 'mark':
