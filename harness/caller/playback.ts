@@ -2,6 +2,13 @@
  * The caller's ear: Twilio's outbound buffer. Audio plays in order at 8 bytes per ms; a mark is
  * echoed when the audio queued before it has played (at once when nothing is queued); `clear`
  * drops what is queued and echoes every pending mark at once.
+ *
+ * With `markEcho: 'late'` (a scenario's twilio.markEcho) the echoes a `clear` owes are held back
+ * until the agent's next reply has queued its own marks: sent once the agent has queued a mark
+ * after the clear and then been quiet (no audio, no mark) for LATE_ECHO_QUIET_MS. An agent that
+ * matches echoes to marks by name is not upset by them; one that pops any outstanding mark per
+ * echo (the same name everywhere) now believes its new reply has played, and misses the next
+ * barge-in (REFERENCE-AGENTS §6 bug class 13).
  */
 import type { Clock } from '../clock.ts';
 import { decodeMulaw, firstAudibleMs, lastAudibleEndMs, mulawDurationMs, SAMPLE_RATE } from '../audio/index.ts';
@@ -12,6 +19,11 @@ export interface PlayedChunk {
   audibleFrom: number | undefined;
   audibleTo: number | undefined;
 }
+
+export type MarkEchoMode = 'prompt' | 'late';
+
+/** How long the agent must have been quiet, after queuing a mark past a clear, before the held echoes go. */
+export const LATE_ECHO_QUIET_MS = 300;
 
 export interface PlaybackModel {
   /** Queues audio received now; returns when it will play. */
@@ -26,8 +38,22 @@ export interface PlaybackModel {
   dispose(): void;
 }
 
-export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: boolean) => void): PlaybackModel {
+export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: boolean, late: boolean) => void, markEcho: MarkEchoMode = 'prompt'): PlaybackModel {
   let drainsAt = 0;
+  /** late mode: echoes a clear owes, not sent yet; whether a mark has been queued since; the timer that will send them. */
+  const held: string[] = [];
+  let markedSinceClear = false;
+  let cancelRelease: (() => void) | undefined;
+  const release = (): void => {
+    cancelRelease = undefined;
+    for (const name of held.splice(0)) echo(name, true, true);
+  };
+  /** Any activity of the agent's while echoes are held and a mark has been queued restarts the quiet wait. */
+  const activity = (): void => {
+    if (held.length === 0 || !markedSinceClear) return;
+    cancelRelease?.();
+    cancelRelease = clock.at(clock.now() + LATE_ECHO_QUIET_MS, release);
+  };
   /** Marks not yet echoed, in the order they were queued. */
   const pending = new Map<number, { name: string; cancel: () => void }>();
   let markSeq = 0;
@@ -37,7 +63,7 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
       if (key > upTo) break;
       pending.delete(key);
       entry.cancel();
-      echo(entry.name, false);
+      echo(entry.name, false, false);
     }
   };
 
@@ -50,6 +76,7 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
       const playStart = Math.max(now, drainsAt);
       const playEnd = playStart + mulawDurationMs(mulaw.length);
       drainsAt = playEnd;
+      activity();
       const pcm = decodeMulaw(mulaw);
       const from = firstAudibleMs(pcm, SAMPLE_RATE);
       const to = lastAudibleEndMs(pcm, SAMPLE_RATE);
@@ -62,15 +89,17 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
     },
     mark(name) {
       const now = clock.now();
+      if (held.length > 0) markedSinceClear = true;
       if (drainsAt <= now) {
         // Marks whose timers are due but have not run yet go first: echoes keep their order.
         echoUpTo(Infinity);
-        echo(name, false);
-        return;
+        echo(name, false, false);
+      } else {
+        const key = ++markSeq;
+        const cancel = clock.at(drainsAt, () => echoUpTo(key));
+        pending.set(key, { name, cancel });
       }
-      const key = ++markSeq;
-      const cancel = clock.at(drainsAt, () => echoUpTo(key));
-      pending.set(key, { name, cancel });
+      activity();
     },
     clear() {
       const now = clock.now();
@@ -78,15 +107,22 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
       drainsAt = now;
       const marks = [...pending.values()];
       pending.clear();
-      for (const mark of marks) {
-        mark.cancel();
-        echo(mark.name, true);
+      for (const mark of marks) mark.cancel();
+      if (markEcho === 'late') {
+        held.push(...marks.map((mark) => mark.name));
+        markedSinceClear = false;
+        cancelRelease?.();
+        cancelRelease = undefined;
+      } else {
+        for (const mark of marks) echo(mark.name, true, false);
       }
       return dropped;
     },
     dispose() {
       for (const entry of pending.values()) entry.cancel();
       pending.clear();
+      cancelRelease?.();
+      held.length = 0;
     },
   };
 }

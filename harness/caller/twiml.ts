@@ -6,6 +6,7 @@
  * one note line; a verb that makes the stream impossible fails the document.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { normalizeAttributeWhitespace, xmlCharError, xmlMarkupError } from './xml-rules.ts';
 
 export interface StreamInstruction {
   url: string;
@@ -200,9 +201,11 @@ function noteFor(before: readonly TwimlVerb[], after: readonly TwimlVerb[]): str
 
 /** Parses a voice webhook's TwiML into its verbs and the bidirectional stream it asks for. */
 export function parseTwiml(xml: string): TwimlResult {
+  const broken = xmlCharError(xml) ?? xmlMarkupError(xml);
+  if (broken !== undefined) return { ok: false, error: `TwiML is not well-formed XML: ${broken}` };
   let doc: unknown;
   try {
-    doc = parser.parse(xml, true);
+    doc = parser.parse(normalizeAttributeWhitespace(xml), true);
   } catch (error) {
     return { ok: false, error: `TwiML is not well-formed XML: ${(error as Error).message}` };
   }

@@ -1,7 +1,9 @@
 /** Plays one scenario as one call: places it, runs its steps in order, hangs up. */
 import type { Clock } from '../clock.ts';
 import { whiteNoiseMulaw } from '../audio/index.ts';
-import { placeCall, type CallResult } from '../caller/call.ts';
+import { PlacementError, placeCall, type CallResult } from '../caller/call.ts';
+import { createHistogram } from '../metrics/histogram.ts';
+import { expectationAt } from '../scenario/expectations.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { ConversationScript } from '../mocks/script.ts';
 import type { FaultBook } from '../mocks/faults.ts';
@@ -59,6 +61,16 @@ class StoppedError extends Error {
   }
 }
 
+/** The scenario's fake-Twilio options (harness/scenario/schema.ts TwilioOptions), as placeCall takes them. */
+function twilioOptions(scenario: Scenario): { startDelayMs?: number; markEcho?: 'prompt' | 'late'; webhookParams?: Record<string, string> } {
+  const twilio = scenario.twilio;
+  return {
+    ...(twilio?.startDelayMs === undefined ? {} : { startDelayMs: twilio.startDelayMs }),
+    ...(twilio?.markEcho === undefined ? {} : { markEcho: twilio.markEcho }),
+    ...(twilio?.webhookParams === undefined ? {} : { webhookParams: twilio.webhookParams }),
+  };
+}
+
 export async function runScenarioCall(input: ScenarioCallInput): Promise<ScenarioCallOutcome> {
   const replies = new Map<string, string | undefined>();
   for (const step of input.scenario.steps) if (step.type === 'say') replies.set(step.fixture, step.reply);
@@ -85,13 +97,17 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
       clock: input.clock,
       webhookUrl: input.webhookUrl,
       authToken: input.authToken,
+      ...twilioOptions(input.scenario),
       onUtterance: (utterance) => {
         const reply = replies.get(utterance.id);
         return input.script?.register({ id: utterance.id, transcript: utterance.text, audio: utterance.audio, call: callSid, ...(reply === undefined ? {} : { reply }) }).number;
       },
     });
   } catch (error) {
-    return { result: undefined, error: (error as Error).message, ...(input.signal?.aborted === true ? { stopped: true as const } : {}) };
+    // A call whose webhook, TwiML or stream failed is still judged (twiml.valid) on what it recorded.
+    const partial: CallResult | undefined =
+      error instanceof PlacementError ? { callSid, streamSid: '', timeline: error.timeline, pacing: { framesSent: 0, lateness: createHistogram() } } : undefined;
+    return { result: partial, error: (error as Error).message, ...(input.signal?.aborted === true ? { stopped: true as const } : {}) };
   }
 
   let error: string | undefined;
@@ -104,9 +120,12 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
           case 'say': {
             const utterance = input.fixtures.get(step.fixture);
             if (utterance === undefined) throw new Error(`fixture ${step.fixture} was not loaded`);
-            await unlessStopped(call.say(utterance), input.signal);
+            await unlessStopped(call.say(utterance, expectationAt(input.scenario.steps, index)), input.signal);
             break;
           }
+          case 'inject':
+            await unlessStopped(call.inject(step.messages), input.signal);
+            break;
           case 'wait_for_agent':
             await unlessStopped(call.waitForAgentTurn({ quietMs: step.quietMs, timeoutMs: step.timeoutMs }), input.signal);
             break;

@@ -3,8 +3,10 @@
  * Steps are a tagged union on `type`.
  */
 import { z } from 'zod';
+import { INJECT_KINDS } from '../caller/inject.ts';
 import { Fault } from '../mocks/faults.ts';
 import { boundedNumber, wholeNumber } from './bounds.ts';
+import { budgetProblems } from './expectations.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
 
@@ -14,6 +16,17 @@ export const SayStep = z.strictObject({
   fixture: name,
   /** What the mock LLM answers to this utterance. */
   reply: z.string().min(1).optional(),
+  /**
+   * What the agent should do with it (check turn.expected): `reply` (answer it), `interrupt` (clear
+   * its playing audio, then answer), `ignore` (neither: a backchannel). Default: `interrupt` when the
+   * step follows a wait_for_agent_audio (the caller speaks over the agent), else `reply`
+   * (harness/scenario/expectations.ts).
+   */
+  expect: z.enum(['reply', 'interrupt', 'ignore']).optional(),
+  /** interrupt: the `clear` must arrive within this many ms of the first voiced sample. */
+  clearWithinMs: wholeNumber(1, 60_000, ' of ms').optional(),
+  /** reply or interrupt: the first audible sample of the reply must play within this many ms of the last voiced sample. */
+  replyWithinMs: wholeNumber(1, 120_000, ' of ms').optional(),
 });
 
 export const WaitForAgentStep = z.strictObject({
@@ -51,15 +64,56 @@ export const PauseStep = z.strictObject({
 
 export const HangupStep = z.strictObject({ type: z.literal('hangup') });
 
-export const ScenarioStep = z.discriminatedUnion('type', [SayStep, WaitForAgentStep, WaitForAgentAudioStep, DtmfStep, NoiseStep, PauseStep, HangupStep]);
+/**
+ * Hostile messages the fake Twilio sends at once, mid-call (check twilio.robust-parsing): an
+ * unknown event, malformed JSON, a binary frame, a media or a stop of another stream.
+ */
+export const InjectStep = z.strictObject({
+  type: z.literal('inject'),
+  messages: z.array(z.enum(INJECT_KINDS)).min(1),
+});
+
+export const ScenarioStep = z.discriminatedUnion('type', [SayStep, WaitForAgentStep, WaitForAgentAudioStep, DtmfStep, NoiseStep, PauseStep, HangupStep, InjectStep]);
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
 
-export const Scenario = z.strictObject({
-  $schema: z.string().optional(),
-  name,
-  description: z.string().min(1),
-  steps: z.array(ScenarioStep).min(1),
-  /** Faults the mocks inject into this scenario's calls (see harness/mocks/faults.ts). */
-  faults: z.array(Fault).optional(),
+/** Parameters the harness sets itself: the call is tied to its faults and journals by them. */
+const RESERVED_PARAMS = new Set(['CallSid', 'AccountSid']);
+const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Form parameters for the voice webhook. The names are checked here rather than by a record key
+ * schema, whose failure zod reports only as "Invalid key in record".
+ */
+const WebhookParams = z.record(z.string(), z.string().max(500, 'at most 500 characters')).superRefine((params, ctx) => {
+  for (const key of Object.keys(params)) {
+    if (RESERVED_PARAMS.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: "CallSid and AccountSid are the harness's own (each call gets fresh ones)" });
+    else if (!PARAM_NAME.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'a parameter name: a letter, then up to 63 letters, digits or _' });
+  }
 });
+
+/** How the fake Twilio behaves on this scenario's calls: the hostile Twilio of REFERENCE-AGENTS §5 A2, A7, C11. */
+export const TwilioOptions = z.strictObject({
+  /** Milliseconds between `connected` and `start` (check twilio.nothing-before-start; bug class 3). */
+  startDelayMs: wholeNumber(0, 10_000, ' of ms').optional(),
+  /** `late`: after a `clear`, the pending marks are echoed only once the agent's next reply has queued its own (bug class 13). Default `prompt`. */
+  markEcho: z.enum(['prompt', 'late']).optional(),
+  /** Voice-webhook parameters to add or override (From, To, CallerName, …): hostile values whose round trip into `start.customParameters` twiml.valid checks. */
+  webhookParams: WebhookParams.optional(),
+});
+export type TwilioOptions = z.infer<typeof TwilioOptions>;
+
+export const Scenario = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name,
+    description: z.string().min(1),
+    steps: z.array(ScenarioStep).min(1),
+    /** Faults the mocks inject into this scenario's calls (see harness/mocks/faults.ts). */
+    faults: z.array(Fault).optional(),
+    /** How the fake Twilio behaves (a delayed start, late mark echoes, hostile webhook parameters). */
+    twilio: TwilioOptions.optional(),
+  })
+  .superRefine((scenario, ctx) => {
+    for (const problem of budgetProblems(scenario.steps)) ctx.addIssue({ code: 'custom', path: ['steps', problem.index, problem.field], message: problem.message });
+  });
 export type Scenario = z.infer<typeof Scenario>;

@@ -362,7 +362,7 @@ describe('placeCall against a local agent', () => {
     await active.hangup();
   });
 
-  it('records invalid agent messages as protocol errors and keeps the call going', async () => {
+  it('records invalid agent messages as protocol errors, other-stream messages and bad payloads apart, and keeps the call going', async () => {
     const { call: active, connection } = await call();
     const wrongSid = `MZ${'0'.repeat(32)}`;
     connection.ws.send('this is not json');
@@ -371,23 +371,33 @@ describe('placeCall against a local agent', () => {
     agentSend(connection, active.streamSid, { event: 'dance' });
     sendAudio(connection, active.streamSid, writeMulawWav(toneBurst(0, 800)));
     connection.ws.send(Buffer.from([4, 5, 6]), { binary: true });
+    connection.ws.send(JSON.stringify({ event: 'media', streamSid: null, media: { payload: 'AAAA' } }));
+    agentSend(connection, active.streamSid, { event: 'mark' });
     sendAudio(connection, active.streamSid, toneBurst(0, 160));
     await waitFor('the valid media after the errors', () => eventsOf(active.timeline.events, 'agent_media').length === 2);
     const framesThen = media(connection).length;
 
+    // twilio.protocol's: not JSON, binary (once per stream), an unknown event, a known event of the wrong shape.
     const errors = eventsOf(active.timeline.events, 'protocol_error').map((e) => e.error);
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(4);
     expect(errors[0]).toMatch(/31951/);
     expect(errors[0]).toMatch(/not JSON/);
     expect(errors[1]).toMatch(/binary/);
     expect(errors[1]).toMatch(/31950/);
-    expect(errors[2]).toContain(wrongSid);
-    expect(errors[2]).toContain(active.streamSid);
-    expect(errors[3]).toMatch(/31951/);
-    expect(errors[4]).toMatch(/WAV header/);
-    // The wrong-SID clear was not obeyed; the WAV payload was still queued (as Twilio would play it).
+    expect(errors[2]).toMatch(/31951/);
+    expect(errors[2]).toContain('unknown event "dance"');
+    expect(errors[3]).toMatch(/^invalid mark message \(Twilio warning 31951\): mark: /);
+    // twilio.stream-sid's: messages for another stream, or none, are ignored as Twilio ignores them.
+    expect(eventsOf(active.timeline.events, 'foreign_sid').map((e) => [e.event, e.streamSid])).toEqual([
+      ['clear', wrongSid],
+      ['media', null],
+    ]);
     expect(eventsOf(active.timeline.events, 'clear')).toEqual([]);
-    expect(eventsOf(active.timeline.events, 'agent_media')[0]?.bytes).toBe(writeMulawWav(toneBurst(0, 800)).length);
+    // twilio.audio-format's: the WAV payload is still queued (Twilio plays it), its header named.
+    const [wav, tone] = eventsOf(active.timeline.events, 'agent_media');
+    expect(wav?.bytes).toBe(writeMulawWav(toneBurst(0, 800)).length);
+    expect(wav?.payloadIssue).toMatch(/WAV \(RIFF\) header/);
+    expect(tone?.payloadIssue).toBeUndefined();
 
     // The stream survives: still open, still sending frames.
     expect(active.ended).toBe(false);

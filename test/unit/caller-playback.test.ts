@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeMulaw, MULAW_SILENCE } from '../../harness/audio/index.ts';
-import { createPlaybackModel } from '../../harness/caller/playback.ts';
+import { createPlaybackModel, LATE_ECHO_QUIET_MS } from '../../harness/caller/playback.ts';
 import { createManualClock, type ManualClock } from '../../harness/clock.ts';
 
 interface Echo {
@@ -229,5 +229,63 @@ describe('playback model: dispose', () => {
     model.dispose();
     clock.advance(1000);
     expect(echoes).toEqual([]);
+  });
+});
+
+describe('playback model: late echoes after a clear (twilio.markEcho "late", bug class 13)', () => {
+  function lateSetup(): { clock: ManualClock; echoes: Array<Echo & { late: boolean }>; model: ReturnType<typeof createPlaybackModel> } {
+    const clock = createManualClock(0);
+    const echoes: Array<Echo & { late: boolean }> = [];
+    const model = createPlaybackModel(clock, (name, cleared, late) => echoes.push({ name, cleared, late, at: clock.now() }), 'late');
+    return { clock, echoes, model };
+  }
+
+  it('holds the echoes a clear owes until the next reply has queued a mark and gone quiet, then sends them, in order, as cleared and late', () => {
+    const { clock, echoes, model } = lateSetup();
+    model.enqueue(silence(8000)); // 0..1000
+    model.mark('a');
+    model.enqueue(silence(8000)); // ..2000
+    model.mark('b');
+    clock.advance(100);
+    model.clear();
+    expect(echoes).toEqual([]);
+    // The next reply: audio, no mark yet. Audio alone does not release them.
+    clock.advance(500);
+    model.enqueue(silence(8000)); // 600..1600
+    clock.advance(LATE_ECHO_QUIET_MS + 100);
+    expect(echoes).toEqual([]);
+    model.mark('c');
+    clock.advance(200);
+    model.enqueue(silence(800)); // more audio restarts the quiet wait
+    clock.advance(LATE_ECHO_QUIET_MS - 1);
+    expect(echoes).toEqual([]);
+    clock.advance(1);
+    expect(echoes).toEqual([
+      { name: 'a', cleared: true, late: true, at: 1200 + LATE_ECHO_QUIET_MS },
+      { name: 'b', cleared: true, late: true, at: 1200 + LATE_ECHO_QUIET_MS },
+    ]);
+    // The new reply's own mark is echoed when its audio has played, as ever.
+    clock.advance(10_000);
+    expect(echoes.slice(2)).toEqual([{ name: 'c', cleared: false, late: false, at: 1600 }]);
+  });
+
+  it('echoes at once, as before, in the default mode', () => {
+    const { clock, echoes, model } = setup(0);
+    model.enqueue(silence(8000));
+    model.mark('a');
+    clock.advance(100);
+    model.clear();
+    expect(echoes).toEqual([{ name: 'a', cleared: true, at: 100 }]);
+  });
+
+  it('drops held echoes when the call ends', () => {
+    const { clock, echoes, model } = lateSetup();
+    model.enqueue(silence(8000));
+    model.mark('a');
+    model.clear();
+    model.mark('c');
+    model.dispose();
+    clock.advance(10_000);
+    expect(echoes.map((e) => e.name)).toEqual(['c']);
   });
 });

@@ -170,7 +170,8 @@ describe('placeCall plays the TwiML before <Connect>, then dials the stream', ()
 
   function place(clock: WatchedClock): Promise<ActiveCall> {
     agent.clock = clock;
-    return placeCall({ clock, webhookUrl: agent.webhookUrl, authToken: TOKEN }).then((call) => {
+    // No linger after `stop`: it would wait on this manual clock, which the hang-up in afterEach does not move.
+    return placeCall({ clock, webhookUrl: agent.webhookUrl, authToken: TOKEN, stopLingerMs: 0 }).then((call) => {
       open.push(call);
       return call;
     });
@@ -279,7 +280,7 @@ describe('placeCall plays the TwiML before <Connect>, then dials the stream', ()
       { kind: 'twiml_play', t: pauseEnd, url: '/audio/tone.wav', loop: 2, playStart: pauseEnd, playEnd: toneEnd, audibleFrom: pauseEnd + 100, audibleTo: toneEnd },
       { kind: 'twiml_play', t: toneEnd, url: `${agent.base}/audio/pcm.wav`, loop: 1, playStart: toneEnd, playEnd: pcmEnd, audibleFrom: toneEnd, audibleTo: pcmEnd },
       { kind: 'twiml_say', t: pcmEnd, text: 'Two', voice: undefined, language: undefined, loop: 1, playStart: pcmEnd, playEnd: twoEnd, audibleFrom: pcmEnd, audibleTo: twoEnd },
-      { kind: 'socket_open', t: twoEnd },
+      { kind: 'socket_open', t: twoEnd, url: agent.streamUrl },
     ]);
   });
 

@@ -124,6 +124,9 @@ describe('postVoiceWebhook', () => {
       status: 200,
       sentAt: 1000,
       durationMs: 250.5,
+      contentType: 'text/xml',
+      bodyBytes: Buffer.byteLength(streamTwiml('wss://127.0.0.1:4000/media', { tenant: 'acme', hostile: `a&b"<c>'` })),
+      params: expect.objectContaining({ CallSid: CALL_SID, From: '+15550100001' }),
       twiml: { verbs: [{ verb: 'Connect', stream }], before: [], stream, after: [], note: undefined },
     });
   });
