@@ -2,7 +2,7 @@
 import type { CheckDefinition } from './definition.ts';
 
 export const CORE_CHECKS = {
-  'twilio.protocol': { severity: 'error', asserts: 'the agent sent nothing the fake Twilio flagged (invalid JSON, unknown event, wrong streamSid, WAV header, binary frame)', behaviour: 'A1' },
+  'twilio.protocol': { severity: 'error', asserts: 'the agent sent nothing the fake Twilio flagged: invalid JSON, an unknown event, a message of the wrong shape, a binary frame (streamSid: twilio.stream-sid; payloads: twilio.audio-format)', behaviour: 'A1' },
   'turn.answered': { severity: 'error', asserts: 'every caller turn that expected a reply (reply or barge-in) got audible agent audio', behaviour: 'B9' },
   'turn.complete': {
     severity: 'error',
