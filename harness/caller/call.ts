@@ -13,6 +13,7 @@ import WebSocket, { type RawData } from 'ws';
 import type { Clock } from '../clock.ts';
 import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
 import { createMarkWriter, type MarkWriter } from '../audio/call-mark.ts';
+import type { AudioTap } from './audio-capture.ts';
 import type { AgentToTwilio } from '../protocol/twilio.ts';
 import { rawDataToBuffer } from '../net/raw-data.ts';
 import { frameWhat, readAgentFrame } from './agent-frame.ts';
@@ -59,6 +60,8 @@ export interface CallOptions {
   webhookParams?: Readonly<Record<string, string>>;
   /** After `stop`, how long the socket stays open for the agent to close it before the caller does (default STOP_LINGER_MS). */
   stopLingerMs?: number;
+  /** Told every frame sent and every agent media payload received (audio-capture.ts: `run --call-audio`); absent, no audio is kept. */
+  audio?: AudioTap;
 }
 
 /**
@@ -237,8 +240,10 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const pacer = createFramePacer(clock, (index) => {
     const next = outgoing.shift();
     const frame = next?.frame ?? silenceFrame();
-    send(inboundMediaMessage(streamSid, ++sequence, index, marker === undefined ? frame : marker.mark(frame, next?.utterance ?? 0)));
+    const wire = marker === undefined ? frame : marker.mark(frame, next?.utterance ?? 0);
+    send(inboundMediaMessage(streamSid, ++sequence, index, wire));
     const sentAt = clock.now();
+    options.audio?.sent(wire, sentAt);
     for (const listener of frameListeners) listener(index, sentAt);
   });
 
@@ -258,6 +263,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
     switch (message.event) {
       case 'media': {
         const payload = inspectPayload(message.media.payload);
+        options.audio?.received(payload.audio, now);
         // A chunk that arrives to an empty queue starts a new stretch of agent audio.
         if (playback.drainsAt <= now) audibleStarts.length = 0;
         const queued = playback.enqueue(payload.audio);

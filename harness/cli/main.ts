@@ -6,6 +6,7 @@ import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
 import { CALIBRATE_HELP, calibrateCommand } from './commands/calibrate.ts';
 import { AGENT_HELP, agentCommand } from './commands/agent.ts';
 import type { CommandIo } from './io.ts';
+import { createTerminalIo } from './terminal-io.ts';
 import { UsageError } from './usage-error.ts';
 import { InputError } from '../scenario/errors.ts';
 
@@ -20,10 +21,8 @@ Commands:
 
 Run \`callbench run --help\` for the options of a run.`;
 
-const io: CommandIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  progress: (text) => process.stderr.write(`${text}\n`),
-};
+// A terminal gets a live status line; a pipe or a file keeps plain lines (terminal-io.ts).
+const io: CommandIo = createTerminalIo(process.stdout, process.stderr);
 
 /**
  * For `run`: the first SIGINT or SIGTERM aborts the returned signal with the signal's name (the

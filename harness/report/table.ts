@@ -1,6 +1,11 @@
-/** The terminal summary: one table per metric, a row per scenario and one for all of them. */
+/**
+ * The terminal summary: one table per metric, a row per scenario and one for all of them. A metric
+ * with a target (targets.ts) gets a `target` column: ✓/✗ and the target, judged on that row.
+ */
+import type { ThresholdResult } from '../gate/evaluate.ts';
 import type { LatencySummary } from '../metrics/histogram.ts';
 import type { LoadSummary, MetricSummary, RunSummary } from './summary.ts';
+import { hasTargetOn, targetCell, targetsOf } from './targets.ts';
 
 const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max', 'p50 CI', 'p95 CI'] as const;
 
@@ -57,29 +62,51 @@ export function describePartial(summary: RunSummary): string {
   return `PARTIAL RUN: ${summary.stopped?.message ?? 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
 }
 
+/** The target column is left-aligned (it is text, the other columns figures) and only as wide as it needs. */
 function renderTable(rows: string[][]): string {
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const columns = Math.max(...rows.map((row) => row.length));
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const target = rows[0]?.[columns - 1] === 'target' ? columns - 1 : -1;
   return rows
-    .map((row) => row.map((value, i) => (i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0))).join('  '))
+    .map((row) =>
+      row
+        .map((value, i) => (i === target ? value : i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
-export function renderSummaryTable(summary: RunSummary, describe: (metric: string) => string): string {
+/** What the target column means, and the targets no table shows (their metric has no samples). */
+function targetsFootnote(targets: readonly ThresholdResult[]): string {
+  const unjudged = targets.filter((r) => r.scenario === undefined && r.observed === null).map((r) => `${r.metric} ${r.expression}`);
+  return (
+    'target: ✓ met, ✗ missed on that row (informational; --targets-gate makes the targets thresholds).' +
+    (unjudged.length > 0 ? ` No samples to judge: ${unjudged.join(', ')}.` : '')
+  );
+}
+
+/** `targets`: the results of evaluateTargets (targets.ts); none, no target column. */
+export function renderSummaryTable(summary: RunSummary, describe: (metric: string) => string, targets: readonly ThresholdResult[] = []): string {
   const blocks: string[] = [];
   let starred = false;
-  const stages: string[][] = [['stage (all scenarios)', ...COLUMNS.slice(1)]];
+  const stageTargets = Object.keys(summary.metrics).some((metric) => isStage(metric) && hasTargetOn(targets, metric));
+  const stages: string[][] = [['stage (all scenarios)', ...COLUMNS.slice(1), ...(stageTargets ? ['target'] : [])]];
+  /** A row, with its target cell when the table has a target column. */
+  const withTarget = (cells: string[], on: boolean, metric: string, scenario: string | undefined): string[] => (on ? [...cells, targetCell(targetsOf(targets, metric, scenario))] : cells);
   for (const metric of Object.keys(summary.metrics)) {
     const all = summary.metrics[metric];
     if (isStage(metric)) {
-      if (all !== undefined) stages.push(row(metric, all));
+      if (all !== undefined) stages.push(withTarget(row(metric, all), stageTargets, metric, undefined));
       continue;
     }
-    const rows: string[][] = [[...COLUMNS]];
+    const targeted = hasTargetOn(targets, metric);
+    const rows: string[][] = [[...COLUMNS, ...(targeted ? ['target'] : [])]];
     for (const [name, scenario] of Object.entries(summary.scenarios)) {
       const s = scenario.metrics[metric];
-      if (s !== undefined) rows.push(row(name, s));
+      if (s !== undefined) rows.push(withTarget(row(name, s), targeted, metric, name));
     }
-    if (all !== undefined && rows.length > 2) rows.push(row('all', all));
+    if (all !== undefined && rows.length > 2) rows.push(withTarget(row('all', all), targeted, metric, undefined));
     const table = renderTable(rows);
     if (table.includes('*')) starred = true;
     blocks.push(`${metric}  (${describe(metric)})\n${table}`);
@@ -103,7 +130,8 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
     `All times in ms. Caller frame pacing: p50 ${late.p50.toFixed(2)} ms, p99 ${late.p99.toFixed(2)} ms, max ${late.max.toFixed(1)} ms late over ${summary.pacing.framesSent} frames.` +
       (summary.eventLoop === null ? '' : ` Harness event-loop delay: p99 ${summary.eventLoop.delayMs.p99.toFixed(2)} ms, max ${summary.eventLoop.delayMs.max.toFixed(1)} ms.`) +
       ` p50 CI / p95 CI: ${Math.round(summary.statistics.level * 100)}% bootstrap intervals (${summary.statistics.resamples} resamples, seed ${summary.statistics.seed}; - below ${summary.statistics.minSamples} samples).` +
-      (starred ? '\n* fewer samples than this percentile needs (p90: 10, p95: 20, p99: 100): it is the largest sample, not an estimate.' : ''),
+      (starred ? '\n* fewer samples than this percentile needs (p90: 10, p95: 20, p99: 100): it is the largest sample, not an estimate.' : '') +
+      (targets.length > 0 ? `\n${targetsFootnote(targets)}` : ''),
   );
   return lines.join('\n\n');
 }

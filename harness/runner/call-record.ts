@@ -13,6 +13,7 @@ import type { ScenarioCallOutcome } from './run-scenario-call.ts';
 import type { Fault } from '../mocks/faults.ts';
 import { untiedServicesBetween } from '../checks/absence.ts';
 import type { TimelineEvent } from '../caller/timeline.ts';
+import type { CallAudio } from '../caller/audio-capture.ts';
 import { isWaitStepError, silenceNote } from './silence-note.ts';
 
 export interface CallRecordInput {
@@ -32,6 +33,8 @@ export interface CallRecordInput {
   faults: readonly Fault[];
   /** Whether the run's upstream services are its mocks. */
   mocks: boolean;
+  /** The call's audio, when the run keeps it. */
+  audio?: CallAudio;
 }
 
 /** A wait step's timeout says how long the caller had heard nothing: slow, or gone silent (silence-note.ts). */
@@ -52,7 +55,8 @@ export function buildCallRecord(input: CallRecordInput): CallRecord {
       : outcome.error !== undefined
         ? ({ state: 'failed', error: withSilence(outcome.error, timeline) } as const)
         : ({ state: 'completed' } as const);
-  const base = { ...ref, callSid, startedAt: input.startedAt, endedAt: input.endedAt, timeline, journal, pacing, ...state };
+  const audio = input.audio === undefined || result === undefined ? {} : { audio: input.audio };
+  const base = { ...ref, callSid, startedAt: input.startedAt, endedAt: input.endedAt, timeline, journal, pacing, ...audio, ...state };
   // Nothing of a warm-up call, or of a call the run's stop cut short, is measured.
   if (ref.warmup || state.state === 'stopped') {
     return Object.freeze({ ...base, samples: Object.freeze({}), turns: Object.freeze([]), greeting: undefined, unansweredTurns: 0, verdicts: Object.freeze([]) });

@@ -3,6 +3,7 @@
  * immutable record of each call. Progress lines, the result model (harness/report/fold.ts) and
  * any other view of a run are folds over these events; the runner keeps no result of its own.
  */
+import type { CallAudio } from '../caller/audio-capture.ts';
 import type { TimelineEvent } from '../caller/timeline.ts';
 import type { CheckVerdict } from '../checks/check.ts';
 import type { GreetingSource, TurnKind } from '../metrics/call-metrics.ts';
@@ -47,6 +48,8 @@ interface CallRecordBase extends CallRef {
   verdicts: readonly CheckVerdict[];
   /** The caller's frame pacing, when the call connected (read it, never record into it). */
   pacing: { framesSent: number; lateness: LatencyHistogram } | undefined;
+  /** The audio sent and received, only when the run keeps it (RunPlan.callAudio) and the call connected. */
+  audio?: CallAudio;
 }
 
 /**

@@ -5,6 +5,7 @@ import { PlacementError, placeCall, type CallResult } from '../caller/call.ts';
 import { createHistogram } from '../metrics/histogram.ts';
 import { expectationAt } from '../scenario/expectations.ts';
 import type { Utterance } from '../caller/utterance.ts';
+import type { AudioTap } from '../caller/audio-capture.ts';
 import type { ConversationScript } from '../mocks/script.ts';
 import type { FaultBook } from '../mocks/faults.ts';
 import type { CallBook } from '../mocks/attribution/call-book.ts';
@@ -31,6 +32,8 @@ export interface ScenarioCallInput {
   signal?: AbortSignal;
   /** The mocks' call book, when mocks are in use: the call is announced and its audio carries its mark. */
   calls?: CallBook;
+  /** Keeps the call's audio (run --call-audio). */
+  audio?: AudioTap;
 }
 
 export interface ScenarioCallOutcome {
@@ -94,6 +97,7 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
     call = await placeCall({
       callSid,
       ...(markToken === undefined ? {} : { markToken }),
+      ...(input.audio === undefined ? {} : { audio: input.audio }),
       clock: input.clock,
       webhookUrl: input.webhookUrl,
       authToken: input.authToken,

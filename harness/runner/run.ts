@@ -39,6 +39,8 @@ export interface RunPlan {
    * start: no scripted replies, faults or stage metrics).
    */
   upstream?: { kind: 'mocks'; ports?: MocksOptions['ports'] } | { kind: 'real'; env: UpstreamEnv };
+  /** Keep each measured call's audio in its record (CallRecord.audio), for calls/<n>/call.wav; off by default, as it costs ~16 KB per second of call. */
+  callAudio?: boolean;
 }
 
 /** Calls of the measured phase planned in advance, when the load model fixes them. */

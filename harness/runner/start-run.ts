@@ -17,6 +17,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { twilioSid } from '../caller/ids.ts';
+import { createAudioCapture } from '../caller/audio-capture.ts';
 import { startMocks, type Mocks, type UpstreamEnv } from '../mocks/start-mocks.ts';
 import { upstreamReport } from '../mocks/journal/queries.ts';
 import { agentExitMessage, failedByAgentExit } from './agent-exit.ts';
@@ -185,6 +186,8 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
     const ref: CallRef = { scenarioIndex: s, scenario: planned.scenario.name, index, warmup: warm };
     const callSid = twilioSid('CA');
     const startedAt = clock.now();
+    // Warm-up calls are measured by nothing: their audio is not kept either.
+    const capture = plan.callAudio === true && !warm ? createAudioCapture() : undefined;
     inFlight.set(callSid, ref);
     emit({ type: 'call-started', call: { ...ref, callSid, at: startedAt } });
     const outcome = await runScenarioCall({
@@ -197,6 +200,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal, calls: mocks.calls }),
       callSid,
       signal: stop,
+      ...(capture === undefined ? {} : { audio: capture }),
     });
     const endedAt = clock.now();
     // A call the agent's death failed is not the agent's failure to measure: the run stops on it.
@@ -214,6 +218,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       lagMs,
       faults: planned.scenario.faults ?? [],
       mocks: mocks !== undefined,
+      ...(capture === undefined ? {} : { audio: capture.audio() }),
     });
     counts.done++;
     if (record.state === 'failed') counts.failed++;

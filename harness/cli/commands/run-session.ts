@@ -15,7 +15,10 @@ import { METRICS, type MetricName } from '../../metrics/definitions.ts';
 import { renderChecks } from '../../report/checks-table.ts';
 import { renderUpstream } from '../../report/upstream-table.ts';
 import { createRunFold } from '../../report/fold.ts';
-import { createProgressPrinter } from '../../report/progress.ts';
+import { attachProgress } from '../../report/progress-driver.ts';
+import { createReportCollector } from '../../report/report-collector.ts';
+import { evaluateTargets } from '../../report/targets.ts';
+import { reportFilesLine, writeReports } from '../../report/write-reports.ts';
 import { summarize } from '../../report/summary.ts';
 import { renderSummaryTable } from '../../report/table.ts';
 import { renderThresholds } from '../../report/thresholds-table.ts';
@@ -46,6 +49,10 @@ export interface RunSession {
   /** Beyond these the run gets warnings (harness/report/trust-bounds.ts). */
   trustBounds: Readonly<TrustBounds>;
   version: string;
+  /** Informational targets (harness/report/targets.ts): a ✓/✗ target column in every table and report. */
+  targets: readonly Threshold[];
+  /** $GITHUB_STEP_SUMMARY when set: summary.md is appended to it. */
+  stepSummary: string | undefined;
 }
 
 /** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
@@ -58,11 +65,12 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const { io, plan } = session;
   const run = startRun(plan, { clock: session.clock, ...(session.signal === undefined ? {} : { signal: session.signal }) });
   const fold = createRunFold();
-  const progress = createProgressPrinter();
+  const reports = createReportCollector();
   run.subscribe((event) => {
     fold.add(event);
-    for (const line of progress(event)) io.progress(line);
+    reports.add(event);
   });
+  attachProgress(run, io, session.clock);
   const ended = await run.result.catch((error: unknown) => {
     // What the user can fix: the agent command or URL, or ports taken by something else.
     if (error instanceof AgentStartError) throw new UsageError(`--agent-cmd: ${error.message}`);
@@ -76,12 +84,14 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const outcome = fold.outcome();
   const summary = summarize(outcome, session.version, { trustBounds: session.trustBounds });
   const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
-  const result = { ...summary, thresholds: gate };
+  const targets = evaluateTargets(session.targets, summary, outcomeHistograms(outcome));
+  const result = { ...summary, thresholds: gate, targets };
 
   const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${outcome.profile}`;
   const dir = path.join(PACKAGE_ROOT, 'reports', runId);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const written = await writeReports(dir, { outcome, summary, gate, targets, collection: reports.collection(), stepSummary: session.stepSummary });
 
   const warnings = renderWarnings(summary.warnings);
   if (session.json) {
@@ -89,13 +99,14 @@ export async function playAndReport(session: RunSession): Promise<number> {
     // stdout is for the machine; a person watching stderr should still see that the figures cannot be trusted.
     if (warnings !== '') io.progress(warnings);
   } else {
-    io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric));
+    io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric, targets));
     io.out(`\n${renderChecks(summary.checks)}`);
     const upstream = renderUpstream(summary);
     if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     if (warnings !== '') io.out(`\n${warnings}`);
     io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
+    io.out(reportFilesLine(written));
   }
   switch (ended.state) {
     case 'interrupted':

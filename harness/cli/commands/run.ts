@@ -14,6 +14,7 @@ import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
 import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
+import { parseReportFlags, REPORT_HELP, REPORT_OPTIONS } from '../report-flags.ts';
 import { UsageError } from '../usage-error.ts';
 import { redactSecrets } from '../../runner/redact.ts';
 import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
@@ -54,11 +55,14 @@ ${REPLY_HELP}
 
 ${THRESHOLD_HELP}
 
+${REPORT_HELP}
+
 Each measured call is judged by the conformance checks (twilio.protocol, turn.answered,
 bargein.no-leak, bargein.no-spurious-clear, realtime.truncate-accepted,
 upstream.closed-after-hangup), printed after the tables.
 Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
-expression, observed, ok, samples; and a checks object).
+expression, observed, ok, samples; a targets array of the same shape, one entry per target and
+scope; and a checks object) and the other report files (see Reports above).
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or an error-severity
 check failed on a call (warnings never change the exit code) or the agent exited mid-run, or
 (--strict) the run cannot be trusted, 99 a threshold failed. A conformance failure wins: such a
@@ -90,6 +94,7 @@ export const RUN_OPTIONS = {
   ...REPLY_OPTIONS,
   ...THRESHOLD_OPTIONS,
   ...TARGET_OPTIONS,
+  ...REPORT_OPTIONS,
   profile: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -119,7 +124,9 @@ export async function runCommand(
   const reply = parseReplyFlags(values);
   refuseIdleReplyKnobs(values, reply);
   const bargeIn = parseBargeInFlag(values);
-  const thresholds = await parseThresholdFlags(values);
+  const report = await parseReportFlags(values);
+  // --targets-gate: the targets are thresholds as well (exit 99), after those given.
+  const thresholds = [...(await parseThresholdFlags(values)), ...(report.targetsGate ? report.targets : [])];
   const trustBounds = trustBoundsFrom(env);
   const clock = createSystemClock();
   const target = parseTargetFlags(values, env, clock, mode);
@@ -138,7 +145,7 @@ export async function runCommand(
     planned,
     target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
   );
-  checkThresholdScenarios(thresholds, planned.map((p) => p.scenario.name));
+  checkThresholdScenarios([...thresholds, ...report.targets], planned.map((p) => p.scenario.name));
 
   const agent =
     target.agent ??
@@ -151,7 +158,7 @@ export async function runCommand(
     });
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${redactSecrets(agent.describe())}`);
   return playAndReport({
-    plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream },
+    plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream, ...(report.callAudio ? { callAudio: true } : {}) },
     clock,
     io,
     json: values.json,
@@ -161,5 +168,7 @@ export async function runCommand(
     strict: values.strict,
     trustBounds,
     version: await version(),
+    targets: report.targets,
+    stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
   });
 }
