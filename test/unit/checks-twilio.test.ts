@@ -168,7 +168,7 @@ describe('twilio.nothing-before-start', () => {
       START,
       ...HANGUP,
     ];
-    expect(verdict('twilio.nothing-before-start', events).evidence).toEqual(['media ×2 from 0.009 s before start to 0.007 s before start (start was sent 10 ms after connected)', 'mark at 0.005 s before start']);
+    expect(verdict('twilio.nothing-before-start', events).evidence).toEqual(['3 messages (media ×2, mark ×1), from 0.009 s to 0.005 s before start (start was sent 10 ms after connected)']);
   });
 
   it('passes a quiet wait, and is skipped when start never came', () => {
@@ -189,7 +189,7 @@ describe('twilio.audio-format', () => {
 describe('twilio.quiet-after-stop', () => {
   it('fails what the agent sent after stop', () => {
     const events: TimelineEvent[] = [START, media(1100, 1100, 500), { kind: 'stop_sent', t: 5000 }, { kind: 'after_stop', t: 5010, what: 'media' }, { kind: 'after_stop', t: 5030, what: 'media' }, { kind: 'closed', t: 5500, by: 'caller', code: 1000 }];
-    expect(verdict('twilio.quiet-after-stop', events).evidence).toEqual(['media ×2 from 0.010 s after stop to 0.030 s after stop (stop sent at 4.000 s)']);
+    expect(verdict('twilio.quiet-after-stop', events).evidence).toEqual(['2 messages (media ×2), from 0.010 s to 0.030 s after the stop sent at 4.000 s, the socket still open']);
   });
 
   it('passes a quiet agent, and is skipped when the agent hung up first', () => {

@@ -7,7 +7,7 @@
 import { eventsOf } from '../../caller/timeline.ts';
 import type { CallCheckInput } from '../call-checks.ts';
 import { skipped, verdictOf, type CheckVerdict } from '../check.ts';
-import { runsOf } from './facts.ts';
+import { strayLine } from './stray-messages.ts';
 
 export function checkNothingBeforeStart(input: CallCheckInput, origin: number): CheckVerdict {
   const { events } = input;
@@ -17,9 +17,9 @@ export function checkNothingBeforeStart(input: CallCheckInput, origin: number): 
     const open = eventsOf(events, 'socket_open')[0];
     return skipped('twilio.nothing-before-start', open === undefined ? 'the media stream never opened' : 'the agent closed the stream before start was sent');
   }
-  const before = (t: number): string => `${((origin - t) / 1000).toFixed(3)} s before start`;
+  const before = (t: number): string => `${((origin - t) / 1000).toFixed(3)} s`;
   const opened = eventsOf(events, 'socket_open')[0];
   const delay = start !== undefined && opened !== undefined ? ` (start was sent ${Math.round(start.t - opened.t)} ms after connected)` : '';
-  const lines = runsOf(early, (e) => e.what, origin, before);
-  return verdictOf('twilio.nothing-before-start', lines.length === 0 ? [] : [`${lines[0] ?? ''}${delay}`, ...lines.slice(1)]);
+  const line = strayLine(early, before);
+  return verdictOf('twilio.nothing-before-start', line === undefined ? [] : [`${line} before start${delay}`]);
 }

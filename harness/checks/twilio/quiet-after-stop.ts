@@ -5,8 +5,8 @@
  */
 import { eventsOf } from '../../caller/timeline.ts';
 import type { CallCheckInput } from '../call-checks.ts';
-import { skipped, verdictOf, type CheckVerdict } from '../check.ts';
-import { runsOf } from './facts.ts';
+import { secondsAfter, skipped, verdictOf, type CheckVerdict } from '../check.ts';
+import { strayLine } from './stray-messages.ts';
 
 export function checkQuietAfterStop(input: CallCheckInput, origin: number): CheckVerdict {
   const { events } = input;
@@ -15,7 +15,7 @@ export function checkQuietAfterStop(input: CallCheckInput, origin: number): Chec
     const closed = eventsOf(events, 'closed')[0];
     return skipped('twilio.quiet-after-stop', closed?.by === 'agent' ? 'the agent closed the stream before the caller sent stop' : 'the caller never sent stop');
   }
-  const after = (t: number): string => `${((t - stop.t) / 1000).toFixed(3)} s after stop`;
-  const lines = runsOf(eventsOf(events, 'after_stop'), (e) => e.what, origin, after);
-  return verdictOf('twilio.quiet-after-stop', lines.length === 0 ? [] : [`${lines[0] ?? ''} (stop sent at ${((stop.t - origin) / 1000).toFixed(3)} s)`, ...lines.slice(1)]);
+  const after = (t: number): string => `${((t - stop.t) / 1000).toFixed(3)} s`;
+  const line = strayLine(eventsOf(events, 'after_stop'), after);
+  return verdictOf('twilio.quiet-after-stop', line === undefined ? [] : [`${line} after the stop sent at ${secondsAfter(origin, stop.t)}, the socket still open`]);
 }
