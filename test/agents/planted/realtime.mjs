@@ -159,7 +159,7 @@ export class RealtimeCall {
     else if (this.pendingAppends.length < MAX_PENDING_APPENDS) this.pendingAppends.push(append);
     const speech = this.speech;
     if (speech === undefined || !speech.overAgent || speech.bargedIn) return;
-    speech.heardMs += (payload.length * 3) / 4 / MULAW_BYTES_PER_MS;
+    speech.heardMs += Buffer.byteLength(payload, 'base64') / MULAW_BYTES_PER_MS;
     if (speech.heardMs >= LONG_SPEECH_MS && this.speaking) this.bargeIn(`${LONG_SPEECH_MS} ms of speech over agent audio`);
   }
 
