@@ -73,7 +73,7 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
     });
   } catch (error) {
     const facts: WebhookFacts = { status: 0, sentAt: started, durationMs: clock.now() - started, contentType: undefined, bodyBytes: 0, params };
-    const why = timeout.aborted ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s (Twilio gives up: error 11205)` : (error as Error).message;
+    const why = timeout.aborted ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s: Twilio gives up on a voice webhook then` : (error as Error).message;
     return { ok: false, stage: 'webhook', error: `webhook ${request.url} failed: ${why}`, ...facts };
   }
   let body: Buffer;
