@@ -76,9 +76,17 @@ describe('turn.expected', () => {
     ];
     expect(verdict('turn.expected', events).evidence).toEqual([
       "'q' (expected: reply, reply within 400 ms, by default): the first audible reply sample played at 2.500 s, 500 ms after its last voiced sample (2.000 s), over the 400 ms budget",
-      "'early' (expected: interrupt): no agent audio was playing at its first voiced sample (5.000 s): there was nothing to interrupt",
+      "'early' (expected: interrupt): no agent audio played while it was voiced (5.000 s to 5.500 s): there was nothing to interrupt",
       "'late' (expected: interrupt, clear within 200 ms, reply within 500 ms): clear at 7.600 s, 600 ms after its first voiced sample (7.000 s), over the 200 ms budget",
       "'late' (expected: interrupt, clear within 200 ms, reply within 500 ms): the first audible reply sample played at 8.500 s, 1000 ms after its last voiced sample (7.500 s), over the 500 ms budget",
+    ]);
+  });
+
+  it('counts agent audio that resumed while the caller was voiced (after a gap in the reply) as something to interrupt', () => {
+    const gap = [START, said('q', 2000, 3000, reply()), media(3500, 3500, 2400), media(6200, 6200, 5000), said('stop', 6000, 7000, interrupt()), { kind: 'clear', t: 6500, droppedMs: 4700 } as TimelineEvent, media(7500, 7500, 800), ...HANGUP];
+    expect(verdict('turn.expected', gap)).toEqual(passed('turn.expected'));
+    expect(verdict('turn.expected', gap.filter((e) => e.kind !== 'clear')).evidence).toEqual([
+      "'stop' (expected: interrupt): spoken over agent audio from 5.000 s, and no clear came before the hang-up at 19.000 s: a missed barge-in",
     ]);
   });
 

@@ -60,8 +60,10 @@ function judge(call: CallFacts, i: number, u: UtteranceEvent, expectation: Utter
 
   switch (expectation.expect) {
     case 'interrupt': {
-      if (!playback.playingAt(u.firstVoicedAt)) {
-        lines.push(`${label}: no agent audio was playing at its first voiced sample (${at(u.firstVoicedAt)}): there was nothing to interrupt`);
+      // Agent audio playing at any moment the caller was voiced is something to interrupt (a reply may resume mid-utterance after a gap).
+      const overAgent = playback.media.some((m) => m.audibleFrom !== undefined && m.t <= u.lastVoicedAt && m.playStart < u.lastVoicedAt && playback.endOf(m) > u.firstVoicedAt);
+      if (!overAgent) {
+        lines.push(`${label}: no agent audio played while it was voiced (${at(u.firstVoicedAt)} to ${at(u.lastVoicedAt)}): there was nothing to interrupt`);
         break;
       }
       if (clear === undefined) {
