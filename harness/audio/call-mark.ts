@@ -16,7 +16,12 @@
  */
 import alawmulaw from 'alawmulaw';
 
+/**
+ * Two kinds of mark, told apart by their sync word: the caller's (which call is speaking) and the
+ * mocks' on the speech they synthesise (which upstream connection made the audio the caller hears).
+ */
 export const MARK_SYNC = 0xb5c3;
+export const SOURCE_MARK_SYNC = 0x5ac3;
 export const MARK_BITS = 64;
 export const MAX_CALL_TOKEN = 0xffffff;
 
@@ -37,9 +42,9 @@ function crc16(bytes: readonly number[]): number {
 }
 
 /** The 64 bits of a codeword, most significant first. */
-export function codewordBits(mark: CallMark): Uint8Array {
+export function codewordBits(mark: CallMark, sync = MARK_SYNC): Uint8Array {
   const payload = [(mark.token >>> 16) & 0xff, (mark.token >>> 8) & 0xff, mark.token & 0xff, mark.utterance & 0xff];
-  const words = [MARK_SYNC, (payload[0]! << 8) | payload[1]!, (payload[2]! << 8) | payload[3]!, crc16(payload)];
+  const words = [sync, (payload[0]! << 8) | payload[1]!, (payload[2]! << 8) | payload[3]!, crc16(payload)];
   const bits = new Uint8Array(MARK_BITS);
   for (let i = 0; i < MARK_BITS; i++) bits[i] = (words[i >> 4]! >>> (15 - (i & 15))) & 1;
   return bits;
@@ -54,18 +59,18 @@ export interface MarkWriter {
  * Marks one call's outgoing μ-law stream. The bit position runs on across frames; a change of
  * utterance number takes effect at the next codeword boundary, so every codeword is whole.
  */
-export function createMarkWriter(token: number): MarkWriter {
+export function createMarkWriter(token: number, sync = MARK_SYNC): MarkWriter {
   if (!Number.isInteger(token) || token < 1 || token > MAX_CALL_TOKEN) throw new RangeError(`call token must be 1…${MAX_CALL_TOKEN}, got ${token}`);
   let position = 0;
   let current = 0;
-  let bits = codewordBits({ token, utterance: 0 });
+  let bits = codewordBits({ token, utterance: 0 }, sync);
   return {
     mark(frame, utterance) {
       const out = new Uint8Array(frame.length);
       for (let i = 0; i < frame.length; i++) {
         if (position === 0 && utterance !== current) {
           current = utterance;
-          bits = codewordBits({ token, utterance });
+          bits = codewordBits({ token, utterance }, sync);
         }
         out[i] = ((frame[i] ?? 0) & 0xfe) | (bits[position] ?? 0);
         position = (position + 1) % MARK_BITS;
@@ -83,19 +88,45 @@ class BitScanner {
   private lastToken: number | undefined;
   confirmed: number | undefined;
   latest: CallMark | undefined;
+  /** Called once per token, the first time two codewords in a row agree on it. */
+  onConfirmed: ((token: number) => void) | undefined;
+  private readonly seen = new Set<number>();
+
+  constructor(private readonly sync: number) {}
 
   push(bit: number): void {
     this.hi = ((this.hi << 1) | (this.lo >>> 31)) >>> 0;
     this.lo = ((this.lo << 1) | bit) >>> 0;
-    if (++this.count < MARK_BITS || this.hi >>> 16 !== MARK_SYNC) return;
+    if (++this.count < MARK_BITS || this.hi >>> 16 !== this.sync) return;
     const payload = [(this.hi >>> 8) & 0xff, this.hi & 0xff, (this.lo >>> 24) & 0xff, (this.lo >>> 16) & 0xff];
     if (crc16(payload) !== (this.lo & 0xffff)) return;
     const token = (payload[0]! << 16) | (payload[1]! << 8) | payload[2]!;
     if (token === 0) return;
     this.latest = { token, utterance: payload[3]! };
-    if (this.lastToken === token) this.confirmed ??= token;
+    if (this.lastToken === token) {
+      this.confirmed ??= token;
+      if (!this.seen.has(token)) {
+        this.seen.add(token);
+        this.onConfirmed?.(token);
+      }
+    }
     this.lastToken = token;
   }
+}
+
+/**
+ * Reads every source mark in a stream of μ-law (the agent's audio as the caller receives it, made of
+ * several sources one after another: the speech of one speak socket, then another's, then a REST
+ * request's): `onSource` is called once per source token, when it is first confirmed.
+ */
+export function createSourceMarkReader(onSource: (token: number) => void): { push(bytes: Uint8Array): void } {
+  const scanner = new BitScanner(SOURCE_MARK_SYNC);
+  scanner.onConfirmed = onSource;
+  return {
+    push(bytes) {
+      for (const byte of bytes) scanner.push(byte & 1);
+    },
+  };
 }
 
 export type MarkEncoding = 'mulaw' | 'linear16';
@@ -115,7 +146,7 @@ export interface MarkReader {
  */
 export function createMarkReader(encoding: MarkEncoding, sampleRate: number): MarkReader {
   const factor = encoding === 'linear16' && sampleRate % 8000 === 0 && sampleRate >= 8000 ? sampleRate / 8000 : encoding === 'mulaw' ? 1 : 0;
-  const scanners = Array.from({ length: Math.max(factor, 1) }, () => new BitScanner());
+  const scanners = Array.from({ length: Math.max(factor, 1) }, () => new BitScanner(MARK_SYNC));
   let sampleIndex = 0;
   let carry: number | undefined;
   const winner = (): BitScanner | undefined => scanners.find((s) => s.confirmed !== undefined);

@@ -12,7 +12,7 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Clock } from '../clock.ts';
 import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
-import { createMarkWriter, type MarkWriter } from '../audio/call-mark.ts';
+import { createMarkWriter, createSourceMarkReader, type MarkWriter } from '../audio/call-mark.ts';
 import type { AudioTap } from './audio-capture.ts';
 import type { AgentToTwilio } from '../protocol/twilio.ts';
 import { rawDataToBuffer } from '../net/raw-data.ts';
@@ -52,6 +52,11 @@ export interface CallOptions {
    * can tie the agent's upstream connections to this call. Absent: frames go out unmarked.
    */
   markToken?: number;
+  /**
+   * Called once per source mark found in the agent's audio (the mocks mark the speech they make with
+   * the connection that made it): the agent's speech sockets are tied to this call by what it heard.
+   */
+  onSourceMark?: (token: number) => void;
   /** Milliseconds between `connected` and `start` (default 0): an agent must send nothing before `start` (REFERENCE-AGENTS §6 bug class 3). */
   startDelayMs?: number;
   /** `late`: the echoes a `clear` owes are held back until the agent's next reply has queued its marks (playback.ts; bug class 13). */
@@ -206,6 +211,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   /** Frames queued to send, each with the number of the utterance it belongs to (0: none). */
   const outgoing: Array<{ frame: Uint8Array; utterance: number }> = [];
   const marker: MarkWriter | undefined = options.markToken === undefined ? undefined : createMarkWriter(options.markToken);
+  const sources = options.onSourceMark === undefined ? undefined : createSourceMarkReader(options.onSourceMark);
   const frameListeners = new Set<(index: number, sentAt: number) => void>();
   const mediaListeners = new Set<() => void>();
   const endListeners = new Set<(error: Error) => void>();
@@ -266,6 +272,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
         options.audio?.received(payload.audio, now);
         // A chunk that arrives to an empty queue starts a new stretch of agent audio.
         if (playback.drainsAt <= now) audibleStarts.length = 0;
+        sources?.push(payload.audio);
         const queued = playback.enqueue(payload.audio);
         // Twilio plays what it is given, but a payload that is not audio is no speech the caller heard.
         const played = payload.isAudio ? queued : { ...queued, audibleFrom: undefined, audibleTo: undefined };

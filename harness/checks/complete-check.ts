@@ -78,6 +78,7 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
     evidence.push(`${what}: it stopped ${stopped}, and the agent said nothing more until ${until} (${seconds(windowEnd - Math.max(lastEnd, utterance.lastVoicedAt))} of silence)`);
   });
   if (judged === 0) {
+    if (utterances.length === 0) return skipped('turn.complete', 'the caller said nothing');
     const absent = absentService(input, 'openai.chat') !== undefined && absentService(input, 'openai.realtime') !== undefined;
     return skipped('turn.complete', absent ? 'no reply the mocks produced was tied to this call' : 'no caller turn had an uninterrupted reply the mocks produced');
   }

@@ -8,6 +8,7 @@ import type { DelaySampler } from './profiles.ts';
 import type { FaultBook } from './faults.ts';
 import type { CallBook } from './attribution/call-book.ts';
 import type { TextLedger } from './attribution/text-ledger.ts';
+import type { SourceBook } from './attribution/source-book.ts';
 
 export interface MockContext {
   clock: Clock;
@@ -24,6 +25,8 @@ export interface MockContext {
   calls: CallBook;
   /** The text the mocks produced per call, to tie text-only requests to calls. */
   texts: TextLedger;
+  /** The source marks the mocks put on the speech they synthesise, for the caller to report. */
+  sources: SourceBook;
 }
 
 /** A running mock server. */

@@ -6,6 +6,7 @@ import { createFaultBook, type FaultBook } from './faults.ts';
 import { createJournal, type Journal } from './journal/journal.ts';
 import { createCallBook, type CallBook } from './attribution/call-book.ts';
 import { createTextLedger } from './attribution/text-ledger.ts';
+import { createSourceBook, type SourceBook } from './attribution/source-book.ts';
 import { startOpenAIMock, type OpenAIMockServer } from './openai/server.ts';
 import { createDelaySampler, type LatencyProfile } from './profiles.ts';
 import { createConversationScript, type ConversationScript } from './script.ts';
@@ -48,6 +49,8 @@ export interface Mocks {
   faults: FaultBook;
   /** The calls the run announces before placing them (their tokens mark the caller's audio). */
   calls: CallBook;
+  /** The connections whose marked speech the caller reports hearing. */
+  sources: SourceBook;
   env: UpstreamEnv;
   close(): Promise<void>;
 }
@@ -58,11 +61,13 @@ export const DEFAULT_MOCK_KEY = 'callbench-mock-key';
 export function createMockContext(options: MocksOptions): MockContext {
   const counters = new Map<string, number>();
   const calls = createCallBook();
+  const journal = createJournal(options.clock);
   return {
     clock: options.clock,
     calls,
     texts: createTextLedger(options.clock, calls),
-    journal: createJournal(options.clock),
+    sources: createSourceBook(journal),
+    journal,
     script: createConversationScript(),
     delays: createDelaySampler(options.profile, options.seed),
     apiKey: options.apiKey ?? DEFAULT_MOCK_KEY,
@@ -77,7 +82,7 @@ export function createMockContext(options: MocksOptions): MockContext {
 
 export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
-  const { journal, script, apiKey, faults, calls } = ctx;
+  const { journal, script, apiKey, faults, calls, sources } = ctx;
   const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
   const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0, options.ports?.openaiTls ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
@@ -90,6 +95,7 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
     script,
     faults,
     calls,
+    sources,
     env: {
       DEEPGRAM_API_URL: deepgram.url,
       DEEPGRAM_API_KEY: apiKey,

@@ -69,8 +69,9 @@ export type ListenServerMessage = z.infer<typeof ListenServerMessage>;
 
 // ---- listen: client -> server (text frames; audio is binary) ---------------
 
+/** `Configure` (numerals) is sent by the v3/v4 SDKs' `configure()`; it is no longer in the spec, but the service takes it. */
 export const ListenControl = z.object({
-  type: z.enum(['KeepAlive', 'Finalize', 'CloseStream']),
+  type: z.enum(['KeepAlive', 'Finalize', 'CloseStream', 'Configure']),
 });
 export type ListenControl = z.infer<typeof ListenControl>;
 

@@ -51,9 +51,17 @@ export function renderChecks(checks: ChecksSummary): string {
     lines.push(`${id}:`);
     for (const e of checks[id].evidence) lines.push(`  ${e.scenario} #${e.call}: ${e.line}`);
   }
-  // An absence is never silent: every reason a check could not apply, once, with its count.
-  const skips = CHECK_IDS.flatMap((id) => checks[id].skipReasons.map((r) => `  ${id}: ${r.reason} (${r.calls} call${r.calls === 1 ? '' : 's'})`));
-  if (skips.length > 0) lines.push('Skipped:', ...skips);
+  // An absence is never silent: every reason a check could not apply, once, with the checks and calls it covers.
+  const byReason = new Map<string, Array<{ id: string; calls: number }>>();
+  for (const id of CHECK_IDS) for (const r of checks[id].skipReasons) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), { id, calls: r.calls }]);
+  if (byReason.size > 0) {
+    lines.push('Skipped:');
+    for (const [reason, skipped] of byReason) {
+      const calls = new Set(skipped.map((s) => s.calls));
+      const count = calls.size === 1 ? `${skipped[0]?.calls ?? 0} call${skipped[0]?.calls === 1 ? '' : 's'}` : skipped.map((s) => `${s.id} ${s.calls}`).join(', ');
+      lines.push(`  ${reason}: ${skipped.map((s) => s.id).join(', ')} (${count})`);
+    }
+  }
   if (failed.some((id) => checks[id].severity === 'error')) lines.push('A failed error check fails the run (exit 3); warnings never change the exit code.');
   return lines.join('\n');
 }

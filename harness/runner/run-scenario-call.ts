@@ -9,6 +9,7 @@ import type { AudioTap } from '../caller/audio-capture.ts';
 import type { ConversationScript } from '../mocks/script.ts';
 import type { FaultBook } from '../mocks/faults.ts';
 import type { CallBook } from '../mocks/attribution/call-book.ts';
+import type { SourceBook } from '../mocks/attribution/source-book.ts';
 import { attributeByContent } from '../mocks/attribution/content-tie.ts';
 import type { Journal } from '../mocks/journal/journal.ts';
 import { twilioSid } from '../caller/ids.ts';
@@ -34,6 +35,8 @@ export interface ScenarioCallInput {
   calls?: CallBook;
   /** Keeps the call's audio (run --call-audio). */
   audio?: AudioTap;
+  /** The mocks' source book, when mocks are in use: the marks the caller hears in the agent's speech tie its sources. */
+  sources?: SourceBook;
 }
 
 export interface ScenarioCallOutcome {
@@ -98,6 +101,7 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
       callSid,
       ...(markToken === undefined ? {} : { markToken }),
       ...(input.audio === undefined ? {} : { audio: input.audio }),
+      ...(input.sources === undefined ? {} : { onSourceMark: (token: number) => input.sources?.heard(token, callSid) }),
       clock: input.clock,
       webhookUrl: input.webhookUrl,
       authToken: input.authToken,

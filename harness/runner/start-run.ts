@@ -197,7 +197,7 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
       webhookUrl: agent.webhookUrl,
       authToken: plan.authToken,
       script: mocks?.script,
-      ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal, calls: mocks.calls }),
+      ...(mocks === undefined ? {} : { faults: mocks.faults, journal: mocks.journal, calls: mocks.calls, sources: mocks.sources }),
       callSid,
       signal: stop,
       ...(capture === undefined ? {} : { audio: capture }),

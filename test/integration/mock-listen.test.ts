@@ -201,6 +201,20 @@ describe('mock Deepgram listen', () => {
     ws.close();
   });
 
+  it('answers a text frame it cannot read (close 1008), rather than ignoring it, and journals the refusal', async () => {
+    const ws = new WebSocket(`${server.url.replace('http:', 'ws:')}/v1/listen?encoding=mulaw&sample_rate=8000`, { headers: { authorization: `Token ${KEY}` } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.send('{"type":"KeepAlive"}');
+    ws.send('not json at all');
+    expect(await closed).toMatchObject({ code: 1008, reason: expect.stringContaining('not a control message') });
+    // The server journals its side of the close once the closing handshake is done.
+    await expect.poll(() => ctx.journal.entries().filter((e) => e.service === 'deepgram.listen').map((e) => e.kind)).toEqual(['open', 'KeepAlive', 'invalid', 'refused', 'close']);
+  });
+
   it('closes 1011 with the NET-0001 sentence after 10 s without audio or messages', async () => {
     const ws = new WebSocket(`${server.url.replace('http:', 'ws:')}/v1/listen?encoding=mulaw&sample_rate=8000`, { headers: { authorization: `Token ${KEY}` } });
     const opened = Date.now();

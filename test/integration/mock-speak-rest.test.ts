@@ -141,6 +141,18 @@ describe('mock Deepgram REST speak', () => {
     expect((error.body as { err_msg: string }).err_msg).toContain('2000');
   });
 
+  it('refuses a body that is not declared JSON with 415, and says so', async () => {
+    const { ctx, url } = await start();
+    const response = await fetch(`${url}/v1/speak?encoding=mulaw&container=none`, {
+      method: 'POST',
+      headers: { authorization: `Token ${TEST_API_KEY}`, 'content-type': 'text/plain' },
+      body: TEXT,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ err_code: 'UNSUPPORTED_MEDIA_TYPE', err_msg: expect.stringContaining("'text/plain'") });
+    expect(ctx.journal.entries().filter((e) => e.kind === 'refused')).toHaveLength(1);
+  });
+
   it('keeps the 404 for other HTTP routes', async () => {
     const { url } = await start();
     const response = await fetch(`${url}/v1/speak`, { method: 'GET' });

@@ -62,9 +62,11 @@ describe('--no-call-header', () => {
     expect(summary.agent).toContain('no-call-header');
     const ties = summary.attribution;
     expect(ties?.byMethod.header).toBe(0);
-    // Listen by the caller's audio mark. (The speak socket of a greeting-only call carries only the
-    // agent's own greeting, no text the mocks produced, so nothing ties it: not this test's concern.)
-    expect(ties?.byMethod.audio).toBe(1);
+    // Listen by the caller's audio mark; the speak socket of a greeting-only call (it spoke only the
+    // agent's own greeting, no text the mocks produced) by the source mark the caller heard in it.
+    expect(ties?.byMethod.audio).toBe(2);
+    expect(ties?.untied).toBe(0);
     expect(ties?.byService['deepgram.listen']).toEqual({ tied: 1, untied: 0 });
+    expect(ties?.byService['deepgram.speak.ws']).toEqual({ tied: 1, untied: 0 });
   });
 });

@@ -44,7 +44,8 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
   let lastSendAt = 0;
   let closing = false;
   let idleCancel: (() => void) | undefined;
-  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, endpointing: params.endpointingMs ?? false } });
+  const declared = { encoding: args.params.get('encoding'), sampleRate: args.params.get('sample_rate'), channels: args.params.get('channels') };
+  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, endpointing: params.endpointingMs ?? false, declared } });
 
   /** Sends `message` no earlier than `delayMs` from now and never before an earlier message; `record` journals it. */
   const sendLater = (delayMs: number, message: () => Record<string, unknown>, record: () => void): void => {
@@ -168,12 +169,20 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     }
     const control = parseListenControl(rawDataToBuffer(data).toString('utf8'));
     if (!control.ok) {
+      // Deepgram answers a text frame it cannot read rather than ignoring it: 1008, as for data it cannot decode.
       journal({ direction: 'received', kind: 'invalid', data: { error: control.error } });
+      const reason = `DATA-0000: the text frame is not a control message (${control.error})`.slice(0, 120);
+      journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: 1008, message: reason } });
+      closing = true;
+      ws.close(1008, reason);
       return;
     }
     switch (control.value.type) {
       case 'KeepAlive':
         journal({ direction: 'received', kind: 'KeepAlive', data: {} });
+        return;
+      case 'Configure':
+        journal({ direction: 'received', kind: 'Configure', data: {} });
         return;
       case 'Finalize':
         journal({ direction: 'received', kind: 'Finalize', data: {} });

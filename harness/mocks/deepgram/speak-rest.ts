@@ -119,6 +119,13 @@ export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse,
     fail(400, 'Bad Request', query.error);
     return;
   }
+  // The body is JSON (`{"text": …}`), and the API is told so; anything else is not read as text.
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== 'application/json') {
+    req.resume();
+    fail(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-type was '${contentType === '' ? '(none)' : contentType}'; a text-to-speech request body is JSON and needs Content-Type: application/json.`);
+    return;
+  }
   const body = await readText(req);
   if (!body.ok) {
     fail(body.status, body.status === 400 ? 'Bad Request' : 'Payload Too Large', body.error);
@@ -132,11 +139,12 @@ export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse,
   }
   const text = stripTextMarks(body.text);
   journal({ direction: 'received', kind: 'request', data: { chars: text.length, text: text.slice(0, 200), model: params.model, encoding: params.encoding, container, sampleRate: params.sampleRate } });
-  streamSpeech(res, { ctx, text, params, container, requestId, journal });
+  streamSpeech(res, { ctx, connection, text, params, container, requestId, journal });
 }
 
 interface StreamArgs {
   ctx: MockContext;
+  connection: string;
   text: string;
   params: SpeakParams;
   container: Container;
@@ -148,6 +156,8 @@ interface StreamArgs {
 function streamSpeech(res: ServerResponse, args: StreamArgs): void {
   const { ctx, text, params, container, journal } = args;
   const render = renderSpeech(text, params);
+  // μ-law speech carries the request's source mark (attribution/source-book.ts); the WAV header never does.
+  const writer = params.encoding === 'mulaw' ? ctx.sources.writerFor('deepgram.speak.rest', args.connection) : undefined;
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
   const firstAt = ctx.clock.now() + ctx.delays.sample('tts.rest_first_byte_ms');
   let sent = 0;
@@ -181,7 +191,8 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
       }
     }
     if (sent < render.chunks) {
-      const chunk = render.chunk(sent);
+      const raw = render.chunk(sent);
+      const chunk = writer === undefined ? raw : writer.mark(raw, 0);
       res.write(chunk);
       bytes += chunk.length;
       sent += 1;

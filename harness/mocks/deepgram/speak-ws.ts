@@ -175,6 +175,9 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     return;
   }
   const params = parsed.value;
+  /** μ-law speech carries this connection's source mark (attribution/source-book.ts); other encodings go out as synthesised. */
+  const writer = params.encoding === 'mulaw' ? ctx.sources.writerFor('deepgram.speak.ws', connection) : undefined;
+  const marked = (bytes: Uint8Array): Uint8Array => (writer === undefined ? bytes : writer.mark(bytes, 0));
   /** Interval between chunks once audio flows: chunk length divided by the profile's speed-up. */
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
   let buffer = '';
@@ -237,7 +240,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
       timer = undefined;
       const chunks = job.render?.chunks ?? 0;
       if (job.sent < chunks && job.render !== undefined) {
-        const bytes = job.render.chunk(job.sent);
+        const bytes = marked(job.render.chunk(job.sent));
         job.sent++;
         const owner = call();
         if (ws.readyState === ws.OPEN) {
@@ -270,7 +273,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     if (late === undefined || job?.render === undefined) return;
     const count = Math.min(job.render.chunks - job.sent, Math.ceil(late.ms / SPEAK_CHUNK_MS));
     for (let i = 0; i < count && ws.readyState === ws.OPEN; i++) {
-      const bytes = job.render.chunk(job.sent++);
+      const bytes = marked(job.render.chunk(job.sent++));
       ws.send(bytes, { binary: true });
       journal({ direction: 'sent', kind: 'audio', data: { bytes: bytes.length, flush: job.sequence, late: true } });
     }
@@ -388,6 +391,6 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
   });
   ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 
-  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, speed: params.speed } });
+  journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, speed: params.speed, container: args.params.get('container') } });
   sendJson({ type: 'Metadata', request_id: requestId, model_name: params.model, model_version: MODEL_VERSION, model_uuid: modelUuid(params.model) });
 }

@@ -52,7 +52,17 @@ type FaultEntry<S extends MockService, F> = Base<S, 'event', 'fault', F>;
 // --- Deepgram listen -----------------------------------------------------------------------------
 
 export type ListenEntry =
-  | SocketLifecycle<'deepgram.listen', { model: string; encoding: string; sampleRate: number; endpointing: number | false }>
+  | SocketLifecycle<
+      'deepgram.listen',
+      {
+        model: string;
+        encoding: string;
+        sampleRate: number;
+        endpointing: number | false;
+        /** The query as the agent wrote it (null: left out, so the mock took Deepgram's default). */
+        declared: { encoding: string | null; sampleRate: string | null; channels: string | null };
+      }
+    >
   | Tied<'deepgram.listen'>
   | Refused<'deepgram.listen'>
   | Base<'deepgram.listen', 'sent', 'SpeechStarted', { atMs: number }>
@@ -75,7 +85,7 @@ export type ListenEntry =
       }
     >
   | Base<'deepgram.listen', 'sent', 'Metadata', { durationMs: number }>
-  | Base<'deepgram.listen', 'received', 'KeepAlive' | 'Finalize', None>
+  | Base<'deepgram.listen', 'received', 'KeepAlive' | 'Finalize' | 'Configure', None>
   | Base<'deepgram.listen', 'received', 'CloseStream', { legacy: boolean }>
   | Base<'deepgram.listen', 'received', 'invalid', { error: string }>
   | Base<'deepgram.listen', 'event', 'idle-timeout', None>
@@ -84,7 +94,7 @@ export type ListenEntry =
 // --- Deepgram speak (WebSocket) ------------------------------------------------------------------
 
 export type SpeakWsEntry =
-  | SocketLifecycle<'deepgram.speak.ws', { model: string; encoding: string; sampleRate: number; speed: number }>
+  | SocketLifecycle<'deepgram.speak.ws', { model: string; encoding: string; sampleRate: number; speed: number; container: string | null }>
   | Tied<'deepgram.speak.ws'>
   | Refused<'deepgram.speak.ws'>
   | Base<'deepgram.speak.ws', 'sent', 'Metadata', { requestId: string; model: string }>
@@ -180,7 +190,7 @@ export const REALTIME_OTHER_RECEIVED = ['input_audio_buffer.commit', 'input_audi
 export type RealtimeOtherReceivedKind = (typeof REALTIME_OTHER_RECEIVED)[number];
 
 export type RealtimeEntry =
-  | SocketLifecycle<'openai.realtime', { model: string; beta: boolean }>
+  | SocketLifecycle<'openai.realtime', { model: string; beta: boolean; /** Query parameters besides `model` (the service ignores them). */ query: string[] }>
   | Tied<'openai.realtime'>
   | Refused<'openai.realtime'>
   | RealtimeModelledSent
@@ -232,13 +242,9 @@ export type EntryOf<S extends MockService> = Extract<JournalEntry, { service: S 
  * The entries of `service` whose kind is `kind`, also where `kind` is one name of a variant that
  * covers several (the Realtime events journalled with generic facts).
  */
-export type EntryWithKind<S extends MockService, K extends string> = EntryOf<S> extends infer E
-  ? E extends { kind: infer Kinds }
-    ? K extends Kinds
-      ? E & { kind: K }
-      : never
-    : never
-  : never;
+export type EntryWithKind<S extends MockService, K extends string> = WithKind<EntryOf<S>, K>;
+/** Distributes over the entries (E is a naked type parameter here). */
+type WithKind<E, K extends string> = E extends { kind: infer Kinds } ? (K extends Kinds ? E & { kind: K } : never) : never;
 
 /** What one service's writer takes: its entries without the fields the writer fills in. */
 export type ServiceInput<S extends MockService> = DistributiveOmit<EntryOf<S>, 't' | 'call' | 'service' | 'connection'>;

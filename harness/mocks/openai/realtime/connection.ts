@@ -28,6 +28,8 @@ export interface RealtimeSocketArgs {
   connection: string;
   /** The `model` query parameter. */
   model: string;
+  /** The other query parameters of the upgrade (the service ignores them: a `voice` there is silently lost). */
+  query: string[];
 }
 
 /** The shortest buffer `input_audio_buffer.commit` accepts. */
@@ -102,6 +104,8 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     const td = s.audio.input.turn_detection;
     return td === null ? undefined : vadParams(td);
   };
+  /** Its μ-law output carries this connection's source mark (attribution/source-book.ts). */
+  const sourceWriter = ctx.sources.writerFor('openai.realtime', args.connection);
   const attribution: AudioAttribution = createAudioAttribution(ctx, 'openai.realtime', args.connection, markFormat(session.audio.input.format));
   let detector: TurnDetector = createTurnDetector(sampleRateOf(session.audio.input.format), attribution.identify, vadSettings(session));
 
@@ -156,6 +160,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
         send: sendWithFault,
         at,
         newId: (kind) => realtimeId(kind),
+        markAudio: (bytes) => (effective.audio.output.format.type === 'audio/pcmu' ? sourceWriter.mark(bytes, 0) : bytes),
         onEnd(response) {
           if ((response.item?.audioMs ?? 0) > 0) audioSent = true;
           if (active === response) active = undefined;
@@ -374,7 +379,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     }
   }
 
-  journal({ direction: 'event', kind: 'open', data: { model: args.model, beta: false } });
+  journal({ direction: 'event', kind: 'open', data: { model: args.model, beta: false, query: args.query } });
   send({ type: 'session.created', session: structuredClone(session) });
 
   ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -25,6 +25,8 @@ export interface ResponseDeps {
   /** Called once when the response has ended (completed or cancelled). */
   onEnd(response: ActiveResponse): void;
   newId(kind: 'resp' | 'item'): string;
+  /** Marks the audio of a delta before it is sent (the connection's source mark on μ-law output). */
+  markAudio(bytes: Uint8Array): Uint8Array;
 }
 
 export interface ResponseOptions {
@@ -131,7 +133,7 @@ export function startResponse(deps: ResponseDeps, options: ResponseOptions): Act
   function sendStep(): void {
     if (item === undefined) beginItem();
     if (render !== undefined) {
-      const bytes = render.chunk(step);
+      const bytes = deps.markAudio(render.chunk(step));
       if (item !== undefined) item.audioMs += bytes.length / bytesPerMs(format);
       send({ type: 'response.output_audio.delta', ...ids(), delta: Buffer.from(bytes).toString('base64') });
       const piece = step === steps - 1 ? tokens.slice(tokensSent).join('') : transcriptUpTo((step + 1) / steps);

@@ -71,14 +71,15 @@ export function handleRealtimeUpgrade(wss: WebSocketServer, ctx: MockContext, re
   const model = url.searchParams.get('model') ?? DEFAULT_REALTIME_MODEL;
   const beta = isBeta(req);
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const args = { ctx, connection: ctx.nextId('realtime'), model };
+    const query = [...url.searchParams.keys()].filter((name) => name !== 'model');
+    const args = { ctx, connection: ctx.nextId('realtime'), model, query };
     tieByHeader(ctx, 'openai.realtime', args.connection, req.headers);
     if (!beta) {
       handleRealtimeSocket(ws, args);
       return;
     }
     const journal = realtimeJournal(args);
-    journal({ direction: 'event', kind: 'open', data: { model, beta: true } });
+    journal({ direction: 'event', kind: 'open', data: { model, beta: true, query } });
     ws.on('close', (code: number) => journal({ direction: 'event', kind: 'close', data: { code } }));
     createSender(ws, journal, () => 48)({ type: 'error', error: { ...realtimeErrors.betaShapeDisabled(), event_id: null } });
     journal({ direction: 'event', kind: 'refused', data: { what: 'close', code: BETA_CLOSE_CODE, message: 'the beta Realtime shape is refused (OpenAI-Beta: realtime=v1)' } });
