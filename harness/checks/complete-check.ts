@@ -40,7 +40,11 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
   const utterances = eventsOf(events, 'utterance');
   const media = eventsOf(events, 'agent_media');
   const clears = eventsOf(events, 'clear');
-  const hangupAt = events.find((e) => e.kind === 'stop_sent' || e.kind === 'closed')?.t ?? Infinity;
+  // The caller hanging up cuts a reply short by its own choice: not judged. The agent closing the
+  // stream mid-reply is the agent's doing: the reply is judged on what played until then.
+  const callerHangupAt = events.find((e) => e.kind === 'stop_sent' || (e.kind === 'closed' && e.by === 'caller'))?.t ?? Infinity;
+  const agentClosedAt = events.find((e) => e.kind === 'closed' && e.by === 'agent')?.t ?? Infinity;
+  const hangupAt = Math.min(callerHangupAt, agentClosedAt);
   const replies = journal.filter(isReply);
   const endOf = (m: Media): number => effectiveEnd(m, clears);
   let judged = 0;
@@ -58,9 +62,10 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
     // The caller barging into this reply, or hanging up while it plays, cuts it: nothing to judge.
     if (metrics.turns[i + 1]?.kind === 'barge-in') return;
     const reply = media.filter((m) => m.t > last.t && m.t < windowEnd);
-    if (reply.some((m) => endOf(m) > hangupAt)) return;
+    if (callerHangupAt <= agentClosedAt && reply.some((m) => endOf(m) > callerHangupAt)) return;
     judged++;
     const played = reply.reduce((sum, m) => sum + Math.max(0, Math.min(endOf(m), windowEnd) - m.playStart), 0);
+    // Audio still queued when the agent closed the stream never reached the caller.
     if (played >= COMPLETE_FRACTION * expected - COMPLETE_SLACK_MS) return;
     const what = `reply to '${turn.utterance}' (caller done at ${secondsAfter(origin, utterance.lastVoicedAt)}): the caller heard ${seconds(played)} of a ${seconds(expected)} reply`;
     // A break in the reply the agent ends within DEAD_AIR_MS (it resumed, or apologised) is a recovery.
@@ -71,9 +76,14 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
         if (silence > DEAD_AIR_MS) evidence.push(`${what}: dead air for ${seconds(silence)} from ${secondsAfter(origin, lastEnd)} before the agent spoke again`);
         return;
       }
-      lastEnd = Math.max(lastEnd, endOf(m));
+      lastEnd = Math.max(lastEnd, Math.min(endOf(m), windowEnd));
     }
-    const until = next !== undefined && next.firstVoicedAt <= hangupAt ? `the caller spoke again at ${secondsAfter(origin, next.firstVoicedAt)}` : `the hang-up at ${secondsAfter(origin, hangupAt)}`;
+    const until =
+      next !== undefined && next.firstVoicedAt <= hangupAt
+        ? `the caller spoke again at ${secondsAfter(origin, next.firstVoicedAt)}`
+        : agentClosedAt < callerHangupAt
+          ? `it closed the call at ${secondsAfter(origin, agentClosedAt)}`
+          : `the hang-up at ${secondsAfter(origin, hangupAt)}`;
     const stopped = lastEnd === -Infinity ? 'before any of it played' : `at ${secondsAfter(origin, lastEnd)}`;
     evidence.push(`${what}: it stopped ${stopped}, and the agent said nothing more until ${until} (${seconds(windowEnd - Math.max(lastEnd, utterance.lastVoicedAt))} of silence)`);
   });

@@ -61,6 +61,17 @@ describe('turn.complete', () => {
     expect(verdict(cut, [reply(2100, 6000)])).toMatchObject({ status: 'skipped', reason: 'no caller turn had an uninterrupted reply the mocks produced' });
   });
 
+  it('judges a reply the agent cut short by closing the call, whatever was still queued: no apology, no recovery', () => {
+    const closedByAgent = (t: number): TimelineEvent => ({ kind: 'closed', t, by: 'agent', code: 1000 });
+    // The close comes while the 100 ms fragment still plays, and after it has played: the same verdict.
+    for (const closeAt of [2450, 2600]) {
+      const events = [START, utterance('hours', 1000, 2000), media(2400, 2400, 100), closedByAgent(closeAt)];
+      const result = verdict(events, [reply(2100, 3700)]);
+      expect(result.status).toBe('failed');
+      expect(result.evidence[0]).toMatch(/the agent said nothing more until it closed the call at 2\.(450|600) s/);
+    }
+  });
+
   it('says why it could not judge: no mocks, or no reply of the mocks tied to the call', () => {
     const events = [START, utterance('hours', 1000, 2000), media(2400, 2400, 4000), ...hangup(8000)];
     expect(checkRepliesComplete({ events, metrics: computeCallMetrics(events, []), journal: [], origin: 0, mocks: false })).toMatchObject({ status: 'skipped' });
