@@ -52,7 +52,10 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
   utterances.forEach((utterance, i) => {
     const turn = metrics.turns[i];
     if (turn === undefined || turn.kind === 'talk-over' || !turn.answered) return;
-    const next = utterances[i + 1];
+    // The reply goes on over a talk-over (a backchannel the agent rightly spoke through): it ends at
+    // the next utterance that stopped it or asked for a new reply.
+    const nextAt = utterances.findIndex((u, k) => k > i && metrics.turns[k]?.kind !== 'talk-over');
+    const next = nextAt === -1 ? undefined : utterances[nextAt];
     const windowEnd = Math.min(next?.firstVoicedAt ?? Infinity, hangupAt);
     // The reply the agent went on to say: the last one produced for this turn (after a failure the
     // agent may ask again, or say a fallback line); its audio is what arrived after it was produced.
@@ -60,7 +63,7 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
     if (last === undefined || last.data.speechMs === 0) return;
     const expected = last.data.speechMs;
     // The caller barging into this reply, or hanging up while it plays, cuts it: nothing to judge.
-    if (metrics.turns[i + 1]?.kind === 'barge-in') return;
+    if (nextAt !== -1 && metrics.turns[nextAt]?.kind === 'barge-in') return;
     const reply = media.filter((m) => m.t > last.t && m.t < windowEnd);
     if (callerHangupAt <= agentClosedAt && reply.some((m) => endOf(m) > callerHangupAt)) return;
     judged++;

@@ -53,6 +53,11 @@ describe('turn.complete', () => {
     expect(verdict(events, [reply(2100, 7900), reply(3000, 4000)]).status).toBe('passed');
   });
 
+  it('lets a reply go on over a backchannel the agent rightly spoke through', () => {
+    const events = [START, utterance('book', 1000, 2000), media(2400, 2400, 6000), utterance('uh-huh', 4000, 4400), ...hangup(9000)];
+    expect(verdict(events, [reply(2100, 6000)]).status).toBe('passed');
+  });
+
   it('does not judge a reply the caller interrupted, or one still playing at the hang-up', () => {
     // The second utterance starts while the first reply plays and the agent clears it: a barge-in.
     const bargeIn = [START, utterance('book', 1000, 2000), media(2400, 2400, 6000), utterance('wait-stop', 4000, 5000), { kind: 'clear', t: 4100, droppedMs: 4000 } as TimelineEvent, media(5400, 5400, 1000), ...hangup(8000)];
