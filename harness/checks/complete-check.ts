@@ -54,7 +54,7 @@ export function checkRepliesComplete(input: CompleteCheckInput): CheckVerdict {
     if (turn === undefined || turn.kind === 'talk-over' || !turn.answered) return;
     // The reply goes on over a talk-over (a backchannel the agent rightly spoke through): it ends at
     // the next utterance that stopped it or asked for a new reply.
-    const nextAt = utterances.findIndex((u, k) => k > i && metrics.turns[k]?.kind !== 'talk-over');
+    const nextAt = utterances.findIndex((_u, k) => k > i && metrics.turns[k]?.kind !== 'talk-over');
     const next = nextAt === -1 ? undefined : utterances[nextAt];
     const windowEnd = Math.min(next?.firstVoicedAt ?? Infinity, hangupAt);
     // The reply the agent went on to say: the last one produced for this turn (after a failure the
