@@ -7,11 +7,12 @@ import type { LatencySummary } from '../metrics/histogram.ts';
 import type { LoadSummary, MetricSummary, RunSummary } from './summary.ts';
 import { hasTargetOn, targetCell, targetsOf } from './targets.ts';
 
-const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max', 'p50 CI', 'p95 CI'] as const;
+/** The columns of every metric table (the first, the row's label, unnamed). */
+export const COLUMNS = ['', 'n', 'p50', 'p90', 'p95', 'p99', 'max', 'p50 CI', 'p95 CI'] as const;
 
 /** Stage metrics (joined from the mock journals) are shown together in one table. */
-const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.', 'realtime.'];
-function isStage(metric: string): boolean {
+export const STAGE_PREFIXES = ['stt.', 'agent.', 'llm.', 'tts.', 'realtime.'];
+export function isStage(metric: string): boolean {
   return STAGE_PREFIXES.some((prefix) => metric.startsWith(prefix));
 }
 
@@ -34,7 +35,8 @@ function ciCell(summary: MetricSummary, key: 'p50' | 'p95'): string {
   return key === 'p95' && !supported(summary.count, 95) ? `${text}*` : text;
 }
 
-function row(label: string, s: MetricSummary): string[] {
+/** A table row's cells: label, n, p50 … max (`*` where under-sampled), p50 CI, p95 CI; the Markdown and HTML reports use it too. */
+export function summaryRow(label: string, s: MetricSummary): string[] {
   return [label, String(s.count), cell(s, 'p50'), cell(s, 'p90'), cell(s, 'p95'), cell(s, 'p99'), cell(s, 'max'), ciCell(s, 'p50'), ciCell(s, 'p95')];
 }
 
@@ -97,16 +99,16 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
   for (const metric of Object.keys(summary.metrics)) {
     const all = summary.metrics[metric];
     if (isStage(metric)) {
-      if (all !== undefined) stages.push(withTarget(row(metric, all), stageTargets, metric, undefined));
+      if (all !== undefined) stages.push(withTarget(summaryRow(metric, all), stageTargets, metric, undefined));
       continue;
     }
     const targeted = hasTargetOn(targets, metric);
     const rows: string[][] = [[...COLUMNS, ...(targeted ? ['target'] : [])]];
     for (const [name, scenario] of Object.entries(summary.scenarios)) {
       const s = scenario.metrics[metric];
-      if (s !== undefined) rows.push(withTarget(row(name, s), targeted, metric, name));
+      if (s !== undefined) rows.push(withTarget(summaryRow(name, s), targeted, metric, name));
     }
-    if (all !== undefined && rows.length > 2) rows.push(withTarget(row('all', all), targeted, metric, undefined));
+    if (all !== undefined && rows.length > 2) rows.push(withTarget(summaryRow('all', all), targeted, metric, undefined));
     const table = renderTable(rows);
     if (table.includes('*')) starred = true;
     blocks.push(`${metric}  (${describe(metric)})\n${table}`);
