@@ -141,7 +141,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
   sttModel: 'nova-3',
   ttsModel: 'aura-2-thalia-en',
   reply: DEFAULT_REPLY_OPTIONS,
-  bargeIn: 'speech',
+  bargeIn: 'words',
   callHeader: true,
   realtime: { model: 'gpt-realtime', voice: 'marin', silenceDurationMs: 500 },
   tuning: {

@@ -42,13 +42,14 @@ export const REPLY_HELP = `Reply design of the cascaded pipeline (explicit knobs
                         audio only once the whole response body has arrived
   --playout MODE        how audio reaches Twilio: ${PLAYOUT_MODES.join(', ')} (default direct); poll = through
                         a queue polled every 10 ms, as the seed analysis's agent does
-  --barge-in POLICY     what interrupts the agent: ${BARGE_IN_POLICIES.join(', ')} (default speech); speech =
-                        SpeechStarted or any transcript; words = a transcript with words other than
-                        backchannels ("uh-huh", "mm-hmm", "okay"), which are then not answered either`;
+  --barge-in POLICY     what interrupts the agent: ${BARGE_IN_POLICIES.join(', ')} (default words); words = a
+                        transcript with words other than backchannels ("uh-huh", "mm-hmm", "okay"),
+                        which are then not answered either; speech = SpeechStarted or any transcript
+                        (clears in tens of ms, but stops for a backchannel or noise too)`;
 
 /** The barge-in policy --barge-in asks for, if given. */
 export function parseBargeInFlag(values: ReplyFlagValues): BargeInPolicy | undefined {
-  return values['barge-in'] === undefined ? undefined : choiceFlag('barge-in', values['barge-in'], 'speech', BARGE_IN_POLICIES);
+  return values['barge-in'] === undefined ? undefined : choiceFlag('barge-in', values['barge-in'], 'words', BARGE_IN_POLICIES);
 }
 
 /** The reply options the flags ask for, or undefined when none was given (the agent's defaults). */
