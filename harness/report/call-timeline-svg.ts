@@ -121,7 +121,7 @@ export function renderCallTimeline(timeline: readonly TimelineEvent[], journal: 
   const title = (text: string): string => `<title>${escapeXml(text)}</title>`;
   const out: string[] = [
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="call timeline">`,
-    '<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffebee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c62828" stroke-width="2"/></pattern></defs>',
+    `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffebee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c62828" stroke-width="2"/></pattern></defs>`,
   ];
   for (const [i, lane] of LANES.entries()) {
     const y = laneY(lane);

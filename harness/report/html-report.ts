@@ -34,7 +34,7 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #212121; max-width: 1240px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
 h3 { font-size: 15px; margin: 18px 0 6px; } h3 code { font-size: 15px; } code { font: 12.5px ui-monospace, Menlo, Consolas, monospace; }
-table { border-collapse: collapse; margin: 6px 0 10px; } th, td { padding: 3px 9px; border-bottom: 1px solid #e6e6e6; text-align: right; }
+table { border-collapse: collapse; margin: 6px 0 10px; } th, td { white-space: nowrap; padding: 3px 9px; border-bottom: 1px solid #e6e6e6; text-align: right; }
 th:first-child, td:first-child, td.text, th.text { text-align: left; } th { background: #f5f5f5; font-weight: 600; }
 .ok { color: #2e7d32; } .bad { color: #c62828; font-weight: 600; } .muted { color: #757575; }
 .banner { padding: 10px 14px; border-radius: 6px; margin: 10px 0; } .warn { background: #fff3e0; border: 1px solid #ffb74d; } .fail { background: #ffebee; border: 1px solid #e57373; }

@@ -14,8 +14,14 @@ import type { TimelineEvent } from '../../../harness/caller/timeline.ts';
 import { verdictOf, passed, skipped } from '../../../harness/checks/check.ts';
 import type { JournalEntry } from '../../../harness/mocks/journal/entries.ts';
 import type { CallRecord } from '../../../harness/runner/events.ts';
+import { outcomeHistograms } from '../../../harness/gate/evaluate.ts';
+import { parseThresholdFlag } from '../../../harness/gate/thresholds.ts';
+import { renderHtmlReport } from '../../../harness/report/html-report.ts';
+import { summarize } from '../../../harness/report/summary.ts';
+import { evaluateTargets } from '../../../harness/report/targets.ts';
 import { callRecord } from './run-events.ts';
 import { journalEntry } from './journal.ts';
+import { runOutcome } from './run-outcome.ts';
 
 export const ORIGIN = 1000;
 
@@ -85,5 +91,27 @@ export function bargeInRecord(extra: Partial<Omit<CallRecord, 'state'>> = {}): C
     turns: ['barge-in'],
     verdicts: [passed('twilio.protocol'), verdictOf('bargein.no-leak', ['clear at 0.800 s: 100 ms of the interrupted reply arrived after it at 0.900 s <leak> & "more"']), skipped('realtime.truncate-accepted', 'the call has no Realtime connection')],
     ...extra,
+  });
+}
+
+/** A report.html of two scenarios, a target, a failed threshold and the barge-in call above (with its call.wav). */
+export function sampleReportHtml(): string {
+  const outcome = runOutcome([
+    { name: 'barge-in-mid-sentence', values: { 'turn.response_ms': [600, 700, 820], 'bargein.clear_ms': [200], 'llm.ttft_ms': [250, 310], 'tts.ttfb_ms': [180] } },
+    { name: 'greeting', values: { 'turn.response_ms': [500], 'greeting.first_audio_ms': [240] } },
+  ]);
+  const summary = summarize(outcome, '1.0.0', { resamples: 10 });
+  const target = parseThresholdFlag('bargein.clear_ms: p(50)<=200');
+  if (!target.ok) throw new Error('bad target');
+  const targets = evaluateTargets([target.value], summary, outcomeHistograms(outcome));
+  const record = bargeInRecord();
+  return renderHtmlReport({
+    outcome,
+    summary,
+    gate: [{ metric: 'turn.response_ms', expression: 'p(95)<800', observed: 820, ok: false, samples: 4, underSampled: true }],
+    targets,
+    collection: { info: undefined, calls: [{ n: 1, record, lateVerdicts: [] }], omittedCalls: 2, intervals: [] },
+    describe: (m) => `what ${m} measures`,
+    withAudio: new Set([1]),
   });
 }
