@@ -40,3 +40,13 @@ export function targetCell(results: readonly ThresholdResult[]): string {
 export function hasTargetOn(results: readonly ThresholdResult[], metric: string): boolean {
   return results.some((r) => r.metric === metric);
 }
+
+/**
+ * Each target once, as written: its overall result, or for a target scoped to a scenario
+ * (`METRIC{scenario:NAME}`) that scenario's. The per-scenario results of an unscoped target are
+ * left out (the tables show them).
+ */
+export function headlineTargets(results: readonly ThresholdResult[]): ThresholdResult[] {
+  const overall = new Set(results.filter((r) => r.scenario === undefined).map((r) => `${r.metric} ${r.expression}`));
+  return results.filter((r) => r.scenario === undefined || !overall.has(`${r.metric} ${r.expression}`));
+}
