@@ -82,10 +82,11 @@ function renderTable(rows: string[][]): string {
 /** What the target column means, and the targets no table shows (their metric has no samples). */
 function targetsFootnote(targets: readonly ThresholdResult[]): string {
   const unjudged = targets.filter((r) => r.scenario === undefined && r.observed === null).map((r) => `${r.metric} ${r.expression}`);
-  return (
-    'target: ✓ met, ✗ missed on that row (informational; --targets-gate makes the targets thresholds).' +
-    (unjudged.length > 0 ? ` No samples to judge: ${unjudged.join(', ')}.` : '')
-  );
+  const shown = targets.some((r) => r.observed !== null);
+  return [
+    ...(shown ? ['target: ✓ met, ✗ missed on that row (informational; --targets-gate makes the targets thresholds).'] : []),
+    ...(unjudged.length > 0 ? [`${shown ? 'No samples to judge' : 'Targets: no samples to judge'}: ${unjudged.join(', ')}.`] : []),
+  ].join(' ');
 }
 
 /** `targets`: the results of evaluateTargets (targets.ts); none, no target column. */

@@ -124,3 +124,12 @@ describe('--targets FILE', () => {
     expect((missing as InputError).message).toContain('none.json: cannot be read (ENOENT); --targets expects a JSON file of k6 thresholds');
   });
 });
+
+describe('the targets footnote of a run with nothing to judge', () => {
+  it('names the targets without samples, and no column it does not show', () => {
+    const { summary, results } = judged([target('tts.ttfb_ms: p(50)<=300')]);
+    const text = renderSummaryTable(summary, (m) => m, results);
+    expect(text).toContain('\nTargets: no samples to judge: tts.ttfb_ms p(50)<=300.');
+    expect(text).not.toContain('target: ✓ met');
+  });
+});
