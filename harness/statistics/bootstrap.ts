@@ -35,6 +35,38 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
   return sorted[Math.min(sorted.length, rank) - 1] ?? NaN;
 }
 
+/** The nearest rank (1-based) of percentile `p` among `n` samples. */
+export function nearestRank(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
+}
+
+/**
+ * One bootstrap resample of ascending `sorted`, drawn as a count per sample (a multinomial, so
+ * it costs O(n)), and the value at each of `ranks` (ascending 1-based ranks) written into `out`.
+ * `counts` is scratch space of sorted.length.
+ */
+export function resampleRanks(sorted: readonly number[], ranks: readonly number[], rng: () => number, counts: Uint32Array, out: Float64Array): void {
+  const n = sorted.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(rng() * n);
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  let seen = 0;
+  let next = 0;
+  for (let i = 0; i < n && next < ranks.length; i++) {
+    seen += counts[i] ?? 0;
+    while (next < ranks.length && seen >= (ranks[next] ?? Infinity)) out[next++] = sorted[i] ?? NaN;
+  }
+}
+
+/** The two-sided `level` interval of bootstrap `estimates` (their tail percentiles, nearest rank). */
+export function intervalOf(estimates: ArrayLike<number>, level: number): Interval {
+  const ordered = Array.from(estimates).sort((a, b) => a - b);
+  const tail = ((1 - level) / 2) * 100;
+  return [percentileOfSorted(ordered, tail), percentileOfSorted(ordered, 100 - tail)];
+}
+
 /** 95% (by default) bootstrap intervals for p50 and p95; undefined when there are no samples. */
 export function bootstrapPercentileCis(samples: readonly number[], options: BootstrapOptions): PercentileCis | undefined {
   const n = samples.length;
@@ -43,38 +75,17 @@ export function bootstrapPercentileCis(samples: readonly number[], options: Boot
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const level = options.level ?? DEFAULT_LEVEL;
   const rng = createRng(options.seed);
-  const rank50 = Math.max(1, Math.ceil(0.5 * n));
-  const rank95 = Math.max(1, Math.ceil(0.95 * n));
+  const ranks = [nearestRank(n, 50), nearestRank(n, 95)];
   const counts = new Uint32Array(n);
+  const out = new Float64Array(2);
   const p50s = new Float64Array(resamples);
   const p95s = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const k = Math.floor(rng() * n);
-      counts[k] = (counts[k] ?? 0) + 1;
-    }
-    let seen = 0;
-    let found50 = false;
-    for (let i = 0; i < n; i++) {
-      seen += counts[i] ?? 0;
-      const value = sorted[i] ?? NaN;
-      if (!found50 && seen >= rank50) {
-        p50s[r] = value;
-        found50 = true;
-      }
-      if (seen >= rank95) {
-        p95s[r] = value;
-        break;
-      }
-    }
+    resampleRanks(sorted, ranks, rng, counts, out);
+    p50s[r] = out[0] ?? NaN;
+    p95s[r] = out[1] ?? NaN;
   }
-  const tail = ((1 - level) / 2) * 100;
-  const bounds = (estimates: Float64Array): Interval => {
-    const ordered = Array.from(estimates).sort((a, b) => a - b);
-    return [percentileOfSorted(ordered, tail), percentileOfSorted(ordered, 100 - tail)];
-  };
-  return { p50: bounds(p50s), p95: bounds(p95s) };
+  return { p50: intervalOf(p50s, level), p95: intervalOf(p95s, level) };
 }
 
 /** A stable 32-bit seed for one series (e.g. run seed + scenario + metric), independent of iteration order. */
