@@ -38,7 +38,7 @@ table { border-collapse: collapse; margin: 6px 0 10px; } th, td { white-space: n
 th:first-child, td:first-child, td.text, th.text { text-align: left; } th { background: #f5f5f5; font-weight: 600; }
 .ok { color: #2e7d32; } .bad { color: #c62828; font-weight: 600; } .muted { color: #757575; }
 .banner { padding: 10px 14px; border-radius: 6px; margin: 10px 0; } .warn { background: #fff3e0; border: 1px solid #ffb74d; } .fail { background: #ffebee; border: 1px solid #e57373; }
-.metric { display: grid; grid-template-columns: auto auto; gap: 12px 28px; justify-content: start; align-items: start; }
+.metric { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start; }
 .plot .tick, .timeline .tick { font-size: 10px; fill: #616161; } .plot .axis { font-size: 11px; fill: #424242; } .plot .legend { font-size: 11px; fill: #212121; }
 .timeline .lane { font-size: 11px; fill: #424242; } .timeline .on-dark { font-size: 10px; fill: #fff; pointer-events: none; }
 .timeline .moment-label, .timeline .clear-label { font-size: 10px; } .timeline text { font-family: system-ui, sans-serif; }
