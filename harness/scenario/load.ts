@@ -2,13 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { wavToMulaw8k } from '../audio/index.ts';
+import { encodeMulaw, resample, SAMPLE_RATE } from '../audio/index.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import { InputError } from './errors.ts';
 import { describeJsonError } from './json-syntax.ts';
 import { Scenario } from './schema.ts';
 import { FixtureSidecar } from './fixture-schema.ts';
 import { checkVoicedSpans } from './fixture-voice.ts';
+import { decodeWav, WavError } from './fixture-wav.ts';
+import type { FixtureFiles } from './resolve.ts';
 
 async function readText(file: string): Promise<string> {
   try {
@@ -40,9 +42,18 @@ export async function loadScenario(file: string): Promise<Scenario> {
   return validate(file, Scenario, parseJson(file, await readText(file)));
 }
 
+/** The fixture `name` in `dir`: NAME.wav and its NAME.json sidecar. */
 export async function loadFixture(dir: string, name: string): Promise<Utterance> {
-  const sidecarFile = path.join(dir, `${name}.json`);
-  const wavFile = path.join(dir, `${name}.wav`);
+  return loadFixtureFiles({ id: name, wav: path.join(dir, `${name}.wav`), sidecar: path.join(dir, `${name}.json`) });
+}
+
+/**
+ * A fixture from its WAV and sidecar (harness/scenario/resolve.ts finds them), as 8 kHz mu-law.
+ * A stereo WAV is refused rather than read from one channel: which side is the caller is the
+ * user's to say (callbench fixture add --channel).
+ */
+export async function loadFixtureFiles(files: FixtureFiles): Promise<Utterance> {
+  const { wav: wavFile, sidecar: sidecarFile } = files;
   const sidecar = validate(sidecarFile, FixtureSidecar, parseJson(sidecarFile, await readText(sidecarFile)));
   let bytes: Buffer;
   try {
@@ -52,10 +63,15 @@ export async function loadFixture(dir: string, name: string): Promise<Utterance>
   }
   let audio: Uint8Array;
   try {
-    audio = wavToMulaw8k(bytes);
+    const decoded = decodeWav(bytes);
+    if (decoded.format.channels !== 1) {
+      throw new WavError(`has ${decoded.format.channels} channels; a fixture is mono: make one with callbench fixture add ${path.basename(wavFile)} --channel left|right --text '…'`);
+    }
+    audio = encodeMulaw(resample({ sampleRate: decoded.format.sampleRate, samples: decoded.channels[0] ?? new Int16Array(0) }, SAMPLE_RATE).samples);
   } catch (error) {
-    throw new InputError(wavFile, '', `is not a WAV file wavefile can read (${(error as Error).message})`);
+    if (error instanceof WavError) throw new InputError(wavFile, '', error.message);
+    throw error;
   }
   checkVoicedSpans(sidecarFile, sidecar, audio);
-  return { id: name, text: sidecar.text, audio, voiced: sidecar.voiced };
+  return { id: files.id, text: sidecar.text, audio, voiced: sidecar.voiced };
 }

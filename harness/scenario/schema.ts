@@ -10,10 +10,19 @@ import { budgetProblems } from './expectations.ts';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lowercase name of letters, digits and dashes');
 
+/** A fixture's name, or a path to a .wav (one with a slash, or ending in .wav): harness/scenario/resolve.ts finds it. */
+const fixtureRef = z
+  .string()
+  .regex(/^(?:[a-z0-9][a-z0-9-]*|.*[/\\].*|.+\.wav)$/, "a fixture name (lowercase letters, digits and dashes) or a path to a .wav relative to the scenario file ('./audio/hello.wav')");
+
 export const SayStep = z.strictObject({
   type: z.literal('say'),
-  /** A fixture in fixtures/utterances (its .wav and .json sidecar). */
-  fixture: name,
+  /**
+   * A fixture (a .wav and its .json sidecar): a name, looked up in fixtures/ beside the scenario
+   * file and then in callbench's fixtures/utterances, or a path to the .wav relative to the
+   * scenario file.
+   */
+  fixture: fixtureRef,
   /** What the mock LLM answers to this utterance. */
   reply: z.string().min(1).optional(),
   /**
