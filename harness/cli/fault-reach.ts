@@ -3,7 +3,7 @@
  * on a service the run never reaches would leave the scenario's failure unexercised while the
  * run looks like it tested it. Refused before any call, naming the scenario file and the fault.
  */
-import type { AgentMode } from '../../agent/index.ts';
+import type { AgentMode } from '../../agent/options.ts';
 import type { TtsTransport } from '../../agent/reply/reply-options.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { InputError } from '../scenario/errors.ts';

@@ -1,25 +1,28 @@
 /** The callbench command line: the only layer that reads argv, prints, and sets the exit code. */
 import { constants } from 'node:os';
 import { EXIT } from './exit-codes.ts';
-import { RUN_HELP, runCommand } from './commands/run.ts';
-import { MOCKS_HELP, mocksCommand } from './commands/mocks.ts';
-import { CALIBRATE_HELP, calibrateCommand } from './commands/calibrate.ts';
-import { AGENT_HELP, agentCommand } from './commands/agent.ts';
+import { COMMANDS, findCommand, type CommandContext } from './commands/index.ts';
 import type { CommandIo } from './io.ts';
+import { MissingPackageError } from './optional-packages.ts';
+import { packageVersion } from './paths.ts';
+import { didYouMean } from '../scenario/suggest.ts';
 import { createTerminalIo } from './terminal-io.ts';
 import { UsageError } from './usage-error.ts';
 import { InputError } from '../scenario/errors.ts';
 
+const NAMES = [...COMMANDS.map((c) => c.name), 'help'];
+const WIDTH = Math.max(...NAMES.map((name) => name.length)) + 2;
+
 const HELP = `Usage: callbench <command> [options]
 
 Commands:
-  run      play scenarios against the reference agent and report latency (default)
-  mocks    start the mock Deepgram and OpenAI servers alone and print their environment
-  calibrate  measure the null agent (known reply times) and print the harness's measurement error
-  agent    run the reference agent alone on a port, with the reply-design flags of run
-  help     show this help, or \`callbench help <command>\`
+${[...COMMANDS.map((c) => [c.name, c.summary]), ['help', 'show this help, or `callbench help <command>`']].map(([name, summary]) => `  ${(name ?? '').padEnd(WIDTH)}${summary}`).join('\n')}
 
-Run \`callbench run --help\` for the options of a run.`;
+Options:
+  -h, --help     show this help
+  -v, --version  print callbench's version
+
+Run \`callbench <command> --help\` (or \`callbench help <command>\`) for the options of a command.`;
 
 // A terminal gets a live status line; a pipe or a file keeps plain lines (terminal-io.ts).
 const io: CommandIo = createTerminalIo(process.stdout, process.stderr);
@@ -58,28 +61,42 @@ function isParseArgsError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
 }
 
+function unknownCommand(name: string): UsageError {
+  return new UsageError(`unknown command '${name}'${didYouMean(name, NAMES)}; commands: ${NAMES.join(', ')}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const context: CommandContext = { io, env: process.env, stopOnSignals, untilInterrupted };
   switch (command) {
     case undefined:
     case '-h':
     case '--help':
       io.out(HELP);
       return EXIT.ok;
-    case 'help':
-      io.out(rest[0] === 'run' ? RUN_HELP : rest[0] === 'mocks' ? MOCKS_HELP : rest[0] === 'calibrate' ? CALIBRATE_HELP : rest[0] === 'agent' ? AGENT_HELP : HELP);
+    case '-v':
+    case '--version':
+      io.out(packageVersion());
       return EXIT.ok;
-    case 'run':
-      return runCommand(rest, io, process.env, stopOnSignals());
-    case 'mocks':
-      return mocksCommand(rest, io, untilInterrupted);
-    case 'calibrate':
-      return calibrateCommand(rest, io);
-    case 'agent':
-      return agentCommand(rest, io, process.env, untilInterrupted);
-    default:
-      if (command.startsWith('-')) return runCommand(argv, io, process.env, stopOnSignals());
-      throw new UsageError(`unknown command '${command}'. Commands: run, mocks, calibrate, agent, help`);
+    case 'help': {
+      const [topic] = rest;
+      if (topic === undefined || topic === 'help') {
+        io.out(HELP);
+        return EXIT.ok;
+      }
+      const found = findCommand(topic);
+      if (found === undefined) throw unknownCommand(topic);
+      io.out(await found.help());
+      return EXIT.ok;
+    }
+    default: {
+      const found = findCommand(command);
+      if (found !== undefined) return found.run(rest, context);
+      // Flags alone are a run's (`callbench --scenario greeting`).
+      const run = findCommand('run');
+      if (command.startsWith('-') && run !== undefined) return run.run(argv, context);
+      throw unknownCommand(command);
+    }
   }
 }
 
@@ -89,7 +106,7 @@ try {
   if (error instanceof UsageError || isParseArgsError(error)) {
     process.stderr.write(`callbench: ${error.message}. See 'callbench --help'.\n`);
     process.exitCode = EXIT.usage;
-  } else if (error instanceof InputError) {
+  } else if (error instanceof InputError || error instanceof MissingPackageError) {
     process.stderr.write(`callbench: ${error.message}\n`);
     process.exitCode = EXIT.usage;
   } else {

@@ -3,7 +3,7 @@
  * session settings. Reply-design flags belong to cascaded mode and Realtime flags to realtime mode;
  * mixing them is a usage error rather than a silently ignored flag.
  */
-import { AGENT_DEFAULTS, AGENT_MODES, type AgentMode, type RealtimeSettings } from '../../agent/index.ts';
+import { AGENT_DEFAULTS, AGENT_MODES, type AgentMode, type RealtimeSettings } from '../../agent/options.ts';
 import { choiceFlag, intFlag } from './options.ts';
 import type { ReplyFlagValues } from './reply-flags.ts';
 import { UsageError } from './usage-error.ts';

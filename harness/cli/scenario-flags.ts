@@ -1,19 +1,17 @@
 /**
  * `--scenario NAME|FILE` of `callbench run`: which scenario files a run plays, and loading them
- * with the fixtures they name. A name is looked up as scenarios/NAME.json, so it is a plain name
- * (a name like `../package` would leave that folder); anything else is a path ending in .json.
+ * with the fixtures they name. A name is ./scenarios/NAME.json of the working directory, else
+ * callbench's own; anything else is a path, `.json` optional (harness/scenario/resolve.ts).
  * The same scenario twice, by name or by path, or two files with one scenario name (reports and
  * thresholds key on it), is refused rather than played twice or merged.
  */
 import path from 'node:path';
-import type { Utterance } from '../caller/utterance.ts';
 import type { PlannedScenario } from '../runner/run.ts';
+import { loadPlannedScenario } from '../scenario/plan.ts';
 import { InputError } from '../scenario/errors.ts';
-import { loadFixture, loadScenario } from '../scenario/load.ts';
+import { resolveScenario, ScenarioNotFoundError } from '../scenario/resolve.ts';
 import { FIXTURES_DIR, SCENARIOS_DIR } from './paths.ts';
 import { UsageError } from './usage-error.ts';
-
-const SCENARIO_NAME = /^[a-z0-9-]+$/;
 
 export interface ScenarioSource {
   /** As given on the command line. */
@@ -21,14 +19,17 @@ export interface ScenarioSource {
   file: string;
 }
 
-/** The files `--scenario` names, in order; throws UsageError for a bad or repeated one. */
-export function parseScenarioFlags(args: readonly string[]): ScenarioSource[] {
+/** The files `--scenario` names, in order, found from `cwd`; throws UsageError for a bad or repeated one. */
+export function parseScenarioFlags(args: readonly string[], cwd: string = process.cwd()): ScenarioSource[] {
   const sources: ScenarioSource[] = [];
   for (const arg of args) {
     let file: string;
-    if (SCENARIO_NAME.test(arg)) file = path.join(SCENARIOS_DIR, `${arg}.json`);
-    else if (arg.endsWith('.json')) file = path.resolve(arg);
-    else throw new UsageError(`--scenario expects a scenario name (lowercase letters, digits and dashes, looked up as scenarios/NAME.json) or a path to a .json file, got '${arg}'`);
+    try {
+      file = resolveScenario(arg, cwd, { user: path.join(cwd, 'scenarios'), package: SCENARIOS_DIR });
+    } catch (error) {
+      if (error instanceof ScenarioNotFoundError) throw new UsageError(`--scenario '${arg}': ${error.message}`);
+      throw error;
+    }
     const earlier = sources.find((source) => source.file === file);
     if (earlier !== undefined) {
       const same = earlier.arg === arg ? `'${arg}' is given twice` : `'${arg}' is the same file as '${earlier.arg}'`;
@@ -43,14 +44,10 @@ export function parseScenarioFlags(args: readonly string[]): ScenarioSource[] {
 export async function loadPlannedScenarios(sources: readonly ScenarioSource[]): Promise<Array<PlannedScenario & { file: string }>> {
   const planned: Array<PlannedScenario & { file: string }> = [];
   for (const { file } of sources) {
-    const scenario = await loadScenario(file);
-    const clash = planned.find((p) => p.scenario.name === scenario.name);
-    if (clash !== undefined) throw new InputError(file, 'name', `'${scenario.name}' is also the name of ${clash.file}; the scenarios of a run need different names (reports and thresholds key on them)`);
-    const fixtures = new Map<string, Utterance>();
-    for (const step of scenario.steps) {
-      if (step.type === 'say' && !fixtures.has(step.fixture)) fixtures.set(step.fixture, await loadFixture(FIXTURES_DIR, step.fixture));
-    }
-    planned.push({ scenario, fixtures, file });
+    const next = await loadPlannedScenario(file, FIXTURES_DIR);
+    const clash = planned.find((p) => p.scenario.name === next.scenario.name);
+    if (clash !== undefined) throw new InputError(file, 'name', `'${next.scenario.name}' is also the name of ${clash.file}; the scenarios of a run need different names (reports and thresholds key on them)`);
+    planned.push({ ...next, file });
   }
   return planned;
 }

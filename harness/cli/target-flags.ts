@@ -4,7 +4,7 @@
  * mocks' environment and a PORT) or `--agent-url` (an agent the user runs; the harness only knows
  * its webhook); `--upstream mocks` (default; `--mock-port` fixes their ports) or `real`.
  */
-import { AGENT_DEFAULTS, type AgentMode } from '../../agent/index.ts';
+import { AGENT_DEFAULTS, type AgentMode } from '../../agent/options.ts';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentTarget } from '../runner/agent-target.ts';

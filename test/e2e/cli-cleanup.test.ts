@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../harness/net/free-port.ts';
 import { ROOT, runCli } from './helpers/callbench.ts';
 import { connectOutcome, groupOf, isRunning, portsOf, readAgentInfo, startCli, type LiveCli } from './helpers/live-cli.ts';
+import { reportDirsOf } from './helpers/report-dirs.ts';
 
 let dir: string;
 let info: string;
@@ -90,7 +91,7 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(143);
     const json = JSON.parse(result.stdout) as { partial?: boolean; startedAt: string; profile: string };
-    reports.push(path.join(ROOT, 'reports', `${json.startedAt.replace(/[:.]/g, '-')}-${json.profile}`));
+    reports.push(...reportDirsOf(ROOT, json.startedAt, json.profile));
     expect(json.partial).toBe(true);
     await expectNothingLeft();
   });

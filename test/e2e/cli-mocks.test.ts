@@ -14,6 +14,7 @@ import { DeepgramClient } from '@deepgram/sdk';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { reportDirsOf } from './helpers/report-dirs.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -184,7 +185,7 @@ describe('callbench mocks', () => {
       const result = await callbench(['run', '--scenario', 'greeting', '--profile', 'instant', '--json', '--mock-port', String(port), '--agent-cmd', command]).exited;
       expect(result.code, result.stderr).toBe(0);
       const summary = JSON.parse(result.stdout) as { startedAt: string; profile: string; metrics: Record<string, { count: number }>; attribution: { byService: Record<string, { tied: number }> } };
-      await rm(path.join(ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile}`), { recursive: true, force: true });
+      for (const dir of reportDirsOf(ROOT, summary.startedAt, summary.profile)) await rm(dir, { recursive: true, force: true });
       expect((await readFile(seen, 'utf8')).trim()).toBe(`https://127.0.0.1:${port + 2}/v1`);
       expect(summary.metrics['greeting.first_audio_ms']?.count).toBe(1);
       expect(summary.attribution.byService['openai.realtime']?.tied).toBe(1);

@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/callbench.ts';
+import { reportDirsOf } from './helpers/report-dirs.ts';
 
 const RUN = ['run', '--scenario', 'greeting', '--profile', 'instant'];
 const ZERO = { ...process.env, CALLBENCH_TRUST_BOUNDS: 'pacing.p99=0,pacing.max=0,event_loop.p99=0,event_loop.max=0' };
@@ -22,7 +23,7 @@ function keepReport(stdout: string): void {
   const json = /"startedAt":"([^"]+)".*"profile":"([^"]+)"/.exec(stdout);
   const text = /^Report: (.+)$/m.exec(stdout)?.[1];
   if (text !== undefined) reports.push(path.dirname(path.join(ROOT, text)));
-  else if (json?.[1] !== undefined) reports.push(path.join(ROOT, 'reports', `${json[1].replace(/[:.]/g, '-')}-${json[2] ?? ''}`));
+  else if (json?.[1] !== undefined) reports.push(...reportDirsOf(ROOT, json[1], json[2] ?? ''));
 }
 
 describe('callbench run --strict', { timeout: 60_000 }, () => {

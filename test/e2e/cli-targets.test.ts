@@ -5,7 +5,6 @@
  * one-line errors of a bad --agent-cmd or a design flag that does not apply.
  */
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, type Exit } from './helpers/callbench.ts';
 import { createAgent } from '../../agent/index.ts';
@@ -13,6 +12,7 @@ import { createSystemClock } from '../../harness/clock.ts';
 import { startMocks } from '../../harness/mocks/start-mocks.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import { freeLoopbackPort } from '../../harness/net/free-port.ts';
+import { reportDirsOf } from './helpers/report-dirs.ts';
 
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DEEPGRAM|OPENAI|TWILIO|AGENT)_|^(PORT|HOST)$/.test(name)));
 const reports: string[] = [];
@@ -22,7 +22,7 @@ const callbench = (args: string[], env: Record<string, string> = {}): Promise<Ex
 /** The JSON summary of a `--json` run; its report folder is removed after the tests. */
 function summaryOf(result: Exit): { metrics: Record<string, { count: number }>; agent: string; profile: string } {
   const summary = JSON.parse(result.stdout) as { metrics: Record<string, { count: number }>; agent: string; startedAt: string; profile: string };
-  reports.push(path.join(ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile}`));
+  reports.push(...reportDirsOf(ROOT, summary.startedAt, summary.profile));
   return summary;
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, type Exit } from './helpers/callbench.ts';
+import { reportDirsOf } from './helpers/report-dirs.ts';
 
 
 const callbench = (...args: string[]): Promise<Exit> => runCli(args);
@@ -78,7 +79,7 @@ describe('callbench run with thresholds, one greeting call', { timeout: 60_000 }
   it('exits 0 when every threshold holds, and --json carries them', async () => {
     const result = await callbench(...RUN, '--json', '--threshold', 'greeting.first_audio_ms: p(50)<5000', '--threshold', 'greeting.first_audio_ms{scenario:greeting}: count>=1');
     const summary = JSON.parse(result.stdout) as { startedAt: string; thresholds: unknown[]; metrics: Record<string, { p50: number }> };
-    cleanup.push(path.join(ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-instant`));
+    cleanup.push(...reportDirsOf(ROOT, summary.startedAt, 'instant'));
     expect(result.code, result.stderr).toBe(0);
     const p50 = summary.metrics['greeting.first_audio_ms']?.p50;
     expect(summary.thresholds).toEqual([

@@ -5,7 +5,6 @@
  * (the mocks tie them by what they carry instead).
  */
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../harness/cli/commands/run.ts';
 import { parseModeFlags } from '../../harness/cli/mode-flags.ts';
@@ -13,6 +12,7 @@ import { PACKAGE_ROOT } from '../../harness/cli/paths.ts';
 import type { RunSummary } from '../../harness/report/summary.ts';
 import { createReferenceAgentTarget } from '../../harness/runner/reference-agent.ts';
 import type { AgentLogEvent } from '../../agent/index.ts';
+import { reportDirsOf } from '../e2e/helpers/report-dirs.ts';
 
 const io = { out: () => {}, progress: () => {} };
 
@@ -57,7 +57,7 @@ describe('--no-call-header', () => {
     let json = '';
     const code = await runCommand(['--no-call-header', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
     const summary = JSON.parse(json) as RunSummary;
-    await rm(path.join(PACKAGE_ROOT, 'reports', `${summary.startedAt.replace(/[:.]/g, '-')}-${summary.profile}`), { recursive: true, force: true });
+    for (const dir of reportDirsOf(PACKAGE_ROOT, summary.startedAt, summary.profile)) await rm(dir, { recursive: true, force: true });
     expect(code).toBe(0);
     expect(summary.agent).toContain('no-call-header');
     const ties = summary.attribution;

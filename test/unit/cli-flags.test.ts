@@ -114,9 +114,13 @@ describe('a flag given twice', () => {
   });
 });
 
-describe('--scenario NAME', () => {
-  it.each(['../package', 'Greeting', 'greet ing', '.', 'a/b', 'scenarios/../package'])('refuses %j: a name is [a-z0-9-]+, else a path ending in .json', async (arg) => {
-    await usageError(runCommand(['--scenario', arg], io), '--scenario', `'${arg}'`, 'scenarios/NAME.json');
+describe('--scenario NAME|PATH that is not there', () => {
+  it.each(['../package', 'Greeting', 'greet ing', '.', 'a/b', 'no-such'])('refuses %j in one line naming it', async (arg) => {
+    await usageError(runCommand(['--scenario', arg], io), `--scenario '${arg}': `, 'scenarios');
+  });
+
+  it('a name lists the scenarios there are, and the one meant', async () => {
+    await usageError(runCommand(['--scenario', 'greting'], io), "--scenario 'greting': no such scenario", "did you mean 'greeting'?", 'long-answer');
   });
 });
 

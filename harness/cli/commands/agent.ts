@@ -5,16 +5,13 @@
  * This command owns the process, so it installs the process-level net: an error nothing caught
  * is printed as an `agent.unhandled_error` line and the agent keeps serving.
  */
-import {
-  createAgent,
-  agentOptionsFromEnv,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  reportUnhandledErrors,
-  type AgentLogEvent,
-  type ProcessEvents,
-  type ReplyOptions,
-} from '../../../agent/index.ts';
+// Not agent/index.ts: that loads the agent itself, and with it the SDKs, which are loaded only
+// once the flags are read (optional-packages.ts), so --help and a bad flag never need them.
+import { agentOptionsFromEnv, DEFAULT_HOST, DEFAULT_PORT } from '../../../agent/env-options.ts';
+import type { AgentLogEvent } from '../../../agent/log-events.ts';
+import { reportUnhandledErrors, type ProcessEvents } from '../../../agent/process-errors.ts';
+import type { ReplyOptions } from '../../../agent/reply/reply-options.ts';
+import { loadWithOptional, REFERENCE_AGENT_SDKS } from '../optional-packages.ts';
 import { createSystemClock } from '../../clock.ts';
 import { EXIT } from '../exit-codes.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -107,6 +104,7 @@ export async function agentCommand(
   const reply: Partial<ReplyOptions> | undefined = values.preset !== undefined || options.reply === undefined ? flagReply : { ...options.reply, ...flagReply };
   refuseIdleReplyKnobs(values, reply);
 
+  const { createAgent } = await loadWithOptional(() => import('../../../agent/create-agent.ts'), REFERENCE_AGENT_SDKS, 'callbench agent (the reference agent)', '');
   const clock = createSystemClock();
   const print = (event: AgentLogEvent): void => io.out(JSON.stringify(event));
   const agent = createAgent({ ...options, ...(reply === undefined ? {} : { reply }), clock, log: print });

@@ -4,7 +4,7 @@
  * (stdout) and pick the exit code. A run stopped early (Ctrl-C, SIGTERM, the agent exiting) still
  * gets its report, marked partial.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../clock.ts';
@@ -30,7 +30,7 @@ import type { RunPlan } from '../../runner/run.ts';
 import { startRun } from '../../runner/start-run.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { makeReportDir, runId } from '../report-dir.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface RunSession {
@@ -49,6 +49,12 @@ export interface RunSession {
   /** Beyond these the run gets warnings (harness/report/trust-bounds.ts). */
   trustBounds: Readonly<TrustBounds>;
   version: string;
+  /** --out DIR (absolute), else undefined for ./reports/<run-id>/ of `cwd`. */
+  out: string | undefined;
+  /** The working directory: reports go under it, and paths are shown relative to it. */
+  cwd: string;
+  /** What ran, for the run id (report-dir.ts agentLabel). */
+  agentLabel: string;
   /** Informational targets (harness/report/targets.ts): a ✓/✗ target column in every table and report. */
   targets: readonly Threshold[];
   /** $GITHUB_STEP_SUMMARY when set: summary.md is appended to it. */
@@ -87,9 +93,10 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const targets = evaluateTargets(session.targets, summary, outcomeHistograms(outcome));
   const result = { ...summary, thresholds: gate, targets };
 
-  const runId = `${outcome.startedAt.replace(/[:.]/g, '-')}-${outcome.profile}`;
-  const dir = path.join(PACKAGE_ROOT, 'reports', runId);
-  await mkdir(dir, { recursive: true });
+  const dir = await makeReportDir(session.out, session.cwd, runId(outcome.startedAt, outcome.profile, session.agentLabel));
+  const relative = path.relative(session.cwd, path.join(dir, 'result.json'));
+  // A --out outside the working directory is shown as given rather than as ../../…
+  const reportLine = `Report: ${relative.startsWith('..') ? path.join(dir, 'result.json') : relative}`;
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   const written = await writeReports(dir, { outcome, summary, gate, targets, collection: reports.collection(), stepSummary: session.stepSummary });
 
@@ -98,6 +105,8 @@ export async function playAndReport(session: RunSession): Promise<number> {
     io.out(JSON.stringify(result));
     // stdout is for the machine; a person watching stderr should still see that the figures cannot be trusted.
     if (warnings !== '') io.progress(warnings);
+    // Where the report went is not part of the JSON (which is the report); it goes where a person or a CI log sees it.
+    io.progress(reportLine);
   } else {
     io.out(renderSummaryTable(summary, (metric) => METRICS[metric as MetricName] ?? metric, targets));
     io.out(`\n${renderChecks(summary.checks)}`);
@@ -105,7 +114,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
     if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     if (warnings !== '') io.out(`\n${warnings}`);
-    io.out(`\nReport: ${path.relative(process.cwd(), path.join(dir, 'result.json'))}`);
+    io.out(`\n${reportLine}`);
     io.out(reportFilesLine(written));
   }
   switch (ended.state) {

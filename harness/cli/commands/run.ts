@@ -1,14 +1,14 @@
 /** `callbench run`: play scenarios against the reference agent on the mocks and report latency. */
-import path from 'node:path';
 import { createSystemClock } from '../../clock.ts';
 import { PROFILES, profileNames } from '../../mocks/profiles.ts';
-import { createReferenceAgentTarget } from '../../runner/reference-agent.ts';
 import { EXIT } from '../exit-codes.ts';
 import { LOAD_HELP, LOAD_OPTIONS, parseLoadFlags } from '../load-options.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { packageVersion } from '../paths.ts';
+import { agentLabel, checkOutDir } from '../report-dir.ts';
+import { loadWithOptional, REFERENCE_AGENT_SDKS } from '../optional-packages.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
 import { checkFaultsReachable } from '../fault-reach.ts';
@@ -18,10 +18,9 @@ import { parseReportFlags, REPORT_HELP, REPORT_OPTIONS } from '../report-flags.t
 import { UsageError } from '../usage-error.ts';
 import { redactSecrets } from '../../runner/redact.ts';
 import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
-import { AGENT_DEFAULTS } from '../../../agent/index.ts';
+import { AGENT_DEFAULTS } from '../../../agent/options.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
-import { playAndReport } from './run-session.ts';
 
 export const DEFAULT_SCENARIOS = ['greeting', 'long-answer', 'barge-in-mid-sentence'] as const;
 
@@ -32,11 +31,16 @@ OpenAI servers on 127.0.0.1, and prints latency percentiles measured on the audi
 
 Options:
   --scenario NAME|FILE  scenario to play (repeatable, each once); a NAME (a-z, 0-9, -) is
-                        scenarios/NAME.json, anything else a path ending in .json
+                        ./scenarios/NAME.json, else callbench's own scenarios/NAME.json;
+                        anything else a path (.json optional). Its fixtures are found beside it
+                        (fixtures/NAME.wav, or a path relative to it), else among callbench's
                         default: ${DEFAULT_SCENARIOS.join(', ')}
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
-  --json                print one JSON object on stdout instead of the tables
+  --json                print one JSON object on stdout instead of the tables (the report's
+                        path goes to stderr)
+  --out DIR             write the report files into DIR (created when missing) instead of
+                        ./reports/<time>-<profile>-<agent>/ of the working directory
   --strict              fail (exit 3) a run that cannot be trusted: the caller's frame pacing
                         (p99 > ${TRUST_BOUNDS.pacingP99Ms} ms or max > ${TRUST_BOUNDS.pacingMaxMs} ms late) or the harness's event-loop delay
                         (p99 > ${TRUST_BOUNDS.eventLoopP99Ms} ms or max > ${TRUST_BOUNDS.eventLoopMaxMs} ms) beyond its bounds, even if every threshold
@@ -60,7 +64,7 @@ ${REPORT_HELP}
 Each measured call is judged by the conformance checks (twilio.protocol, turn.answered,
 bargein.no-leak, bargein.no-spurious-clear, realtime.truncate-accepted,
 upstream.closed-after-hangup), printed after the tables.
-Each run also writes reports/<run-id>/result.json (with a thresholds array: metric, scenario,
+Each run also writes result.json into its report folder (with a thresholds array: metric, scenario,
 expression, observed, ok, samples; a targets array of the same shape, one entry per target and
 scope; and a checks object) and the other report files (see Reports above).
 Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 a call failed or an error-severity
@@ -80,10 +84,12 @@ function trustBoundsFrom(env: Readonly<Record<string, string | undefined>>): Tru
   return parsed.bounds;
 }
 
-async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg: unknown = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+/**
+ * The reference agent's module, loaded only for a run that uses it: it imports the SDKs, which a
+ * team measuring its own agent need not install (optional-packages.ts).
+ */
+function loadReferenceAgent(): Promise<typeof import('../../runner/reference-agent.ts')> {
+  return loadWithOptional(() => import('../../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', 'or measure your own agent with --agent-cmd or --agent-url');
 }
 
 /** parseArgs option specs of `callbench run`. */
@@ -98,6 +104,7 @@ export const RUN_OPTIONS = {
   profile: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
+  out: { type: 'string' },
   strict: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -146,10 +153,13 @@ export async function runCommand(
     target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
   );
   checkThresholdScenarios([...thresholds, ...report.targets], planned.map((p) => p.scenario.name));
+  // The report folder is checked (and made) before the calls, so a bad --out costs no run.
+  const cwd = process.cwd();
+  const out = await checkOutDir(values.out, cwd);
 
   const agent =
     target.agent ??
-    createReferenceAgentTarget({
+    (await loadReferenceAgent()).createReferenceAgentTarget({
       ...(mode === undefined ? {} : { mode }),
       ...(reply === undefined ? {} : { reply }),
       ...(realtime === undefined ? {} : { realtime }),
@@ -157,6 +167,8 @@ export async function runCommand(
       ...(callHeader === undefined ? {} : { callHeader }),
     });
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${redactSecrets(agent.describe())}`);
+  // Loaded here rather than at the top so that `run --help` and a refused flag need not load the harness's run machinery.
+  const { playAndReport } = await import('./run-session.ts');
   return playAndReport({
     plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream, ...(report.callAudio ? { callAudio: true } : {}) },
     clock,
@@ -167,7 +179,10 @@ export async function runCommand(
     mockPort: values['mock-port'],
     strict: values.strict,
     trustBounds,
-    version: await version(),
+    version: packageVersion(),
+    out,
+    cwd,
+    agentLabel: agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode }),
     targets: report.targets,
     stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
   });
