@@ -38,6 +38,12 @@ export interface AgentTuning {
   httpRequestTimeoutMs: number;
   /** Answer 408 to a webhook whose form body has stalled this long without new bytes (0: no limit). */
   webhookBodyTimeoutMs: number;
+  /**
+   * Cascaded mode: wait this long after the end of the caller's turn before asking the LLM (0, the
+   * default: not at all). A planted latency regression, for proving a gate catches one
+   * (`callbench run --reply-delay-ms 150`); no real agent wants it.
+   */
+  replyDelayMs: number;
 }
 
 /** How the agent talks: Deepgram STT → OpenAI chat → Deepgram TTS, or OpenAI Realtime speech to speech. */
@@ -158,6 +164,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = {
     httpHeadersTimeoutMs: 10_000,
     httpRequestTimeoutMs: 30_000,
     webhookBodyTimeoutMs: 10_000,
+    replyDelayMs: 0,
   },
 };
 

@@ -100,6 +100,7 @@ export function createCascadedPipeline(deps: CallPipelineDeps): CallPipeline {
       log,
       fallbackReply: options.fallbackReply,
       onSettled: (spokenText) => conversation.addAssistant(spokenText),
+      ...(options.tuning.replyDelayMs > 0 ? { delay: { ms: options.tuning.replyDelayMs, sleep: (ms: number, signal: AbortSignal) => clock.sleep(ms, signal) } } : {}),
     });
   }
 

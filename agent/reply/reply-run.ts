@@ -22,6 +22,8 @@ export interface ReplyRunDeps {
   fallbackReply: string;
   /** Called exactly once, with the text that went to TTS. */
   onSettled(spokenText: string, outcome: ReplyOutcome): void;
+  /** A planted delay before the LLM request (tuning.replyDelayMs), slept on this; absent or 0: none. */
+  delay?: { ms: number; sleep(ms: number, signal: AbortSignal): Promise<void> };
 }
 
 export interface ReplyRun {
@@ -67,6 +69,11 @@ export function startReplyRun(deps: ReplyRunDeps): ReplyRun {
   };
 
   const run = async (): Promise<void> => {
+    if (deps.delay !== undefined && deps.delay.ms > 0) {
+      // A cancel during the delay ends the run before it asks anything (cancel() has settled it).
+      await deps.delay.sleep(deps.delay.ms, controller.signal).catch(() => undefined);
+      if (controller.signal.aborted) return;
+    }
     log.emit({ type: 'llm.request', turn, model: deps.model, messages: deps.messages.length });
     let firstToken = true;
     try {

@@ -109,13 +109,37 @@ const Z95 = 1.6448536269514722;
 
 export interface DelaySampler {
   readonly profile: LatencyProfile;
-  /** A fresh delay in ms for `name`. */
-  sample(name: DelayName): number;
+  /**
+   * A fresh delay in ms for `name`. For a call given a stream key (`keyCall`), drawn from that
+   * key's own stream of `name`; for any other call, or none, from the run's shared stream.
+   */
+  sample(name: DelayName, call?: string): number;
+  /**
+   * Common random numbers: every call given the same `key` draws the same sequence of each delay,
+   * whatever other calls draw meanwhile. callbench compare gives both calls of a pair one key, so
+   * the variants meet the same upstream delays and their difference is the design's alone.
+   */
+  keyCall(call: string, key: string): void;
+  /** How many draws came from a call's keyed streams and how many from the shared ones (a connection not yet tied to its call draws shared). */
+  draws(): { keyed: number; shared: number };
+}
+
+/** A stream seed for `labels` under `seed` (FNV-style, stable across runs). */
+function streamSeed(seed: number, ...labels: string[]): number {
+  let h = seed >>> 0;
+  for (const label of labels) {
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 2654435761) >>> 0;
+    h = Math.imul(h ^ 0x1f, 2654435761) >>> 0;
+  }
+  return h;
 }
 
 /** A sampler for `profile`; each delay name has its own stream so adding draws of one leaves the others unchanged. */
 export function createDelaySampler(profile: LatencyProfile, seed: number): DelaySampler {
   const streams = new Map<DelayName, () => number>();
+  const keyedStreams = new Map<string, () => number>();
+  const keys = new Map<string, string>();
+  const counts = { keyed: 0, shared: 0 };
   const stream = (name: DelayName): (() => number) => {
     let rng = streams.get(name);
     if (rng === undefined) {
@@ -126,13 +150,30 @@ export function createDelaySampler(profile: LatencyProfile, seed: number): Delay
     }
     return rng;
   };
+  /** Each call has a stream of its own per delay, seeded by its key: two calls of one key draw the same sequence. */
+  const keyedStream = (call: string, key: string, name: DelayName): (() => number) => {
+    const id = `${call}\u0000${name}`;
+    let rng = keyedStreams.get(id);
+    if (rng === undefined) {
+      rng = createRng(streamSeed(seed, key, name));
+      keyedStreams.set(id, rng);
+    }
+    return rng;
+  };
   return {
     profile,
-    sample(name) {
+    keyCall(call, key) {
+      keys.set(call, key);
+    },
+    draws: () => ({ ...counts }),
+    sample(name, call) {
       const { p50, p95 } = profile.delays[name];
       if (p50 <= 0) return 0;
       if (p95 <= p50) return p50;
-      const rng = stream(name);
+      const key = call === undefined ? undefined : keys.get(call);
+      if (key === undefined) counts.shared++;
+      else counts.keyed++;
+      const rng = key === undefined || call === undefined ? stream(name) : keyedStream(call, key, name);
       // Box–Muller: one standard normal from two uniforms.
       const u1 = Math.max(rng(), Number.EPSILON);
       const u2 = rng();

@@ -8,7 +8,7 @@ import { createCallBook, type CallBook } from './attribution/call-book.ts';
 import { createTextLedger } from './attribution/text-ledger.ts';
 import { createSourceBook, type SourceBook } from './attribution/source-book.ts';
 import { startOpenAIMock, type OpenAIMockServer } from './openai/server.ts';
-import { createDelaySampler, type LatencyProfile } from './profiles.ts';
+import { createDelaySampler, type DelaySampler, type LatencyProfile } from './profiles.ts';
 import { createConversationScript, type ConversationScript } from './script.ts';
 
 export interface MocksOptions {
@@ -51,6 +51,8 @@ export interface Mocks {
   calls: CallBook;
   /** The connections whose marked speech the caller reports hearing. */
   sources: SourceBook;
+  /** The profile's delays; a caller may key calls to common streams (callbench compare's pairs). */
+  delays: DelaySampler;
   env: UpstreamEnv;
   close(): Promise<void>;
 }
@@ -82,7 +84,7 @@ export function createMockContext(options: MocksOptions): MockContext {
 
 export async function startMocks(options: MocksOptions): Promise<Mocks> {
   const ctx = createMockContext(options);
-  const { journal, script, apiKey, faults, calls, sources } = ctx;
+  const { journal, script, apiKey, faults, calls, sources, delays } = ctx;
   const deepgram = await startDeepgramMock(ctx, options.ports?.deepgram ?? 0);
   const openai = await startOpenAIMock(ctx, options.ports?.openai ?? 0, options.ports?.openaiTls ?? 0).catch(async (error: unknown) => {
     await deepgram.close();
@@ -96,6 +98,7 @@ export async function startMocks(options: MocksOptions): Promise<Mocks> {
     faults,
     calls,
     sources,
+    delays,
     env: {
       DEEPGRAM_API_URL: deepgram.url,
       DEEPGRAM_API_KEY: apiKey,

@@ -34,12 +34,18 @@ export interface ReferenceAgentSettings {
   onLog?: (event: AgentLogEvent) => void;
 }
 
+/** Faults planted in the reference agent to prove a gate catches them; not part of its design. */
+export interface PlantedFaults {
+  /** Cascaded mode: a delay before each LLM request (the agent's tuning.replyDelayMs). */
+  replyDelayMs?: number;
+}
+
 /**
  * The design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll", or
  * "realtime model=… voice=…"; "no-call-header" at the end when the header is off, since the
  * report's attribution line then reads differently.
  */
-function describeDesign(settings: ReferenceAgentSettings): string {
+export function describeDesign(settings: ReferenceAgentSettings): string {
   const header = settings.callHeader === false ? ' no-call-header' : '';
   if (settings.mode === 'realtime') {
     const { model, voice, silenceDurationMs } = { ...AGENT_DEFAULTS.realtime, ...settings.realtime };
@@ -50,9 +56,10 @@ function describeDesign(settings: ReferenceAgentSettings): string {
   return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}${bargeIn === AGENT_DEFAULTS.bargeIn ? '' : ` barge-in=${bargeIn}`}${header}`;
 }
 
-export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}): AgentTarget {
+export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}, planted: PlantedFaults = {}): AgentTarget {
   return {
-    describe: () => `reference agent (in-process; ${describeDesign(settings)})`,
+    // The planted delay is not part of the design (a baseline of the design without it compares with a run with it), but a report must say it was there.
+    describe: () => `reference agent (in-process; ${describeDesign(settings)}${(planted.replyDelayMs ?? 0) > 0 ? `; planted reply delay ${planted.replyDelayMs} ms` : ''})`,
     async start(env) {
       const reports = createSelfReportCollector();
       const agent = createAgent({
@@ -70,6 +77,7 @@ export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}
         ...(settings.bargeIn === undefined ? {} : { bargeIn: settings.bargeIn }),
         ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
         ...(settings.callHeader === undefined ? {} : { callHeader: settings.callHeader }),
+        ...(planted.replyDelayMs === undefined ? {} : { tuning: { replyDelayMs: planted.replyDelayMs } }),
         log: (event) => {
           reports.observe(event);
           settings.onLog?.(event);

@@ -76,14 +76,14 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     switch (event.type) {
       case 'speech_started':
         sendLater(
-          ctx.delays.sample('stt.result_lag_ms'),
+          ctx.delays.sample('stt.result_lag_ms', call()),
           () => ({ type: 'SpeechStarted', channel: [0, 1], timestamp: Math.round(event.atMs) / 1000 }),
           () => journal({ direction: 'sent', kind: 'SpeechStarted', data: { atMs: event.atMs } }),
         );
         return;
       case 'utterance_end':
         sendLater(
-          ctx.delays.sample('stt.result_lag_ms'),
+          ctx.delays.sample('stt.result_lag_ms', call()),
           () => ({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: Math.round(event.lastWordEndMs) / 1000 }),
           () => journal({ direction: 'sent', kind: 'UtteranceEnd', data: { lastWordEndMs: event.lastWordEndMs } }),
         );
@@ -93,7 +93,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
         const alternative = message.channel.alternatives[0];
         const transcript = alternative?.transcript ?? '';
         const utterance = recognizer.current?.id;
-        const lag = ctx.delays.sample('stt.result_lag_ms') + (event.speechFinal ? ctx.delays.sample('stt.endpointing_ms') : 0);
+        const lag = ctx.delays.sample('stt.result_lag_ms', call()) + (event.speechFinal ? ctx.delays.sample('stt.endpointing_ms', call()) : 0);
         let marked = false;
         sendLater(
           lag,

@@ -159,7 +159,7 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
   // μ-law speech carries the request's source mark (attribution/source-book.ts); the WAV header never does.
   const writer = params.encoding === 'mulaw' ? ctx.sources.writerFor('deepgram.speak.rest', args.connection) : undefined;
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
-  const firstAt = ctx.clock.now() + ctx.delays.sample('tts.rest_first_byte_ms');
+  const firstAt = ctx.clock.now() + ctx.delays.sample('tts.rest_first_byte_ms', ctx.journal.callOf(args.connection));
   let sent = 0;
   let bytes = 0;
   let done = false;

@@ -286,7 +286,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     buffer = '';
     const sequence = flushSeq++;
     const render = text.trim().length > 0 ? renderSpeech(text, params) : undefined;
-    const ready = render === undefined ? now : now + ctx.delays.sample('tts.first_byte_ms');
+    const ready = render === undefined ? now : now + ctx.delays.sample('tts.first_byte_ms', call());
     jobs.push({ sequence, render, firstAt: Math.max(ready, queueEnd()), sent: 0 });
     pump();
     return sequence;

@@ -180,6 +180,7 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     signal: abort.signal,
     journal,
     arrivedAt,
+    call,
     requestId,
     tokens,
     finishReason,
@@ -203,6 +204,8 @@ interface Generation {
   signal: AbortSignal;
   journal: ConnectionJournal<'openai.chat'>;
   arrivedAt: number;
+  /** The call the request was tied to, if any: its delays come from the call's own streams (profiles.ts keyCall). */
+  call: string | undefined;
   requestId: string;
   tokens: string[];
   finishReason: 'stop' | 'length';
@@ -245,7 +248,7 @@ async function streamReply(g: Generation): Promise<void> {
   res.flushHeaders();
   g.sent = 0;
   // The role chunk is produced with the first token: it arrives at the time to first token.
-  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms');
+  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms', g.call);
   await ctx.clock.sleepUntil(at, g.signal);
   write(withPadding(withUsage(delta({ role: 'assistant', content: '', refusal: null }))));
   for (const [index, token] of g.tokens.entries()) {
@@ -254,7 +257,7 @@ async function streamReply(g: Generation): Promise<void> {
       at += g.stall.ms;
     }
     if (index > 0 || g.stall?.afterTokens === 0) {
-      at += index > 0 ? ctx.delays.sample('llm.token_gap_ms') : 0;
+      at += index > 0 ? ctx.delays.sample('llm.token_gap_ms', g.call) : 0;
       await ctx.clock.sleepUntil(at, g.signal);
     }
     write(withPadding(withUsage(delta({ content: token }))));
@@ -269,8 +272,8 @@ async function streamReply(g: Generation): Promise<void> {
 
 async function wholeReply(g: Generation): Promise<void> {
   const { ctx, request, res } = g;
-  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms');
-  for (let i = 1; i < g.tokens.length; i++) at += ctx.delays.sample('llm.token_gap_ms');
+  let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms', g.call);
+  for (let i = 1; i < g.tokens.length; i++) at += ctx.delays.sample('llm.token_gap_ms', g.call);
   await ctx.clock.sleepUntil(at, g.signal);
   const model = snapshotOf(request.body.model);
   const body = JSON.stringify({

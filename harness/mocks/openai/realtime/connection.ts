@@ -166,7 +166,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
           if (active === response) active = undefined;
         },
       },
-      { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null },
+      { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null, call: call() },
     );
     // What the caller should hear if the agent plays the whole response.
     if (effective.output_modalities[0] !== 'text') {
@@ -195,7 +195,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
    */
   function deliverTurn(event: TurnEvent): void {
     const offset = offsetMs;
-    lastTurnAt = Math.max(ctx.clock.now() + ctx.delays.sample('stt.result_lag_ms'), lastTurnAt);
+    lastTurnAt = Math.max(ctx.clock.now() + ctx.delays.sample('stt.result_lag_ms', call()), lastTurnAt);
     at(lastTurnAt, () => onTurn(event, offset));
   }
 

@@ -36,6 +36,8 @@ export interface ResponseOptions {
   /** When the response was triggered (speech_stopped or response.create): first audio is due at this + first_audio_ms. */
   triggeredAt: number;
   metadata: unknown;
+  /** The call the connection is tied to, if any: its first-audio delay comes from the call's own stream (profiles.ts keyCall). */
+  call?: string | undefined;
 }
 
 export interface ActiveResponse {
@@ -75,7 +77,7 @@ export function startResponse(deps: ResponseDeps, options: ResponseOptions): Act
   /** Steps of output: audio chunks, or text tokens in text mode. */
   const steps = render?.chunks ?? tokens.length;
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
-  const firstAt = options.triggeredAt + ctx.delays.sample('realtime.first_audio_ms');
+  const firstAt = options.triggeredAt + ctx.delays.sample('realtime.first_audio_ms', options.call);
   let item: ConversationItem | undefined;
   let previousItemId: string | null = null;
   let step = 0;
