@@ -45,6 +45,17 @@ describe('turn.one-reply', () => {
       evidence: ["utterance 'hours' (caller done at 2.000 s) got 2 Realtime responses, produced at 2.300 s, 3.300 s"],
     });
   });
+  it('passes a second chat reply to words the first did not answer (a pause past the endpointing), and fails one to the same words', () => {
+    const asked = (t: number, connection: string, lastUserText: string): JournalEntry =>
+      journalEntry(t, 'openai.chat', 'received', 'request', { valid: true, model: 'gpt-4o-mini', stream: true, includeUsage: false, messages: 3, lastUserText }, { connection });
+    const twoParts = [asked(2200, 'chat-1', 'Thank you, that is all.'), chatReply(2300, 'chat-1'), asked(3200, 'chat-2', 'Goodbye.'), chatReply(3300, 'chat-2')];
+    expect(verdict('turn.one-reply', events, twoParts).status).toBe('passed');
+    const again = [asked(2200, 'chat-1', 'Thank you, that is all.'), chatReply(2300, 'chat-1'), asked(3200, 'chat-2', 'thank you that is all'), chatReply(3300, 'chat-2')];
+    expect(verdict('turn.one-reply', events, again)).toMatchObject({
+      status: 'failed',
+      evidence: ["utterance 'hours' (caller done at 2.000 s) got 2 chat completions, produced at 2.300 s, 3.300 s"],
+    });
+  });
 });
 
 describe('bargein.generation-stopped', () => {

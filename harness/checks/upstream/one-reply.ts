@@ -4,11 +4,15 @@
  * utterance is the double reply of bug class 23 (`speech_final`, then `UtteranceEnd`, both answered),
  * and it counts even when the second is never heard. A request the mock refused (an injected 429)
  * produced no reply, so the agent's retry is no second reply; nor is a reply on a new connection
- * after the old one failed (the agent recovering from a drop).
+ * after the old one failed (the agent recovering from a drop). A chat reply to words the earlier
+ * ones did not answer is no double either: an utterance with a pause longer than the agent's
+ * endpointing ("Thank you, that is all. … Goodbye.") is two turns to the STT, and answering the
+ * second part too is what the service's endpointing asks for, not the bug.
  */
 import { eventsOf } from '../../caller/timeline.ts';
 import type { JournalEntry } from '../../mocks/journal/entries.ts';
-import { isReply } from '../../mocks/journal/queries.ts';
+import { normaliseText } from '../../mocks/attribution/text-mark.ts';
+import { chatRequestText, isReply } from '../../mocks/journal/queries.ts';
 import type { CallCheckInput } from '../call-checks.ts';
 import { secondsAfter, skipped, verdictOf, type CheckVerdict } from '../check.ts';
 
@@ -29,6 +33,7 @@ export function checkOneReply(input: CallCheckInput, origin: number): CheckVerdi
       const key = r.service === 'openai.chat' ? 'chat' : r.connection;
       byConnection.set(key, [...(byConnection.get(key) ?? []), r]);
     }
+    if (byConnection.has('chat')) byConnection.set('chat', repeatedAnswers(byConnection.get('chat') ?? [], input.journal));
     const doubled = [...byConnection.values()].find((list) => list.length > 1);
     if (doubled === undefined) return [];
     const times = doubled.map((r) => secondsAfter(origin, r.t)).join(', ');
@@ -36,4 +41,22 @@ export function checkOneReply(input: CallCheckInput, origin: number): CheckVerdi
     return [`utterance '${utterance.id}' (caller done at ${secondsAfter(origin, utterance.lastVoicedAt)}) got ${doubled.length} ${service}, produced at ${times}`];
   });
   return verdictOf('turn.one-reply', evidence);
+}
+
+/**
+ * The chat replies among `replies` (in order) that answered no word an earlier one had not: the
+ * first reply and each repeat of it (the first alone when every later reply answered new words).
+ * A reply whose request the journal lacks counts as a repeat (nothing shows it answered anything new).
+ */
+function repeatedAnswers(replies: readonly JournalEntry[], journal: readonly JournalEntry[]): JournalEntry[] {
+  const answered = new Set<string>();
+  const repeats: JournalEntry[] = [];
+  for (const reply of replies) {
+    const text = chatRequestText(journal, reply.connection);
+    const words = text === undefined ? [] : normaliseText(text).split(' ').filter((w) => w !== '');
+    const fresh = words.filter((w) => !answered.has(w));
+    for (const w of words) answered.add(w);
+    if (repeats.length === 0 || fresh.length === 0) repeats.push(reply);
+  }
+  return repeats;
 }

@@ -27,6 +27,11 @@ export const isUtteranceFinal = (e: JournalEntry): boolean =>
 
 /** A chat completions request the mock could parse (an invalid one is answered with an error and asks nothing). */
 export const isLlmRequest = (e: JournalEntry): e is ChatRequest => e.service === 'openai.chat' && e.kind === 'request' && e.data.valid;
+/** The words a chat completion answered: the last user message of the request on `connection` (each request is its own connection). */
+export function chatRequestText(entries: readonly JournalEntry[], connection: string): string | undefined {
+  const request = entries.find((e): e is ChatRequest => isLlmRequest(e) && e.connection === connection);
+  return request?.data.valid === true ? request.data.lastUserText : undefined;
+}
 export const isFirstToken = (e: JournalEntry): boolean => e.service === 'openai.chat' && e.kind === 'first_token';
 
 /** Text handed to TTS: a speak `Speak` message or a REST speak request. */
