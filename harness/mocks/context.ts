@@ -9,6 +9,7 @@ import type { FaultBook } from './faults.ts';
 import type { CallBook } from './attribution/call-book.ts';
 import type { TextLedger } from './attribution/text-ledger.ts';
 import type { SourceBook } from './attribution/source-book.ts';
+import type { ReplaySource } from './replay/source.ts';
 
 export interface MockContext {
   clock: Clock;
@@ -27,6 +28,8 @@ export interface MockContext {
   texts: TextLedger;
   /** The source marks the mocks put on the speech they synthesise, for the caller to report. */
   sources: SourceBook;
+  /** A recorded call to answer from instead of the script and the profile (`callbench replay`; ./replay/source.ts). */
+  replay?: ReplaySource;
 }
 
 /** A running mock server. */

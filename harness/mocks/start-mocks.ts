@@ -10,6 +10,7 @@ import { createSourceBook, type SourceBook } from './attribution/source-book.ts'
 import { startOpenAIMock, type OpenAIMockServer } from './openai/server.ts';
 import { createDelaySampler, type DelaySampler, type LatencyProfile } from './profiles.ts';
 import { createConversationScript, type ConversationScript } from './script.ts';
+import type { ReplaySource } from './replay/source.ts';
 
 export interface MocksOptions {
   clock: Clock;
@@ -19,6 +20,8 @@ export interface MocksOptions {
   apiKey?: string;
   /** Fixed ports (0 or absent: any free port): Deepgram, OpenAI over http/ws, and OpenAI's TLS twin (https/wss, for Realtime SDK helpers). */
   ports?: { deepgram?: number; openai?: number; openaiTls?: number };
+  /** A recorded call to answer from (`callbench replay`, ./replay/source.ts): its messages, tokens and delays instead of the script's and the profile's. */
+  replay?: ReplaySource;
 }
 
 /** The environment an agent needs to use the mocks. */
@@ -74,6 +77,7 @@ export function createMockContext(options: MocksOptions): MockContext {
     delays: createDelaySampler(options.profile, options.seed),
     apiKey: options.apiKey ?? DEFAULT_MOCK_KEY,
     faults: createFaultBook(),
+    ...(options.replay === undefined ? {} : { replay: options.replay }),
     nextId(prefix) {
       const n = (counters.get(prefix) ?? 0) + 1;
       counters.set(prefix, n);

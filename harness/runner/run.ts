@@ -38,7 +38,7 @@ export interface RunPlan {
    * for an agent configured from outside), or the real services, described by `env` (no mocks
    * start: no scripted replies, faults or stage metrics).
    */
-  upstream?: { kind: 'mocks'; ports?: MocksOptions['ports'] } | { kind: 'real'; env: UpstreamEnv };
+  upstream?: { kind: 'mocks'; ports?: MocksOptions['ports']; /** The mocks answer from a recorded call (`callbench replay`). */ replay?: MocksOptions['replay'] } | { kind: 'real'; env: UpstreamEnv };
   /** Keep each measured call's audio in its record (CallRecord.audio), for calls/<n>/call.wav; off by default, as it costs ~16 KB per second of call. */
   callAudio?: boolean;
 }

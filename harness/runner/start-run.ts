@@ -110,7 +110,13 @@ async function execute(plan: RunPlan, options: RunOptions, emit: (event: RunEven
   try {
     let upstreamEnv: UpstreamEnv;
     if (upstream.kind === 'mocks') {
-      mocks = await startMocks({ clock, profile: plan.profile, seed: plan.seed, ...(upstream.ports === undefined ? {} : { ports: upstream.ports }) });
+      mocks = await startMocks({
+        clock,
+        profile: plan.profile,
+        seed: plan.seed,
+        ...(upstream.ports === undefined ? {} : { ports: upstream.ports }),
+        ...(upstream.replay === undefined ? {} : { replay: upstream.replay }),
+      });
       upstreamEnv = mocks.env;
     } else {
       upstreamEnv = upstream.env;

@@ -13,6 +13,7 @@ import { createRecognizer, type RecognizerEvent } from './recognizer.ts';
 import type { SocketArgs } from './socket-args.ts';
 import { createAudioAttribution } from '../attribution/audio-tie.ts';
 import { connectionJournal } from '../journal/journal.ts';
+import { createListenReplay } from '../replay/listen.ts';
 
 /** Deepgram closes a stream that has received nothing for this long (NET-0001). */
 export const IDLE_TIMEOUT_MS = 10_000;
@@ -72,6 +73,9 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     return ctx.texts.transcript(owner, transcript, shared);
   };
 
+  /** Under `callbench replay`, the recorded messages of this connection take the recogniser's place (../replay/listen.ts). */
+  const replay = createListenReplay({ ctx, ws, connection, requestId, journal, sayFinal: (transcript) => sayFinal(transcript, undefined) });
+
   const emit = (event: RecognizerEvent): void => {
     switch (event.type) {
       case 'speech_started':
@@ -127,7 +131,8 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
 
   const closeStream = (): void => {
     closing = true;
-    for (const event of recognizer.finalize()) emit(event);
+    if (replay !== undefined) replay.control('CloseStream');
+    else for (const event of recognizer.finalize()) emit(event);
     const position = vad.positionMs;
     const metadata = {
       type: 'Metadata',
@@ -155,7 +160,9 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
       }
       sha.update(bytes);
       attribution.push(bytes);
-      for (const event of recognizer.push(vad.push(decodeRaw(bytes, params.encoding)))) emit(event);
+      const windows = vad.push(decodeRaw(bytes, params.encoding));
+      if (replay !== undefined) replay.audio(bytes.length);
+      else for (const event of recognizer.push(windows)) emit(event);
       const owner = call();
       const drop = ctx.faults.of(owner, 'close').find(
         (f) => f.service === 'deepgram.listen' && f.afterAudioMs !== undefined && vad.positionMs >= f.afterAudioMs && ctx.faults.strike(owner, f),
@@ -186,7 +193,8 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
         return;
       case 'Finalize':
         journal({ direction: 'received', kind: 'Finalize', data: {} });
-        for (const event of recognizer.finalize()) emit(event);
+        if (replay !== undefined) replay.control('Finalize');
+        else for (const event of recognizer.finalize()) emit(event);
         return;
       case 'CloseStream':
         journal({ direction: 'received', kind: 'CloseStream', data: { legacy: false } });
@@ -197,6 +205,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
 
   ws.on('close', (code: number) => {
     idleCancel?.();
+    replay?.cancel();
     for (const cancel of timers) cancel();
     timers.clear();
     journal({ direction: 'event', kind: 'close', data: { code } });

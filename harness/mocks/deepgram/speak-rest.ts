@@ -18,6 +18,7 @@ import { wavStreamHeader } from './wav-stream-header.ts';
 import type { MockContext } from '../context.ts';
 import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
+import { replayCallOf } from '../replay/source.ts';
 
 const RAW_ENCODINGS: readonly SpeakEncoding[] = ['linear16', 'mulaw', 'alaw'];
 /** Valid for Deepgram, not synthesised by the mock. */
@@ -159,7 +160,9 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
   // μ-law speech carries the request's source mark (attribution/source-book.ts); the WAV header never does.
   const writer = params.encoding === 'mulaw' ? ctx.sources.writerFor('deepgram.speak.rest', args.connection) : undefined;
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
-  const firstAt = ctx.clock.now() + ctx.delays.sample('tts.rest_first_byte_ms', ctx.journal.callOf(args.connection));
+  // Under `callbench replay`, the recorded request's delay to its first byte.
+  const replayed = ctx.replay?.speakRest(replayCallOf(ctx.journal, ctx.calls, args.connection))?.firstByteMs;
+  const firstAt = ctx.clock.now() + (replayed ?? ctx.delays.sample('tts.rest_first_byte_ms', ctx.journal.callOf(args.connection)));
   let sent = 0;
   let bytes = 0;
   let done = false;

@@ -13,6 +13,7 @@ import { DEEPGRAM_CLOSE, parseSpeakClientMessage } from '../../protocol/deepgram
 import type { SocketArgs } from './socket-args.ts';
 import { connectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
+import { replayCallOf } from '../replay/source.ts';
 
 /** Audio per binary frame, in ms of output. */
 export const SPEAK_CHUNK_MS = 100;
@@ -175,6 +176,8 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     return;
   }
   const params = parsed.value;
+  /** Under `callbench replay`, the recorded socket this one stands for: each Flush's recorded delay to first audio. */
+  const replayed = ctx.replay?.speakWs(replayCallOf(ctx.journal, ctx.calls, connection));
   /** μ-law speech carries this connection's source mark (attribution/source-book.ts); other encodings go out as synthesised. */
   const writer = params.encoding === 'mulaw' ? ctx.sources.writerFor('deepgram.speak.ws', connection) : undefined;
   const marked = (bytes: Uint8Array): Uint8Array => (writer === undefined ? bytes : writer.mark(bytes, 0));
@@ -286,7 +289,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     buffer = '';
     const sequence = flushSeq++;
     const render = text.trim().length > 0 ? renderSpeech(text, params) : undefined;
-    const ready = render === undefined ? now : now + ctx.delays.sample('tts.first_byte_ms', call());
+    const ready = render === undefined ? now : now + (replayed?.flushes[sequence]?.firstByteMs ?? ctx.delays.sample('tts.first_byte_ms', call()));
     jobs.push({ sequence, render, firstAt: Math.max(ready, queueEnd()), sent: 0 });
     pump();
     return sequence;

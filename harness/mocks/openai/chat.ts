@@ -12,6 +12,8 @@ import { messageText, type ChatCompletionChunk, type ChatUsage } from '../../pro
 import { parseChatRequest, type ChatRequest } from './chat-request.ts';
 import { openAIErrors, sendError, type OpenAIError } from './errors.ts';
 import { countPromptTokens, snapshotOf, tokenize } from './tokens.ts';
+import { replayChat } from '../replay/chat.ts';
+import { replayCallOf } from '../replay/source.ts';
 
 /** What the mock LLM says when the script has no reply for the user's text. */
 export const DEFAULT_REPLY =
@@ -146,6 +148,14 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
     kind: 'request',
     data: { valid: true, model: request.body.model, stream: request.stream, includeUsage: request.includeUsage, messages: request.body.messages.length, lastUserText: userText },
   });
+
+  // Under `callbench replay`, the recorded answer to this request (../replay/chat.ts), in place of the script and the profile.
+  const replayCall = ctx.replay === undefined ? undefined : (call ?? replayCallOf(ctx.journal, ctx.calls, connection));
+  const recorded = ctx.replay?.chat(replayCall, userText);
+  if (recorded !== undefined) {
+    await replayChat({ ctx, res, journal, call: replayCall, arrivedAt, signal: abort.signal, recorded });
+    return;
+  }
 
   const nth = ctx.faults.count(call, 'openai.chat');
   const injected = ctx.faults.of(call, 'http_error').find((fault) => fault.requests.includes(nth));

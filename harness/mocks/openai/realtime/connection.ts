@@ -21,6 +21,7 @@ import { startResponse, type ActiveResponse, type ServerEvent } from './response
 import { applySessionUpdate, bytesPerMs, defaultSession, sampleRateOf, vadParams, type RealtimeSession } from './session.ts';
 import { checkTruncate } from './truncate.ts';
 import { createTurnDetector, decodeInput, type TurnDetector, type TurnEvent } from './turns.ts';
+import { createRealtimeReplay } from '../../replay/realtime.ts';
 
 export interface RealtimeSocketArgs {
   ctx: MockContext;
@@ -108,6 +109,10 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
   const sourceWriter = ctx.sources.writerFor('openai.realtime', args.connection);
   const attribution: AudioAttribution = createAudioAttribution(ctx, 'openai.realtime', args.connection, markFormat(session.audio.input.format));
   let detector: TurnDetector = createTurnDetector(sampleRateOf(session.audio.input.format), attribution.identify, vadSettings(session));
+  /** Under `callbench replay`, the recorded server VAD events of this connection take the detector's place (../../replay/realtime.ts). */
+  const replay = createRealtimeReplay(ctx, args.connection, (event) => {
+    if (!closed) onTurn(event, 0);
+  });
 
   const at = (time: number, fn: () => void): (() => void) => {
     const cancel = ctx.clock.at(time, () => {
@@ -130,8 +135,10 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     const lastUser = conversation.lastUserText();
     const verbatim = instructions === undefined ? undefined : verbatimLine(instructions);
     const owner = call();
+    // Under `callbench replay`, the n-th response says what the recorded n-th said, first audio after its recorded delay.
+    const replayed = replay?.nextResponse();
     const text =
-      verbatim ?? ctx.script.replyFor(lastUser, owner) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions, owner)) ?? DEFAULT_REPLY;
+      replayed?.text ?? verbatim ?? ctx.script.replyFor(lastUser, owner) ?? (instructions === undefined ? undefined : ctx.script.replyFor(instructions, owner)) ?? DEFAULT_REPLY;
     const modalities = overrides['output_modalities'];
     const effective: RealtimeSession =
       Array.isArray(modalities) && (modalities[0] === 'audio' || modalities[0] === 'text') ? { ...session, output_modalities: [modalities[0]] } : session;
@@ -166,7 +173,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
           if (active === response) active = undefined;
         },
       },
-      { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null, call: call() },
+      { text, session: effective, triggeredAt, metadata: overrides['metadata'] ?? null, call: call(), firstAudioMs: replayed?.firstAudioMs },
     );
     // What the caller should hear if the agent plays the whole response.
     if (effective.output_modalities[0] !== 'text') {
@@ -248,7 +255,9 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
     }
     const bytes = Buffer.from(audio, 'base64');
     attribution.push(bytes);
-    for (const event of detector.push(decodeInput(bytes, session.audio.input.format))) deliverTurn(event);
+    const events = detector.push(decodeInput(bytes, session.audio.input.format));
+    if (replay !== undefined) replay.audio(bytes.length / bytesPerMs(session.audio.input.format));
+    else for (const event of events) deliverTurn(event);
   }
 
   function onItemCreate(message: Record<string, unknown>): void {
@@ -392,6 +401,7 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
   });
   ws.on('close', (code: number) => {
     closed = true;
+    replay?.cancel();
     for (const cancel of timers) cancel();
     timers.clear();
     journal({ direction: 'event', kind: 'close', data: { code, activeResponse: active?.id ?? null } });

@@ -38,6 +38,8 @@ export interface ResponseOptions {
   metadata: unknown;
   /** The call the connection is tied to, if any: its first-audio delay comes from the call's own stream (profiles.ts keyCall). */
   call?: string | undefined;
+  /** The delay to first audio after the trigger, when a replay gives it (the recorded one); else the profile's. */
+  firstAudioMs?: number | undefined;
 }
 
 export interface ActiveResponse {
@@ -77,7 +79,7 @@ export function startResponse(deps: ResponseDeps, options: ResponseOptions): Act
   /** Steps of output: audio chunks, or text tokens in text mode. */
   const steps = render?.chunks ?? tokens.length;
   const interval = SPEAK_CHUNK_MS / Math.max(ctx.delays.profile.ttsSpeedup, 1e-6);
-  const firstAt = options.triggeredAt + ctx.delays.sample('realtime.first_audio_ms', options.call);
+  const firstAt = options.triggeredAt + (options.firstAudioMs ?? ctx.delays.sample('realtime.first_audio_ms', options.call));
   let item: ConversationItem | undefined;
   let previousItemId: string | null = null;
   let step = 0;
