@@ -1,6 +1,6 @@
 /** The voice webhook Twilio POSTs when a call comes in: form-encoded and signed. */
-import twilio from 'twilio';
 import type { Clock } from '../clock.ts';
+import { twilioSignature } from './twilio-signature.ts';
 import { parseTwiml, type TwimlDocument } from './twiml.ts';
 
 export interface WebhookRequest {
@@ -59,7 +59,7 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
   // The call's identifiers stay the harness's own (faults and journals are tied by them), in their place.
   params['CallSid'] = request.callSid;
   params['AccountSid'] = request.accountSid;
-  const signature = twilio.getExpectedTwilioSignature(request.authToken, request.url, params);
+  const signature = twilioSignature(request.authToken, request.url, params);
   const started = clock.now();
   const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
   const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
@@ -97,5 +97,5 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
 
 /** The signature Twilio puts on the media-stream upgrade: the wss URL as written, no params. */
 export function streamSignature(authToken: string, streamUrl: string): string {
-  return twilio.getExpectedTwilioSignature(authToken, streamUrl, {});
+  return twilioSignature(authToken, streamUrl, {});
 }

@@ -1,5 +1,5 @@
 /**
- * The reference agent's SDKs (openai, @deepgram/sdk) are optional peer dependencies: a team that
+ * The reference agent's SDKs (openai, @deepgram/sdk, twilio) are optional peer dependencies: a team that
  * measures its own agent never loads them, and need not install them. The modules that import
  * them are loaded here, on first use; when one is missing the user gets one line naming the
  * packages to install (at the versions callbench's mocks are tested against) and the way round
@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './paths.ts';
 
-/** The SDKs only the reference agent needs (package.json peerDependenciesMeta: optional). */
-export const REFERENCE_AGENT_SDKS = ['openai', '@deepgram/sdk'] as const;
+/** The SDKs only the reference agent needs (package.json peerDependenciesMeta: optional); the fake Twilio signs with node:crypto. */
+export const REFERENCE_AGENT_SDKS = ['openai', '@deepgram/sdk', 'twilio'] as const;
 
 /** An optional package a command needs is not installed. */
 export class MissingPackageError extends Error {
@@ -30,6 +30,11 @@ function testedVersions(): Readonly<Record<string, string>> {
   } catch {
     return {};
   }
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** The package a failed import could not find, from Node's ERR_MODULE_NOT_FOUND message. */
@@ -66,7 +71,7 @@ export async function loadWithOptional<T>(load: () => Promise<T>, packages: read
     const versions = testedVersions();
     const install = names.map((name) => (versions[name] === undefined ? name : `${name}@${versions[name]}`)).join(' ');
     throw new MissingPackageError(
-      `${what} needs ${names.join(' and ')}, which ${names.length === 1 ? 'is' : 'are'} not installed: npm install --save-dev ${install} (the version${names.length === 1 ? '' : 's'} callbench is tested with)${instead === '' ? '' : `, ${instead}`}`,
+      `${what} needs ${listed(names)}, which ${names.length === 1 ? 'is' : 'are'} not installed: npm install --save-dev ${install} (the version${names.length === 1 ? '' : 's'} callbench is tested with)${instead === '' ? '' : `, ${instead}`}`,
       names,
     );
   }

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { twilioSignature } from '../../harness/caller/twilio-signature.ts';
 import { postVoiceWebhook, streamSignature, type WebhookRequest } from '../../harness/caller/webhook.ts';
 import { createManualClock, type Clock } from '../../harness/clock.ts';
 
@@ -187,5 +188,18 @@ describe('streamSignature', () => {
   it('is base64 HMAC-SHA1 of the URL as written under the auth token', () => {
     const url = 'wss://127.0.0.1:5050/media';
     expect(streamSignature(TOKEN, url)).toBe(createHmac('sha1', TOKEN).update(url).digest('base64'));
+  });
+});
+
+describe('twilioSignature', () => {
+  it('is the signature the twilio library computes, for sorted, empty, repeated-prefix and non-ASCII parameters', () => {
+    const url = 'https://agent.example.com:8443/incoming-call?tenant=acme';
+    const cases: Array<Record<string, string>> = [
+      {},
+      { CallSid: CALL_SID, AccountSid: ACCOUNT_SID, From: '+15550100001', To: '+15550100002' },
+      { b: '2', a: '1', A: '0', ab: '', 'a b': 'x&y=z' },
+      { Caller: 'Zoë «test» 📞', Digits: '', SipHeader_X: '\u0000\n' },
+    ];
+    for (const params of cases) expect(twilioSignature(TOKEN, url, params)).toBe(twilio.getExpectedTwilioSignature(TOKEN, url, params));
   });
 });
