@@ -35,9 +35,36 @@ function sleepWith(clock: Pick<Clock, 'at'>, at: number, signal?: AbortSignal): 
 /** setTimeout's longest delay; longer ones fire at once (TimeoutOverflowWarning). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** The process-wide monotonic clock (CLOCK_MONOTONIC, the same in every thread), ms. */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * This thread's system clock minus the process-wide monotonic clock, ms. Each thread has its own
+ * performance.timeOrigin, mapped to the epoch when the thread started, so two threads' readings
+ * of performance.timeOrigin + performance.now() differ by a few µs (and by any wall-clock step
+ * between their starts). A thread given another's offset reads that thread's clock exactly.
+ */
+export function systemClockOffset(): number {
+  // performance.now() bracketed by the monotonic reads: the midpoint removes the read's own cost.
+  const before = monotonicMs();
+  const now = performance.timeOrigin + performance.now();
+  const after = monotonicMs();
+  return now - (before + after) / 2;
+}
+
+export interface SystemClockOptions {
+  /**
+   * Another thread's systemClockOffset(): this clock then reads what that thread's clock reads
+   * (a worker thread's agent on its harness's clock), so a latency between their readings is real.
+   */
+  shareOffsetOf?: number;
+}
+
 /** The process's monotonic clock (performance.now), with its origin at the Unix epoch so separate threads agree. */
-export function createSystemClock(): Clock {
-  const origin = performance.timeOrigin;
+export function createSystemClock(options: SystemClockOptions = {}): Clock {
+  const origin = performance.timeOrigin + (options.shareOffsetOf === undefined ? 0 : options.shareOffsetOf - systemClockOffset());
   const clock: Clock = {
     now: () => origin + performance.now(),
     at(at, fn) {

@@ -1,83 +1,23 @@
 /** The reference agent (agent/) as a target: started in this process on 127.0.0.1, port 0. */
-import {
-  AGENT_DEFAULTS,
-  createAgent,
-  DEFAULT_REPLY_OPTIONS,
-  type AgentLogEvent,
-  type AgentMode,
-  type BargeInPolicy,
-  type RealtimeSettings,
-  type ReplyOptions,
-} from '../../agent/index.ts';
-import type { Clock } from '../clock.ts';
+import { createAgent } from '../../agent/index.ts';
+import { describeReferenceAgent, referenceAgentOptions, type PlantedFaults, type ReferenceAgentSettings } from './agent-design.ts';
 import type { AgentTarget } from './agent-target.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
-export interface ReferenceAgentSettings {
-  clock?: Clock;
-  /** cascaded (the default) or realtime. */
-  mode?: AgentMode;
-  /** Cascaded mode's reply design. */
-  reply?: Partial<ReplyOptions>;
-  /** Realtime mode's session settings. */
-  realtime?: Partial<RealtimeSettings>;
-  /** Cascaded mode's barge-in policy. */
-  bargeIn?: BargeInPolicy;
-  /** What the agent says first ('' for nothing); the agent's default otherwise. */
-  greeting?: string;
-  /**
-   * Whether its upstream connections carry `x-callbench-call` (the agent's default: they do);
-   * false leaves the mocks to tie them by what they carry, as for an agent that is not ours.
-   */
-  callHeader?: boolean;
-  /** Receives the agent's structured log events (its self-reported timings among them). */
-  onLog?: (event: AgentLogEvent) => void;
-}
-
-/** Faults planted in the reference agent to prove a gate catches them; not part of its design. */
-export interface PlantedFaults {
-  /** Cascaded mode: a delay before each LLM request (the agent's tuning.replyDelayMs). */
-  replyDelayMs?: number;
-}
+export { describeDesign, describeReferenceAgent, referenceAgentOptions, type PlantedFaults, type ReferenceAgentSettings } from './agent-design.ts';
 
 /**
- * The design, as reports show it: "text=full tts=rest rest-body=buffer playout=poll", or
- * "realtime model=… voice=…"; "no-call-header" at the end when the header is off, since the
- * report's attribution line then reads differently.
+ * The agent in the harness's own thread: its work shares the event loop that paces the caller's
+ * frames and runs the mocks, so it delays both under load (`callbench run --agent-in-process`, for
+ * debugging; worker-agent.ts is the default). A test may give it a manual clock.
  */
-export function describeDesign(settings: ReferenceAgentSettings): string {
-  const header = settings.callHeader === false ? ' no-call-header' : '';
-  if (settings.mode === 'realtime') {
-    const { model, voice, silenceDurationMs } = { ...AGENT_DEFAULTS.realtime, ...settings.realtime };
-    return `realtime model=${model} voice=${voice} vad-silence=${silenceDurationMs}ms${header}`;
-  }
-  const { text, tts, restBody, playout } = { ...DEFAULT_REPLY_OPTIONS, ...settings.reply };
-  const bargeIn = settings.bargeIn ?? AGENT_DEFAULTS.bargeIn;
-  return `text=${text} tts=${tts}${tts === 'rest' ? ` rest-body=${restBody}` : ''} playout=${playout}${bargeIn === AGENT_DEFAULTS.bargeIn ? '' : ` barge-in=${bargeIn}`}${header}`;
-}
-
 export function createReferenceAgentTarget(settings: ReferenceAgentSettings = {}, planted: PlantedFaults = {}): AgentTarget {
   return {
-    // The planted delay is not part of the design (a baseline of the design without it compares with a run with it), but a report must say it was there.
-    describe: () => `reference agent (in-process; ${describeDesign(settings)}${(planted.replyDelayMs ?? 0) > 0 ? `; planted reply delay ${planted.replyDelayMs} ms` : ''})`,
+    describe: () => describeReferenceAgent('in-process', settings, planted),
     async start(env) {
       const reports = createSelfReportCollector();
       const agent = createAgent({
-        deepgramApiUrl: env.DEEPGRAM_API_URL,
-        deepgramApiKey: env.DEEPGRAM_API_KEY,
-        openaiBaseUrl: env.OPENAI_BASE_URL,
-        openaiApiKey: env.OPENAI_API_KEY,
-        openaiRealtimeBaseUrl: env.OPENAI_REALTIME_BASE_URL,
-        openaiCa: env.OPENAI_CA_CERT,
-        twilioAuthToken: env.TWILIO_AUTH_TOKEN,
-        ...(settings.clock === undefined ? {} : { clock: settings.clock }),
-        ...(settings.mode === undefined ? {} : { mode: settings.mode }),
-        ...(settings.reply === undefined ? {} : { reply: settings.reply }),
-        ...(settings.realtime === undefined ? {} : { realtime: settings.realtime }),
-        ...(settings.bargeIn === undefined ? {} : { bargeIn: settings.bargeIn }),
-        ...(settings.greeting === undefined ? {} : { greeting: settings.greeting }),
-        ...(settings.callHeader === undefined ? {} : { callHeader: settings.callHeader }),
-        ...(planted.replyDelayMs === undefined ? {} : { tuning: { replyDelayMs: planted.replyDelayMs } }),
+        ...referenceAgentOptions(settings, planted, env),
         log: (event) => {
           reports.observe(event);
           settings.onLog?.(event);
