@@ -117,6 +117,12 @@ export function ruleLine(result: RuleResult): string {
 export function renderRules(results: readonly RuleResult[]): string {
   if (results.length === 0) return '';
   const failed = results.filter((r) => r.kind === 'regressed' || r.kind === 'vanished').length;
-  const head = failed === 0 ? `Regression rules: all ${results.length} passed.` : `Regression rules: ${failed} of ${results.length} failed.`;
+  const unjudged = results.filter((r) => r.kind === 'not-judged').length;
+  const head =
+    failed > 0
+      ? `Regression rules: ${failed} of ${results.length} failed.`
+      : unjudged > 0
+        ? `Regression rules: none failed; ${unjudged} of ${results.length} not judged (too few samples: run more calls).`
+        : `Regression rules: all ${results.length} passed.`;
   return [head, ...results.map((r) => `  ${ruleLine(r)}`)].join('\n');
 }

@@ -31,6 +31,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, { io, env, stopOnSignals }) => (await import('./run.ts')).runCommand(argv, io, env, stopOnSignals()),
   },
   {
+    name: 'compare',
+    summary: 'play the same scenarios against two or more variants (designs or agents), interleaved, and compare them in one table',
+    help: async () => (await import('./compare.ts')).COMPARE_HELP,
+    run: async (argv, { io, env, stopOnSignals }) => (await import('./compare.ts')).compareCommand(argv, io, env, stopOnSignals()),
+  },
+  {
     name: 'fixture',
     summary: 'fixture add FILE.wav --text "…": make a caller utterance from your own recording',
     help: async () => (await import('./fixture.ts')).FIXTURE_HELP,

@@ -31,6 +31,7 @@ import { startRun } from '../../runner/start-run.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
 import { makeReportDir, runId } from '../report-dir.ts';
+import { finishBaseline, type BaselineStep } from './baseline-step.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface RunSession {
@@ -59,6 +60,8 @@ export interface RunSession {
   targets: readonly Threshold[];
   /** $GITHUB_STEP_SUMMARY when set: summary.md is appended to it. */
   stepSummary: string | undefined;
+  /** --baseline / --regression / --save-baseline (baseline-step.ts). */
+  baseline?: BaselineStep;
 }
 
 /** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
@@ -91,7 +94,8 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const summary = summarize(outcome, session.version, { trustBounds: session.trustBounds });
   const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
   const targets = evaluateTargets(session.targets, summary, outcomeHistograms(outcome));
-  const result = { ...summary, thresholds: gate, targets };
+  const gating = session.baseline === undefined ? undefined : await finishBaseline(session.baseline, outcome, summary);
+  const result = { ...summary, thresholds: gate, targets, ...gating?.json };
 
   const dir = await makeReportDir(session.out, session.cwd, runId(outcome.startedAt, outcome.profile, session.agentLabel));
   const relative = path.relative(session.cwd, path.join(dir, 'result.json'));
@@ -113,6 +117,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
     const upstream = renderUpstream(summary);
     if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
+    if (gating !== undefined && gating.text !== '') io.out(`\n${gating.text}`);
     if (warnings !== '') io.out(`\n${warnings}`);
     io.out(`\n${reportLine}`);
     io.out(reportFilesLine(written));
@@ -133,7 +138,9 @@ export async function playAndReport(session: RunSession): Promise<number> {
         io.progress(`callbench: --strict: this run cannot be trusted (${summary.warnings.map((w) => w.code).join(', ')}); exit 3`);
         return EXIT.conformance;
       }
-      return gate.some((r) => !r.ok) ? EXIT.threshold : EXIT.ok;
+      // A regression (--regression) fails as a threshold does, one line with its numbers for each.
+      for (const line of gating?.failed ?? []) io.progress(`callbench: regression: ${line.replace(/^✗ /, '')}`);
+      return gate.some((r) => !r.ok) || (gating?.failed.length ?? 0) > 0 ? EXIT.threshold : EXIT.ok;
     }
   }
 }

@@ -15,6 +15,8 @@ import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
 import { parseReportFlags, REPORT_HELP, REPORT_OPTIONS } from '../report-flags.ts';
+import { BASELINE_HELP, BASELINE_OPTIONS, checkBaselineAgainst, checkSavePath, parseBaselineFlags, runBaselinePlan, wantsBaseline } from '../baseline-flags.ts';
+import { parsePlantedFlags, PLANTED_HELP, PLANTED_OPTIONS } from '../planted-flags.ts';
 import { UsageError } from '../usage-error.ts';
 import { redactSecrets } from '../../runner/redact.ts';
 import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
@@ -61,6 +63,10 @@ ${THRESHOLD_HELP}
 
 ${REPORT_HELP}
 
+${BASELINE_HELP}
+
+${PLANTED_HELP}
+
 Each measured call is judged by the conformance checks (twilio.protocol, turn.answered,
 bargein.no-leak, bargein.no-spurious-clear, realtime.truncate-accepted,
 upstream.closed-after-hangup), printed after the tables.
@@ -101,6 +107,8 @@ export const RUN_OPTIONS = {
   ...THRESHOLD_OPTIONS,
   ...TARGET_OPTIONS,
   ...REPORT_OPTIONS,
+  ...BASELINE_OPTIONS,
+  ...PLANTED_OPTIONS,
   profile: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -140,6 +148,7 @@ export async function runCommand(
   if (target.upstream.kind === 'real' && values.profile !== undefined) throw new UsageError('--profile applies to --upstream mocks only (the real services keep their own latency)');
   if (target.upstream.kind === 'real' && values.seed !== undefined) throw new UsageError("--seed applies to --upstream mocks only (it seeds the mock profile's delays)");
   const upstreamLabel = target.upstream.kind === 'real' ? 'the real services' : `profile ${profile.name}, seed ${seed}`;
+  const planted = parsePlantedFlags(values, mode ?? AGENT_DEFAULTS.mode, target.agent !== undefined);
   if (target.agent !== undefined) {
     const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'no-call-header', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
       (name) => values[name] !== undefined,
@@ -156,16 +165,34 @@ export async function runCommand(
   // The report folder is checked (and made) before the calls, so a bad --out costs no run.
   const cwd = process.cwd();
   const out = await checkOutDir(values.out, cwd);
+  const baselineFlags = await parseBaselineFlags(values, cwd);
 
-  const agent =
-    target.agent ??
-    (await loadReferenceAgent()).createReferenceAgentTarget({
-      ...(mode === undefined ? {} : { mode }),
-      ...(reply === undefined ? {} : { reply }),
-      ...(realtime === undefined ? {} : { realtime }),
-      ...(bargeIn === undefined ? {} : { bargeIn }),
-      ...(callHeader === undefined ? {} : { callHeader }),
-    });
+  const settings = {
+    ...(mode === undefined ? {} : { mode }),
+    ...(reply === undefined ? {} : { reply }),
+    ...(realtime === undefined ? {} : { realtime }),
+    ...(bargeIn === undefined ? {} : { bargeIn }),
+    ...(callHeader === undefined ? {} : { callHeader }),
+  };
+  const reference = target.agent === undefined ? await loadReferenceAgent() : undefined;
+  const agent = target.agent ?? (reference as NonNullable<typeof reference>).createReferenceAgentTarget(settings, planted);
+  // What a baseline must share with this run (the planted delay is not part of the design: it is the change a gate must catch).
+  const baselinePlan = runBaselinePlan({
+    scenarios: planned,
+    profile: target.upstream.kind === 'real' ? 'real' : profile.name,
+    seed,
+    load,
+    warmup,
+    agent:
+      reference !== undefined
+        ? { kind: 'reference', design: reference.describeDesign(settings) }
+        : values['agent-cmd'] !== undefined
+          ? { kind: 'command', command: redactSecrets(values['agent-cmd']) }
+          : { kind: 'url', url: values['agent-url'] ?? '' },
+  });
+  const baselineNotes = checkBaselineAgainst(baselineFlags, baselinePlan, packageVersion());
+  for (const note of baselineNotes) io.progress(`callbench: --baseline ${baselineFlags.against?.shown ?? ''}: note: ${note.message}`);
+  await checkSavePath(baselineFlags.save);
   io.progress(`callbench: ${planned.map((p) => p.scenario.name).join(', ')}; ${loadDescription}; ${upstreamLabel}; ${redactSecrets(agent.describe())}`);
   // Loaded here rather than at the top so that `run --help` and a refused flag need not load the harness's run machinery.
   const { playAndReport } = await import('./run-session.ts');
@@ -185,5 +212,6 @@ export async function runCommand(
     agentLabel: agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode }),
     targets: report.targets,
     stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
+    ...(wantsBaseline(baselineFlags) ? { baseline: { flags: baselineFlags, plan: baselinePlan, notes: baselineNotes, version: packageVersion() } } : {}),
   });
 }
