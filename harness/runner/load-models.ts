@@ -10,6 +10,8 @@
  *   does (k6's constant-arrival-rate). A call that cannot start because `maxInFlight` calls are
  *   running, or whose start comes more than `lateBoundMs` after its due time (the harness itself
  *   fell behind), is dropped and counted, never started late (k6's dropped_iterations).
+ * - **Stages** (`--stages 30s:10,2m:200,30s:0`): the concurrency of the closed model, or the rate
+ *   of the open model, ramped (stages.ts, on runArrivals here for the rate).
  *
  * Every decision reads the injected Clock, so the schedule can be tested with a manual clock.
  * Each model takes an optional AbortSignal: once it aborts no further call is started, and the
@@ -93,9 +95,30 @@ export function runOpenModel(
   onDrop?: (arrival: Arrival, reason: DropReason) => void,
   signal?: AbortSignal,
 ): Promise<OpenModelResult> {
-  const t0 = clock.now();
   const interval = 1000 / options.ratePerSec;
-  const total = scheduledArrivals(options.ratePerSec, options.durationMs);
+  return runArrivals(clock, { total: scheduledArrivals(options.ratePerSec, options.durationMs), dueAfter: (k) => k * interval }, options, start, onDrop, signal);
+}
+
+/** When the calls of an open model are due: `total` calls, call k `dueAfter(k)` ms after the start (non-decreasing in k). */
+export interface ArrivalSchedule {
+  total: number;
+  dueAfter(index: number): number;
+}
+
+/**
+ * Starts calls on any open-model schedule (a constant rate, or the ramping rate of stages.ts),
+ * dropping those that are late or find `maxInFlight` calls running, as runOpenModel says.
+ */
+export function runArrivals(
+  clock: Clock,
+  schedule: ArrivalSchedule,
+  options: Pick<OpenModelOptions, 'maxInFlight' | 'lateBoundMs'>,
+  start: (arrival: Arrival) => Promise<void>,
+  onDrop?: (arrival: Arrival, reason: DropReason) => void,
+  signal?: AbortSignal,
+): Promise<OpenModelResult> {
+  const t0 = clock.now();
+  const total = schedule.total;
   const result: OpenModelResult = { scheduled: total, started: 0, dropped: { late: 0, 'max-in-flight': 0 } };
   let next = 0;
   let inFlight = 0;
@@ -125,7 +148,7 @@ export function runOpenModel(
       const now = clock.now();
       // A late tick (a blocked event loop) finds several calls due: each is judged on its own lag.
       while (next < total) {
-        const intendedAt = t0 + next * interval;
+        const intendedAt = t0 + schedule.dueAfter(next);
         if (intendedAt > now) break;
         const arrival: Arrival = { index: next++, intendedAt, at: now };
         if (now - intendedAt > options.lateBoundMs) {
@@ -153,7 +176,7 @@ export function runOpenModel(
             settle();
           });
       }
-      if (next < total) cancelTick = clock.at(t0 + next * interval, tick);
+      if (next < total) cancelTick = clock.at(t0 + schedule.dueAfter(next), tick);
       else {
         scheduling = false;
         settle();
