@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildState } from '../../bin/build-state.js';
 import { readWav, resample } from '../../harness/audio/index.ts';
 import { ROOT, type Exit } from './helpers/callbench.ts';
+import { packedCallbench, type PackInfo } from './helpers/pack.ts';
 import { scratchProject } from './helpers/seed-lock.ts';
 
 const SDKS = ['openai', '@deepgram/sdk', 'twilio'];
@@ -30,7 +30,7 @@ const ENV = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'fal
 let work: string;
 let project: string;
 let tarball: string;
-let packed: { size: number; unpackedSize: number; entryCount: number; files: Array<{ path: string }> };
+let packed: PackInfo;
 const version = (): Promise<string> => readFile(path.join(ROOT, 'package.json'), 'utf8').then((text) => (JSON.parse(text) as { version: string }).version);
 
 function run(command: string, args: readonly string[], cwd: string): Promise<Exit> {
@@ -61,13 +61,8 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'callbench-package-'));
   project = path.join(work, 'project');
   await mkdir(path.join(project, 'scenarios'), { recursive: true });
-  // The build is what ships: rebuilt when a source is newer (then packed without running prepare again).
-  if (buildState(ROOT) !== 'fresh') await ok('npm', ['run', 'build'], ROOT);
-  const pack = await ok('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
-  const [info] = JSON.parse(pack.stdout) as Array<typeof packed & { filename: string }>;
-  if (info === undefined) throw new Error(`npm pack printed no package: ${pack.stdout}`);
-  packed = info;
-  tarball = path.join(work, info.filename);
+  // The build is what ships: rebuilt when a source is newer, packed once for every test file that installs it.
+  ({ tarball, info: packed } = await packedCallbench());
 }, 240_000);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

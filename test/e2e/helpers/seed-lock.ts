@@ -55,6 +55,35 @@ function closure(lock: Lock, names: readonly string[]): Record<string, LockEntry
   return out;
 }
 
+interface CallbenchPackage {
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+  engines: unknown;
+  peerDependencies: unknown;
+  peerDependenciesMeta: unknown;
+}
+
+function readCallbench(root: string): { lock: Lock; pkg: CallbenchPackage } {
+  const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as Lock;
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as CallbenchPackage;
+  return { lock, pkg };
+}
+
+/** callbench's own lock entry, installed from `spec` (a file: tarball). */
+function callbenchEntry(pkg: CallbenchPackage, spec: string): LockEntry {
+  return {
+    version: pkg.version,
+    resolved: spec,
+    license: pkg.license,
+    dependencies: pkg.dependencies,
+    peerDependencies: pkg.peerDependencies as Record<string, string>,
+    peerDependenciesMeta: pkg.peerDependenciesMeta as Record<string, { optional?: boolean }>,
+    bin: { callbench: 'bin/callbench.js' },
+    engines: pkg.engines,
+  };
+}
+
 export interface ScratchProject {
   packageJson: Record<string, unknown>;
   lock: Record<string, unknown>;
@@ -65,27 +94,42 @@ export interface ScratchProject {
  * `extra`, each at the version callbench's lock has), its tree taken from callbench's lock.
  */
 export function scratchProject(root: string, tarball: string, extra: readonly string[] = []): ScratchProject {
-  const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as Lock;
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; license: string; dependencies: Record<string, string>; engines: unknown; peerDependencies: unknown; peerDependenciesMeta: unknown };
+  const { lock, pkg } = readCallbench(root);
   const spec = `file:${tarball}`;
   const dependencies: Record<string, string> = { callbench: spec };
   for (const name of extra) dependencies[name] = lock.packages[`node_modules/${name}`]?.version ?? '*';
   const packages: Record<string, unknown> = {
     '': { name: 'callbench-user', version: '1.0.0', dependencies },
-    'node_modules/callbench': {
-      version: pkg.version,
-      resolved: spec,
-      license: pkg.license,
-      dependencies: pkg.dependencies,
-      peerDependencies: pkg.peerDependencies,
-      peerDependenciesMeta: pkg.peerDependenciesMeta,
-      bin: { callbench: 'bin/callbench.js' },
-      engines: pkg.engines,
-    },
+    'node_modules/callbench': callbenchEntry(pkg, spec),
     ...closure(lock, [...Object.keys(pkg.dependencies), ...extra]),
   };
   return {
     packageJson: { name: 'callbench-user', version: '1.0.0', private: true, type: 'module', dependencies },
     lock: { name: 'callbench-user', version: '1.0.0', lockfileVersion: 3, requires: true, packages },
   };
+}
+
+export interface ProjectPackage {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+/**
+ * package-lock.json for a project with a package.json of its own (an example project) whose
+ * callbench dependency is the tarball at `spec` (as package.json writes it, e.g.
+ * `file:vendor/callbench.tgz`); every other dependency at the version callbench's lock has.
+ */
+export function projectLock(root: string, project: ProjectPackage): Record<string, unknown> {
+  const { lock, pkg } = readCallbench(root);
+  const spec = project.devDependencies?.['callbench'] ?? project.dependencies?.['callbench'];
+  if (spec === undefined) throw new Error(`${project.name} does not depend on callbench`);
+  const others = [...Object.keys(project.dependencies ?? {}), ...Object.keys(project.devDependencies ?? {})].filter((name) => name !== 'callbench');
+  const packages: Record<string, unknown> = {
+    '': { name: project.name, version: project.version, dependencies: project.dependencies ?? {}, devDependencies: project.devDependencies ?? {} },
+    'node_modules/callbench': callbenchEntry(pkg, spec),
+    ...closure(lock, [...Object.keys(pkg.dependencies), ...others]),
+  };
+  return { name: project.name, version: project.version, lockfileVersion: 3, requires: true, packages };
 }
