@@ -14,6 +14,7 @@ import type { UpstreamReport } from '../mocks/journal/queries.ts';
 import type { EventLoopDelay } from './event-loop.ts';
 import type { DropReason } from './load-models.ts';
 import type { LoadPlan } from './run.ts';
+import type { Shard } from '../shard/shard.ts';
 
 /** Which call: the scenario (its position in the plan and its name) and the call's 0-based index within it. */
 export interface CallRef {
@@ -75,6 +76,8 @@ export interface RunInfo {
   /** Measured calls planned, when the load model fixes them. */
   plannedCalls: number | undefined;
   warmupCalls: number;
+  /** The shard of the plan this run plays (`--shard i/n`), when it plays one. */
+  shard?: Shard;
 }
 
 /** How a run ended. */

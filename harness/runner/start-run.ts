@@ -26,7 +26,9 @@ import { buildCallRecord } from './call-record.ts';
 import { createEventSource, type EventStream } from './event-stream.ts';
 import { startEventLoopMonitor, type EventLoopDelay, type EventLoopMonitor } from './event-loop.ts';
 import type { CallRef, RunEnd, RunEvent, RunResult } from './events.ts';
-import { runClosedCount, runClosedForDuration, runOpenModel } from './load-models.ts';
+import { runClosedCount } from './load-models.ts';
+import { playLoad } from './play-load.ts';
+import { callDelayKey } from '../shard/shard.ts';
 import { plannedMeasuredCalls, type RunPlan } from './run.ts';
 import { runScenarioCall } from './run-scenario-call.ts';
 import { decideTeardowns, pendingTeardown, type PendingTeardown } from './teardowns.ts';
@@ -100,7 +102,8 @@ async function execute(plan: RunPlan, options: RunOptions, emit: (event: RunEven
       agent: plan.agent.describe(),
       load: plan.load,
       scenarios: plan.scenarios.map((p) => p.scenario.name),
-      plannedCalls: plannedMeasuredCalls(plan.load, S),
+      plannedCalls: plannedMeasuredCalls(plan.load, S, plan.shard),
+      ...(plan.shard === undefined ? {} : { shard: plan.shard }),
       warmupCalls: warmup * S,
     },
   });
@@ -191,6 +194,8 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
     if (planned === undefined || stop.aborted) return;
     const ref: CallRef = { scenarioIndex: s, scenario: planned.scenario.name, index, warmup: warm };
     const callSid = twilioSid('CA');
+    // A shard's call meets the delays it would meet in any other shard (harness/shard/shard.ts).
+    if (plan.shard !== undefined && !warm) mocks?.delays.keyCall(callSid, callDelayKey(planned.scenario.name, index));
     const startedAt = clock.now();
     // Warm-up calls are measured by nothing: their audio is not kept either.
     const capture = plan.callAudio === true && !warm ? createAudioCapture() : undefined;
@@ -245,31 +250,20 @@ async function playCalls(ctx: PlayContext): Promise<number | undefined> {
     }
     // Over the measured calls only, as the pacing is: a warm-up's first-call stalls (JIT, connection set-up) are what it is there to absorb.
     loopMonitor = startEventLoopMonitor();
-    switch (plan.load.model) {
-      case 'closed': {
-        const calls = plan.load.calls;
-        await runClosedCount(plan.load.concurrency, calls * S, (i) => playCall(Math.floor(i / calls), i % calls, false), stop);
-        break;
-      }
-      case 'closed-duration':
-        await runClosedForDuration(clock, plan.load.concurrency, plan.load.durationMs, (i) => playCall(i % S, Math.floor(i / S), false), stop);
-        break;
-      case 'open': {
-        const result = await runOpenModel(
-          clock,
-          plan.load,
-          ({ index, intendedAt, at }) => playCall(index % S, Math.floor(index / S), false, at - intendedAt),
-          ({ index, intendedAt, at }, reason) => {
-            const s = index % S;
-            counts.dropped++;
-            emit({ type: 'call-dropped', call: { scenarioIndex: s, scenario: plan.scenarios[s]?.scenario.name ?? '', index: Math.floor(index / S), warmup: false }, reason, lagMs: at - intendedAt });
-          },
-          stop,
-        );
-        scheduled = result.scheduled;
-        break;
-      }
-    }
+    scheduled = await playLoad(
+      clock,
+      plan.load,
+      S,
+      plan.shard,
+      {
+        play: (s, index, lagMs) => playCall(s, index, false, lagMs),
+        drop: (s, index, reason, lagMs) => {
+          counts.dropped++;
+          emit({ type: 'call-dropped', call: { scenarioIndex: s, scenario: plan.scenarios[s]?.scenario.name ?? '', index, warmup: false }, reason, lagMs });
+        },
+      },
+      stop,
+    );
   } finally {
     cancelInterval();
     loopDelay = loopMonitor?.stop();
