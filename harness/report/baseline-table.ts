@@ -126,3 +126,24 @@ export function renderRules(results: readonly RuleResult[]): string {
         : `Regression rules: all ${results.length} passed.`;
   return [head, ...results.map((r) => `  ${ruleLine(r)}`)].join('\n');
 }
+
+/** A Markdown table cell: one line, no unescaped pipe. */
+function md(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** The baseline section of summary.md: the tally, the notes, the table and the rules. */
+export function renderBaselineMarkdown(c: BaselineComparison, header: BaselineHeader, rules: readonly RuleResult[]): string {
+  const head = ['metric', 'scenario', 'n base/run', 'p50 base → run', 'Δp50 (95% CI)', 'p95 base → run', 'Δp95 (95% CI)', 'verdict'];
+  const rows = c.rows.map((r) => row(r, true));
+  const blocks = [
+    `## Against the baseline\n\n\`${md(header.file)}\` (saved ${md(header.savedAt)}, ${header.calls} call(s)): ${comparisonTally(c)}.`,
+    ...(header.notes.length > 0 ? [header.notes.map((n) => `- note: ${md(n)}`).join('\n')] : []),
+    [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => ([0, 1, 7].includes(i) ? ':---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(md).join(' | ')} |`)].join('\n'),
+    md(
+      `Δ: this run − the baseline, ms, 95% bootstrap intervals. Verdict: Mann–Whitney U, Holm-corrected over ${c.tested} comparison(s) at α ${c.alpha}; a shift under max(${c.floorMs} ms, ${Math.round(c.floorFraction * 100)}% of the baseline's p50) is machine drift.`,
+    ),
+  ];
+  if (rules.length > 0) blocks.push(`### ${md(renderRules(rules).split('\n')[0] ?? '')}\n\n${rules.map((r) => `- ${md(ruleLine(r))}`).join('\n')}`);
+  return blocks.join('\n\n');
+}

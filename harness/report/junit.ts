@@ -10,6 +10,8 @@
  *   (its exit code), and a CI server must not read the run as failed when callbench does not.
  * - `callbench.thresholds`: one testcase per threshold (those of --targets-gate among them), a
  *   failure with what it observed.
+ * - `callbench.regressions` (run --baseline with --regression): one testcase per regression rule,
+ *   a failure when the rule failed, its line of numbers the message.
  * - `callbench.run`: whether the run ran to its end (a partial run is a failure), with the trust
  *   warnings in <system-err>.
  *
@@ -25,6 +27,14 @@ interface TestCase {
   name: string;
   classname: string;
   result: { kind: 'passed'; out?: string } | { kind: 'failure'; type: string; message: string; body: string } | { kind: 'skipped'; message: string };
+}
+
+/** A regression rule's verdict (harness/baseline/rules.ts) as its one line of numbers. */
+export interface RegressionCase {
+  /** The rule as written: `turn.response_ms p(95) +10%`. */
+  name: string;
+  failed: boolean;
+  line: string;
 }
 
 interface Suite {
@@ -93,6 +103,17 @@ function thresholdSuite(gate: readonly ThresholdResult[]): Suite {
   };
 }
 
+function regressionSuite(rules: readonly RegressionCase[]): Suite {
+  return {
+    name: 'callbench.regressions',
+    cases: rules.map((r) => ({
+      name: r.name,
+      classname: 'callbench.regressions',
+      result: r.failed ? { kind: 'failure', type: 'regression', message: r.line, body: r.line } : { kind: 'passed', out: r.line },
+    })),
+  };
+}
+
 function runSuite(summary: RunSummary): Suite {
   const partial = summary.stopped;
   const run: TestCase = {
@@ -120,10 +141,11 @@ function renderCase(c: TestCase): string {
   }
 }
 
-export function renderJunit(outcome: RunOutcome, summary: RunSummary, gate: readonly ThresholdResult[]): string {
+export function renderJunit(outcome: RunOutcome, summary: RunSummary, gate: readonly ThresholdResult[], regressions: readonly RegressionCase[] = []): string {
   const suites: Suite[] = [
     ...outcome.scenarios.map((s) => scenarioSuite(s.name, s.errors, s.checks)),
     ...(gate.length > 0 ? [thresholdSuite(gate)] : []),
+    ...(regressions.length > 0 ? [regressionSuite(regressions)] : []),
     runSuite(summary),
   ];
   const time = (summary.durationMs / 1000).toFixed(3);

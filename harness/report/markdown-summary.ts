@@ -19,6 +19,8 @@ export interface MarkdownInput {
   targets: readonly ThresholdResult[];
   /** What a metric measures, for its table's caption. */
   describe: (metric: string) => string;
+  /** run --baseline: the comparison with the baseline and the regression rules, as Markdown (harness/report/baseline-table.ts). */
+  baseline?: string;
 }
 
 /** A table cell: one line, no unescaped pipe. */
@@ -120,6 +122,7 @@ export function renderMarkdownSummary(input: MarkdownInput): string {
   if (problems.length > 0) blocks.push(`## Failed calls\n\n${problems.join('\n')}`);
   blocks.push(checksBlock(summary.checks));
   if (gate.length > 0) blocks.push(verdictList('Thresholds', gate, 'A missed threshold fails the run (exit 99).'));
+  if (input.baseline !== undefined && input.baseline !== '') blocks.push(input.baseline);
   if (targets.length > 0) blocks.push(verdictList('Targets', headlineTargets(targets), 'Each as written (over all scenarios unless scoped); informational unless `--targets-gate`.'));
   const upstream = renderUpstream(summary);
   if (upstream !== '') blocks.push(`## Upstream connections\n\n${upstream.split('\n').map((l) => `- ${mdCell(l.trim())}`).join('\n')}`);

@@ -12,7 +12,7 @@ import { renderCallWav } from './call-wav.ts';
 import type { RunOutcome } from './fold.ts';
 import { renderHistogramLog } from './hlog.ts';
 import { renderHtmlReport } from './html-report.ts';
-import { renderJunit } from './junit.ts';
+import { renderJunit, type RegressionCase } from './junit.ts';
 import { renderMarkdownSummary } from './markdown-summary.ts';
 import type { ReportCollection } from './report-collector.ts';
 import type { RunSummary } from './summary.ts';
@@ -27,6 +27,8 @@ export interface ReportInput {
   collection: ReportCollection;
   /** $GITHUB_STEP_SUMMARY when set: summary.md is appended to it too. */
   stepSummary?: string | undefined;
+  /** run --baseline: the comparison as Markdown (a section of summary.md), and each regression rule's verdict (junit.xml). */
+  baseline?: { markdown: string; regressions: readonly RegressionCase[] } | undefined;
 }
 
 export interface WrittenReports {
@@ -58,11 +60,11 @@ export async function writeReports(dir: string, input: ReportInput): Promise<Wri
       withAudio.add(call.n);
     }
   }
-  const markdown = renderMarkdownSummary({ summary, gate, targets, describe });
+  const markdown = renderMarkdownSummary({ summary, gate, targets, describe, ...(input.baseline === undefined ? {} : { baseline: input.baseline.markdown }) });
   const files: Array<[string, string]> = [
     ['report.html', renderHtmlReport({ outcome, summary, gate, targets, collection, describe, withAudio })],
     ['summary.md', markdown],
-    ['junit.xml', renderJunit(outcome, summary, gate)],
+    ['junit.xml', renderJunit(outcome, summary, gate, input.baseline?.regressions ?? [])],
     ['histograms.hlog', renderHistogramLog({ startedAt: summary.startedAt, version: summary.callbench.version, intervals: collection.intervals })],
   ];
   for (const [name, text] of files) await writeFile(path.join(dir, name), text);

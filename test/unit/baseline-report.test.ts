@@ -9,7 +9,10 @@ import { compareToBaseline } from '../../harness/baseline/compare.ts';
 import { parseBaseline } from '../../harness/baseline/read.ts';
 import { judgeRules, parseRegressionFlag } from '../../harness/baseline/rules.ts';
 import { createRng } from '../../harness/random.ts';
-import { renderBaselineComparison, renderRules, ruleLine } from '../../harness/report/baseline-table.ts';
+import { renderBaselineComparison, renderBaselineMarkdown, renderRules, ruleLine } from '../../harness/report/baseline-table.ts';
+import { renderJunit } from '../../harness/report/junit.ts';
+import { renderMarkdownSummary } from '../../harness/report/markdown-summary.ts';
+import { summarize } from '../../harness/report/summary.ts';
 import { runOutcome } from './helpers/run-outcome.ts';
 
 function latencies(n: number, seed: number, median: number, shift = 0): number[] {
@@ -67,5 +70,31 @@ describe('the baseline section', () => {
     expect(lines[1]).toMatch(/^✓ turn\.response_ms p\(95\) \+50%: .*: within the tolerance$/);
     expect(lines[2]).toBe('? bargein.clear_ms med +5ms: not judged: p(50) needs 10 samples on each side; the baseline has 3, this run 3');
     expect(renderRules(results).split('\n')[0]).toBe('Regression rules: 1 of 3 failed.');
+  });
+});
+
+describe('the baseline in the report files', () => {
+  const base = { q: { 'turn.response_ms': latencies(20, 1, 900) } };
+  const run = { q: { 'turn.response_ms': latencies(20, 3, 900, 150) } };
+  const parsed = parseRegressionFlag('turn.response_ms: med +10%');
+  if (!parsed.ok) throw new Error(parsed.error.expected);
+  const rules = judgeRules([parsed.value], base, run, { seed: 1 });
+  const outcome = runOutcome([{ name: 'q', values: { 'turn.response_ms': run.q['turn.response_ms'] } }]);
+  const summary = summarize(outcome, '1.0.0', { resamples: 10 });
+
+  it('junit.xml: a callbench.regressions suite, a failure per failed rule with its line of numbers', () => {
+    const xml = renderJunit(outcome, summary, [], [{ name: 'turn.response_ms med +10%', failed: true, line: ruleLine(rules[0] as (typeof rules)[number]) }]);
+    expect(xml).toMatch(/<testsuite name="callbench\.regressions" id="\d+" tests="1" failures="1" /);
+    expect(xml).toMatch(/<testcase name="turn\.response_ms med \+10%" classname="callbench\.regressions" time="0">\n\s+<failure message="✗ turn\.response_ms med \+10%: \d+ ms against \d+ ms in the baseline: /);
+    expect(renderJunit(outcome, summary, [])).not.toContain('callbench.regressions');
+  });
+
+  it('summary.md: a section with the tally, the table and the rules', () => {
+    const section = renderBaselineMarkdown(compareToBaseline(base, run, { seed: 1 }), { file: 'main.json', savedAt: 'then', calls: 20, notes: [] }, rules);
+    expect(section).toMatch(/^## Against the baseline\n\n`main\.json` \(saved then, 20 call\(s\)\): 1 regressed, 0 improved, 0 no significant change\./);
+    expect(section).toContain('| metric | scenario | n base/run | p50 base → run | Δp50 (95% CI) | p95 base → run | Δp95 (95% CI) | verdict |');
+    expect(section).toContain('### Regression rules: 1 of 1 failed.');
+    const markdown = renderMarkdownSummary({ summary, gate: [], targets: [], describe: (m) => m, baseline: section });
+    expect(markdown).toContain('## Against the baseline');
   });
 });

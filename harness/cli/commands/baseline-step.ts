@@ -13,7 +13,8 @@ import type { PlanNote } from '../../baseline/plan.ts';
 import { judgeRules, ruleFailed, type RuleResult } from '../../baseline/rules.ts';
 import { METRIC_NAMES } from '../../metrics/definitions.ts';
 import type { RunOutcome } from '../../report/fold.ts';
-import { renderBaselineComparison, renderRules, ruleLine } from '../../report/baseline-table.ts';
+import { renderBaselineComparison, renderBaselineMarkdown, renderRules, ruleLine } from '../../report/baseline-table.ts';
+import type { RegressionCase } from '../../report/junit.ts';
 import type { RunSummary } from '../../report/summary.ts';
 import type { BaselineFlags } from '../baseline-flags.ts';
 
@@ -33,6 +34,8 @@ export interface BaselineOutcome {
   text: string;
   /** The rules that failed, one line each with the numbers. */
   failed: string[];
+  /** For the report files: the comparison's section of summary.md and each rule as a junit.xml case; undefined without --baseline. */
+  report: { markdown: string; regressions: RegressionCase[] } | undefined;
 }
 
 /** A run's samples per scenario, as a baseline keeps them. */
@@ -45,6 +48,7 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
   const json: Record<string, unknown> = {};
   const text: string[] = [];
   let failed: string[] = [];
+  let report: BaselineOutcome['report'];
   if (flags.against !== undefined) {
     const { baseline, shown } = flags.against;
     const base: ScenarioSamples = Object.fromEntries(Object.entries(baseline.scenarios).map(([name, s]) => [name, s.samples]));
@@ -53,7 +57,12 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
     const rules: RuleResult[] = judgeRules(flags.rules, base, run, { seed: outcome.seed });
     json['baseline'] = { file: shown, savedAt: baseline.savedAt, calls: baseline.run.calls, notes: step.notes, ...comparison };
     if (flags.rules.length > 0) json['regressions'] = rules.map((r) => ({ ...r, rule: { metric: r.rule.metric, ...(r.rule.scenario === undefined ? {} : { scenario: r.rule.scenario }), expression: r.rule.expression }, failed: ruleFailed(r) }));
-    text.push(renderBaselineComparison(comparison, { file: shown, savedAt: baseline.savedAt, calls: baseline.run.calls, notes: step.notes.map((n) => n.message) }));
+    const header = { file: shown, savedAt: baseline.savedAt, calls: baseline.run.calls, notes: step.notes.map((n) => n.message) };
+    text.push(renderBaselineComparison(comparison, header));
+    report = {
+      markdown: renderBaselineMarkdown(comparison, header, rules),
+      regressions: rules.map((r) => ({ name: `${r.rule.metric}${r.rule.scenario === undefined ? '' : `{scenario:${r.rule.scenario}}`} ${r.rule.expression}`, failed: ruleFailed(r), line: ruleLine(r) })),
+    };
     const rendered = renderRules(rules);
     if (rendered !== '') text.push(rendered);
     failed = rules.filter(ruleFailed).map(ruleLine);
@@ -68,5 +77,5 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
       text.push(`Baseline saved: ${flags.save.shown} (${saved.run.calls} call(s)${saved.run.warnings.length > 0 ? `; measured on a loaded machine: ${saved.run.warnings.join(', ')}` : ''}).`);
     }
   }
-  return { json, text: text.join('\n\n'), failed };
+  return { json, text: text.join('\n\n'), failed, report };
 }

@@ -102,7 +102,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
   // A --out outside the working directory is shown as given rather than as ../../…
   const reportLine = `Report: ${relative.startsWith('..') ? path.join(dir, 'result.json') : relative}`;
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const written = await writeReports(dir, { outcome, summary, gate, targets, collection: reports.collection(), stepSummary: session.stepSummary });
+  const written = await writeReports(dir, { outcome, summary, gate, targets, collection: reports.collection(), stepSummary: session.stepSummary, baseline: gating?.report });
 
   const warnings = renderWarnings(summary.warnings);
   if (session.json) {
