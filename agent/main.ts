@@ -9,6 +9,7 @@ import { createAgent } from './create-agent.ts';
 import { agentOptionsFromEnv } from './env-options.ts';
 import type { AgentLogEvent } from './log-events.ts';
 import { reportUnhandledErrors } from './process-errors.ts';
+import { watchOutputClosed } from './output-closed.ts';
 
 function printEvent(event: AgentLogEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Nobody reads our output any more (the process that started us is gone): stop as on SIGTERM.
+  void watchOutputClosed({ stdout: process.stdout, stderr: process.stderr }).closed.then(stop);
   try {
     await agent.listen(config.value.port, config.value.host);
   } catch (error) {

@@ -8,6 +8,7 @@ import { packageVersion } from './paths.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 import { createTerminalIo } from './terminal-io.ts';
 import { UsageError } from './usage-error.ts';
+import { watchOutputClosed } from '../../agent/output-closed.ts';
 import { InputError } from '../scenario/errors.ts';
 
 const NAMES = [...COMMANDS.map((c) => c.name), 'help'];
@@ -49,11 +50,17 @@ function stopOnSignals(): AbortSignal {
   return controller.signal;
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM, or once a write to stdout or stderr finds nobody reading
+ * (the process that started this one is gone: agent/output-closed.ts), so that `callbench agent` or
+ * `callbench mocks` left behind by a killed harness stops instead of serving nobody.
+ */
 function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
+  const output = watchOutputClosed({ stdout: process.stdout, stderr: process.stderr });
+  return new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
+    void output.closed.then(() => resolve());
   });
 }
 

@@ -128,4 +128,23 @@ describe('callbench agent', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('stops when nobody reads its output any more (the process that started it is gone): the next write finds EPIPE, it closes and exits', async () => {
+    const clock = createSystemClock();
+    const mocks = await startMocks({ clock, profile: fixedProfile({}), seed: 1 });
+    const { child, exited } = run(['--port', '0'], { ...mocks.env, TWILIO_AUTH_TOKEN: 'orphan-token' });
+    try {
+      const url = await listeningUrl(child).url;
+      // What a killed harness leaves: the read ends of the agent's stdout and stderr closed.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      // Anything the agent logs now is written to nobody: an unsigned webhook is refused and logged.
+      const refused = await fetch(`${url}/incoming-call`, { method: 'POST', body: new URLSearchParams({ CallSid: 'CAorphan' }) });
+      expect(refused.status).toBe(403);
+      // Without the watch the process stays up, spinning on its own failing error reports.
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await mocks.close();
+    }
+  });
 });

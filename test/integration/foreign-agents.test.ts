@@ -93,7 +93,13 @@ interface AgentRun {
 }
 
 const logDir = mkdtemp(path.join(tmpdir(), 'callbench-foreign-'));
+// Every run starts at load (see schedule); a run no test awaited (a filtered or failed file) is
+// stopped here with its agent, rather than left playing with its agent orphaned when the worker ends.
+const stopRuns = new AbortController();
+const scheduled: Array<Promise<unknown>> = [];
 afterAll(async () => {
+  stopRuns.abort('the test file ended');
+  await Promise.allSettled(scheduled);
   await rm(await logDir, { recursive: true, force: true });
 });
 
@@ -106,6 +112,7 @@ async function plannedScenario(name: string): Promise<PlannedScenario> {
 
 let logs = 0;
 async function play(spec: RunSpec): Promise<AgentRun> {
+  if (stopRuns.signal.aborted) throw new Error('not started: the test file ended');
   const profile = PROFILES['instant'];
   if (profile === undefined) throw new Error('the instant profile is missing');
   const logFile = path.join(await logDir, `agent-${++logs}.log`);
@@ -117,7 +124,7 @@ async function play(spec: RunSpec): Promise<AgentRun> {
     agent: createProcessAgentTarget({ command: spec.command, cwd: ROOT, clock, logFile, ...(spec.webhookPath === undefined ? {} : { webhookPath: spec.webhookPath }) }),
     authToken: 'foreign-agents-auth-token',
   };
-  const run = startRun(plan, { clock });
+  const run = startRun(plan, { clock, signal: stopRuns.signal });
   const calls: CallRecord[] = [];
   const verdicts = new Map<string, CheckVerdict[]>();
   let upstream: UpstreamReport | undefined;
@@ -159,6 +166,7 @@ const slot = limiter(3);
 function schedule(spec: RunSpec, skip = false): () => Promise<AgentRun> {
   if (skip) return () => Promise.reject(new Error('skipped'));
   const running = slot(() => play(spec));
+  scheduled.push(running);
   // A test that reads it reports its failure; until then the rejection is not unhandled.
   running.catch(() => {});
   return () => running;
