@@ -1,8 +1,9 @@
 // Whether the compiled CLI in dist/ is what the sources say. An installed package has no
 // sources, only its build. A clone has both: its build is stale once any source under harness/
-// or agent/ (or a tsconfig) is newer than the build's entry point, which tsc writes with the rest
-// of its output in one burst at the end of a build.
-import { readdirSync, statSync } from 'node:fs';
+// or agent/ (or a tsconfig) is newer than the build's start (dist/build-started, written by
+// scripts/build.mjs: a file edited while tsc ran is not in the build), or, for a build without
+// that stamp, than its entry point.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const SOURCE_DIRS = ['harness', 'agent'];
@@ -33,13 +34,25 @@ function mtime(file) {
   }
 }
 
+/** The build's start (ms since the epoch) from its stamp, undefined without one. */
+function startedAt(file) {
+  try {
+    const ms = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * 'package' (no sources: an installed package, run its build), 'fresh', 'stale' (a source is
  * newer than the build) or 'missing' (sources but no build).
  * @param {string} root the package root
  */
 export function buildState(root) {
-  const built = mtime(path.join(root, 'dist', 'harness', 'cli', 'main.js'));
+  const entry = mtime(path.join(root, 'dist', 'harness', 'cli', 'main.js'));
+  const started = startedAt(path.join(root, 'dist', 'build-started'));
+  const built = entry === undefined ? undefined : (started ?? entry);
   if (mtime(path.join(root, 'harness', 'cli', 'main.ts')) === undefined) return 'package';
   if (built === undefined) return 'missing';
   const configs = CONFIG_FILES.map((name) => mtime(path.join(root, name)) ?? 0);
