@@ -4,10 +4,9 @@
  * bug fails, with evidence. test/agents/README.md lists the knobs with their REFERENCE-AGENTS §6
  * bug class; planted-agent.test.ts shows the agent passing with no knob.
  *
- * Some checks are still being written. A test whose checks are not all in the catalogue yet is
- * skipped, and its title says which one it waits for; as the checks land, the tests turn into real
- * assertions. Likewise a test whose scenario does not yet say what it needs (the backchannel step's
- * `expect: "ignore"`, the fake Twilio's `startDelayMs`) is skipped, saying why.
+ * Every case runs: a check missing from the catalogue, or a scenario that does not load or does
+ * not say what the case needs (the backchannel step's `expect: "ignore"`), fails the case with the
+ * reason, never skips it.
  *
  * One call per bug where one shows it, the `instant` profile except where the bug needs generation
  * still in flight at the barge-in (`slow`: the mocks produce audio at 3× real time), and every test
@@ -39,7 +38,7 @@ const clock = createSystemClock();
 /** The check ids of the catalogue as it stands (checks still being written are missing from it). */
 const CATALOGUE: readonly string[] = CHECK_IDS;
 
-// --- scenarios, loaded once: a file the schema cannot read yet makes its tests skip, saying why ---
+// --- scenarios, loaded once: a file the schema cannot read fails the cases that use it, saying why ---
 
 type Loaded = { ok: true; planned: PlannedScenario } | { ok: false; why: string };
 
@@ -205,7 +204,7 @@ const CASES: readonly Case[] = [
   { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['barge-in-mid-sentence'], checks: ['realtime.truncate-accurate'] },
 ];
 
-/** Why a case cannot run yet, or undefined. */
+/** Why a case cannot run, or undefined. */
 function pending(c: Case): string | undefined {
   const missing = c.checks.filter((id) => !CATALOGUE.includes(id));
   if (missing.length > 0) return `waits for check ${missing.join(', ')}`;
@@ -214,17 +213,12 @@ function pending(c: Case): string | undefined {
   return c.needs?.();
 }
 
-for (const c of CASES) {
-  const why = pending(c);
-  if (why !== undefined) console.warn(`planted-bugs: PLANT=${c.plant} skipped: ${why}`);
-}
-
 describe.concurrent('the planted agent: each bug alone fails the check that names it', { timeout: 150_000 }, () => {
   for (const c of CASES) {
-    const why = pending(c);
-    const title = `PLANT=${c.plant} (AGENT_MODE=${c.mode}, bug class ${c.bugClass}) on ${c.scenarios.join(' + ')}: ${c.checks.join(', ')} fail${why === undefined ? '' : ` — skipped: ${why}`}`;
-    // Skipped, with the reason in its title, until its checks and its scenario exist.
-    it.skipIf(why !== undefined)(title, async () => {
+    const title = `PLANT=${c.plant} (AGENT_MODE=${c.mode}, bug class ${c.bugClass}) on ${c.scenarios.join(' + ')}: ${c.checks.join(', ')} fail`;
+    it(title, async () => {
+      // The case can run: its checks are in the catalogue and its scenarios load and say what it needs.
+      expect(pending(c), title).toBeUndefined();
       const run = await runPlanted({
         mode: c.mode,
         plant: c.plant,
