@@ -15,6 +15,7 @@ import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportDirsOf } from './helpers/report-dirs.ts';
+import { killAtEnd } from '../helpers/children.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -33,7 +34,7 @@ afterEach(() => {
 
 /** `node bin/callbench.js …`; stdout is left unread when `readStdout` is false (for printedEnv). */
 function callbench(args: readonly string[], readStdout = true): Cli {
-  const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = killAtEnd(spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   started.add(child);
   let stdout = '';
   let stderr = '';

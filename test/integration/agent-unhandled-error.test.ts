@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { createSystemClock } from '../../harness/clock.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
 import { startMocks } from '../../harness/mocks/start-mocks.ts';
+import { killAtEnd } from '../helpers/children.ts';
 import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture } from '../../harness/scenario/load.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
@@ -51,11 +52,11 @@ describe('callbench agent, an unhandled error mid-call', () => {
     const preload = path.join(dir, 'throw-once.mjs');
     await writeFile(preload, preloadSource());
     const authToken = 'unhandled-error-auth-token';
-    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, 'bin/callbench.js', 'agent', '--port', '0'], {
+    const child = killAtEnd(spawn(process.execPath, ['--import', pathToFileURL(preload).href, 'bin/callbench.js', 'agent', '--port', '0'], {
       cwd: ROOT,
       env: { ...CLEAN_ENV, ...mocks.env, TWILIO_AUTH_TOKEN: authToken },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -16,12 +16,13 @@ import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture } from '../../harness/scenario/load.ts';
 import { answerScenario } from './helpers/reply-call.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { killAtEnd } from '../helpers/children.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DEEPGRAM|OPENAI|TWILIO|AGENT)_|^(PORT|HOST|PUBLIC_URL)$/.test(name)));
 
 function run(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, ['bin/callbench.js', 'agent', ...args], { cwd: ROOT, env: { ...CLEAN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = killAtEnd(spawn(process.execPath, ['bin/callbench.js', 'agent', ...args], { cwd: ROOT, env: { ...CLEAN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

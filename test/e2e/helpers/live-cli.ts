@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ROOT } from './callbench.ts';
+import { killAtEnd } from '../../helpers/children.ts';
 
 export interface LiveCli {
   child: ChildProcess;
@@ -17,7 +18,7 @@ export interface LiveCli {
 
 /** Spawns `node bin/callbench.js …` with `env` added to the inherited environment. */
 export function startCli(args: readonly string[], env: Record<string, string> = {}): LiveCli {
-  const child = spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = killAtEnd(spawn(process.execPath, ['bin/callbench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
   let stdout = '';
   let stderr = '';
   const waiting = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
