@@ -5,38 +5,22 @@
  * capture. The verdicts must be the same on every replay (behaviour); the timing figures are
  * measured and reported, never asserted on.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemClock } from '../../harness/clock.ts';
-import { PROFILES } from '../../harness/mocks/profiles.ts';
-import { callerScriptOf } from '../../harness/record/caller-script.ts';
-import { readCapture } from '../../harness/record/capture-reader.ts';
 import type { Capture } from '../../harness/record/capture-format.ts';
-import { createRecordingTarget } from '../../harness/record/recording-target.ts';
 import { runReplay, type ReplayOutcome } from '../../harness/replay/run-replay.ts';
 import { renderTiming } from '../../harness/replay/timing.ts';
 import type { CallRecord } from '../../harness/runner/events.ts';
 import { createProcessAgentTarget } from '../../harness/runner/process-agent.ts';
-import { startRun } from '../../harness/runner/start-run.ts';
-import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
+import { recordOneTurn } from './helpers/record-call.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const AUTH_TOKEN = 'replay-test-auth-token';
 const clock = createSystemClock();
 const plantedAgent = (): ReturnType<typeof createProcessAgentTarget> => createProcessAgentTarget({ command: 'AGENT_MODE=cascaded node test/agents/planted.mjs', cwd: ROOT, clock });
-
-const ONE_TURN = {
-  name: 'one-turn',
-  description: 'The greeting, one short caller turn answered in a word, hang up.',
-  steps: [
-    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15000 },
-    { type: 'say', fixture: 'no', reply: 'Right.' },
-    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15000 },
-    { type: 'hangup' },
-  ],
-};
 
 let dir: string;
 let capture: Capture;
@@ -45,24 +29,7 @@ let outcome: ReplayOutcome;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'callbench-replay-'));
-  const out = path.join(dir, 'capture');
-  // A short call: the greeting, one word from the caller, one word back.
-  const scenarioFile = path.join(dir, 'one-turn.json');
-  await writeFile(scenarioFile, JSON.stringify(ONE_TURN));
-  const planned = await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances'));
-  const target = createRecordingTarget(plantedAgent(), { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test' });
-  const run = startRun(
-    { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken: AUTH_TOKEN, callAudio: true },
-    { clock },
-  );
-  run.subscribe((event) => {
-    if (event.type !== 'call-ended') return;
-    recorded = event.call;
-    const script = callerScriptOf(event.call, planned.scenario, planned.fixtures);
-    if (script !== undefined) target.annotate(event.call.callSid, script);
-  });
-  await run.result;
-  capture = await readCapture(out);
+  ({ capture, call: recorded } = await recordOneTurn(plantedAgent(), path.join(dir, 'capture'), clock, AUTH_TOKEN));
   outcome = await runReplay(capture, { clock, agent: plantedAgent(), calls: 3, authToken: AUTH_TOKEN });
   // The figure the issue asks for, printed for whoever runs the test (not a bound).
   console.log(renderTiming(outcome.timing));
