@@ -37,6 +37,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, { io, env, stopOnSignals }) => (await import('./compare.ts')).compareCommand(argv, io, env, stopOnSignals()),
   },
   {
+    name: 'replay',
+    summary: 'replay CAPTURE: play a recorded call again (its caller audio, its upstream answers) and judge it as a run',
+    help: async () => (await import('./replay.ts')).REPLAY_HELP,
+    run: async (argv, { io, env, stopOnSignals }) => (await import('./replay.ts')).replayCommand(argv, io, env, stopOnSignals()),
+  },
+  {
     name: 'fixture',
     summary: 'fixture add FILE.wav --text "…": make a caller utterance from your own recording',
     help: async () => (await import('./fixture.ts')).FIXTURE_HELP,

@@ -33,6 +33,8 @@ import type { CommandIo } from '../io.ts';
 import { makeReportDir, runId } from '../report-dir.ts';
 import { finishBaseline, type BaselineStep } from './baseline-step.ts';
 import { UsageError } from '../usage-error.ts';
+import type { CaptureScenario } from '../capture-scenario.ts';
+import { createReplayCollector, renderReplayReport, replayJson } from '../../replay/replay-report.ts';
 
 export interface RunSession {
   plan: RunPlan;
@@ -62,6 +64,8 @@ export interface RunSession {
   stepSummary: string | undefined;
   /** --baseline / --regression / --save-baseline (baseline-step.ts). */
   baseline?: BaselineStep;
+  /** A capture replayed (`callbench replay`, `run --scenario CAPTURE`): its verdicts' identity and timing join the report. */
+  replay?: CaptureScenario;
 }
 
 /** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
@@ -75,9 +79,11 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const run = startRun(plan, { clock: session.clock, ...(session.signal === undefined ? {} : { signal: session.signal }) });
   const fold = createRunFold();
   const reports = createReportCollector();
+  const replayed = session.replay === undefined ? undefined : createReplayCollector(session.replay.plan, session.replay.source);
   run.subscribe((event) => {
     fold.add(event);
     reports.add(event);
+    replayed?.add(event);
   });
   attachProgress(run, io, session.clock);
   const ended = await run.result.catch((error: unknown) => {
@@ -95,7 +101,9 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
   const targets = evaluateTargets(session.targets, summary, outcomeHistograms(outcome));
   const gating = session.baseline === undefined ? undefined : await finishBaseline(session.baseline, outcome, summary);
-  const result = { ...summary, thresholds: gate, targets, ...gating?.json };
+  const replayReport = replayed?.report();
+  const replayPart = session.replay !== undefined && replayReport !== undefined ? { replay: replayJson(session.replay.plan, replayReport, session.replay.dir) } : {};
+  const result = { ...summary, thresholds: gate, targets, ...gating?.json, ...replayPart };
 
   const dir = await makeReportDir(session.out, session.cwd, runId(outcome.startedAt, outcome.profile, session.agentLabel));
   const relative = path.relative(session.cwd, path.join(dir, 'result.json'));
@@ -118,6 +126,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
     if (upstream !== '') io.out(`\n${upstream}`);
     if (gate.length > 0) io.out(`\n${renderThresholds(gate)}`);
     if (gating !== undefined && gating.text !== '') io.out(`\n${gating.text}`);
+    if (session.replay !== undefined && replayReport !== undefined) io.out(`\n${renderReplayReport(session.replay.plan, replayReport)}`);
     if (warnings !== '') io.out(`\n${warnings}`);
     io.out(`\n${reportLine}`);
     io.out(reportFilesLine(written));

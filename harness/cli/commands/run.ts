@@ -23,6 +23,7 @@ import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } fr
 import { AGENT_DEFAULTS } from '../../../agent/options.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
+import { captureArgOf, checkReplayFlags, loadCaptureScenario } from '../capture-scenario.ts';
 
 export const DEFAULT_SCENARIOS = ['greeting', 'long-answer', 'barge-in-mid-sentence'] as const;
 
@@ -37,6 +38,9 @@ Options:
                         anything else a path (.json optional). Its fixtures are found beside it
                         (fixtures/NAME.wav, or a path relative to it), else among callbench's
                         default: ${DEFAULT_SCENARIOS.join(', ')}
+  --scenario CAPTURE    a capture directory (callbench record): replays the recorded call, alone,
+                        one call at a time, the mocks answering from the recording (callbench
+                        replay CAPTURE is the same run; see callbench replay --help)
   --profile NAME        mock latency profile: ${profileNames().join(', ')} (default reference)
   --seed N              seed of the profile's delays (default 1)
   --json                print one JSON object on stdout instead of the tables (the report's
@@ -117,6 +121,9 @@ export const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** The flag values of `callbench run` (what `callbench replay` hands it too). */
+export type RunFlagValues = ReturnType<typeof parseFlags<typeof RUN_OPTIONS>>;
+
 /** `signal`, aborted with a signal's name ('SIGINT'), stops the run early: its partial report is still written. */
 export async function runCommand(
   argv: string[],
@@ -129,13 +136,37 @@ export async function runCommand(
     io.out(RUN_HELP);
     return EXIT.ok;
   }
-  const scenarioSources = parseScenarioFlags(values.scenario ?? DEFAULT_SCENARIOS);
-  const { load, warmup, description: loadDescription } = parseLoadFlags(values, scenarioSources.length);
+  // A directory where a scenario is expected is a capture: its replay is the run's one scenario.
+  const capture = captureArgOf(values.scenario ?? [], process.cwd());
+  return runWithFlags(values, io, env, signal, capture === undefined ? undefined : { arg: capture, how: '--scenario CAPTURE' });
+}
+
+/**
+ * The run the flags describe. `capture` replays a capture directory instead of the scenarios
+ * (`arg` as given; `how` names how it was given, for the flags a replay refuses).
+ */
+export async function runWithFlags(
+  values: RunFlagValues,
+  io: CommandIo,
+  env: Readonly<Record<string, string | undefined>>,
+  signal: AbortSignal | undefined,
+  capture: { arg: string; how: string } | undefined,
+): Promise<number> {
+  const cwd = process.cwd();
+  const scenarioArgs = values.scenario ?? DEFAULT_SCENARIOS;
+  const captureArg = capture?.arg;
+  const scenarioSources = captureArg === undefined ? parseScenarioFlags(scenarioArgs) : [];
+  const { load, warmup, description: loadDescription } = parseLoadFlags(values, captureArg === undefined ? scenarioSources.length : 1);
+  if (capture !== undefined) checkReplayFlags(values, load, capture.how);
+  const replay = captureArg === undefined ? undefined : await loadCaptureScenario(captureArg, cwd);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
-  const profile = PROFILES[profileName];
+  const profile = replay?.plan.profile ?? PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
-  const { mode, realtime, callHeader } = parseModeFlags(values);
+  const modeFlags = parseModeFlags(values, replay?.mode);
+  const { realtime, callHeader } = modeFlags;
+  // A replay on the reference agent defaults to the mode the capture's upstream shows.
+  const mode = modeFlags.mode ?? (values['agent-cmd'] === undefined && values['agent-url'] === undefined ? replay?.mode : undefined);
   const reply = parseReplyFlags(values);
   refuseIdleReplyKnobs(values, reply);
   const bargeIn = parseBargeInFlag(values);
@@ -147,7 +178,8 @@ export async function runCommand(
   const target = parseTargetFlags(values, env, clock, mode);
   if (target.upstream.kind === 'real' && values.profile !== undefined) throw new UsageError('--profile applies to --upstream mocks only (the real services keep their own latency)');
   if (target.upstream.kind === 'real' && values.seed !== undefined) throw new UsageError("--seed applies to --upstream mocks only (it seeds the mock profile's delays)");
-  const upstreamLabel = target.upstream.kind === 'real' ? 'the real services' : `profile ${profile.name}, seed ${seed}`;
+  const upstreamLabel =
+    target.upstream.kind === 'real' ? 'the real services' : replay !== undefined ? `the mocks answering from the capture ${replay.arg} (call ${replay.capture.manifest.call.callSid})` : `profile ${profile.name}, seed ${seed}`;
   const planted = parsePlantedFlags(values, mode ?? AGENT_DEFAULTS.mode, target.agent !== undefined);
   if (target.agent !== undefined) {
     const designFlag = (['agent-mode', 'realtime-model', 'voice', 'vad-silence-ms', 'no-call-header', 'preset', 'text', 'tts', 'rest-body', 'playout', 'barge-in'] as const).find(
@@ -156,14 +188,13 @@ export async function runCommand(
     if (designFlag !== undefined) throw new UsageError(`--${designFlag} configures the reference agent; it does not apply with --agent-cmd or --agent-url`);
   }
 
-  const planned = await loadPlannedScenarios(scenarioSources);
+  const planned = replay === undefined ? await loadPlannedScenarios(scenarioSources) : [{ ...replay.plan.planned, file: replay.dir }];
   checkFaultsReachable(
     planned,
     target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
   );
   checkThresholdScenarios([...thresholds, ...report.targets], planned.map((p) => p.scenario.name));
   // The report folder is checked (and made) before the calls, so a bad --out costs no run.
-  const cwd = process.cwd();
   const out = await checkOutDir(values.out, cwd);
   const baselineFlags = await parseBaselineFlags(values, cwd);
 
@@ -197,7 +228,17 @@ export async function runCommand(
   // Loaded here rather than at the top so that `run --help` and a refused flag need not load the harness's run machinery.
   const { playAndReport } = await import('./run-session.ts');
   return playAndReport({
-    plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream, ...(report.callAudio ? { callAudio: true } : {}) },
+    plan: {
+      scenarios: planned,
+      load,
+      warmup,
+      profile,
+      seed,
+      agent,
+      authToken: target.authToken,
+      upstream: replay !== undefined && target.upstream.kind === 'mocks' ? { ...target.upstream, replay: replay.source } : target.upstream,
+      ...(report.callAudio ? { callAudio: true } : {}),
+    },
     clock,
     io,
     json: values.json,
@@ -212,6 +253,7 @@ export async function runCommand(
     agentLabel: agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode }),
     targets: report.targets,
     stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
+    ...(replay === undefined ? {} : { replay }),
     ...(wantsBaseline(baselineFlags) ? { baseline: { flags: baselineFlags, plan: baselinePlan, notes: baselineNotes, version: packageVersion() } } : {}),
   });
 }

@@ -41,6 +41,11 @@ export function createAnchoredPlayer<M extends { anchor: Anchor }>(
   const schedule = (item: M, intendedAt: number): void => {
     const at = Math.max(lastAt, intendedAt);
     lastAt = at;
+    // Due already (no recorded delay): now, in order, rather than a timer's millisecond later.
+    if (at <= clock.now() && timers.size === 0) {
+      deliver(item, intendedAt);
+      return;
+    }
     const cancel = clock.at(at, () => {
       timers.delete(cancel);
       deliver(item, intendedAt);

@@ -67,7 +67,9 @@ export async function replayChat(args: ChatReplayArgs): Promise<void> {
   try {
     for (const [index, event] of recorded.events.entries()) {
       const due = args.arrivedAt + event.atMs;
-      await ctx.clock.sleepUntil(due, args.signal);
+      // Events already due go out at once: a timer per event would add its own delay to each.
+      if (due > ctx.clock.now()) await ctx.clock.sleepUntil(due, args.signal);
+      else if (args.signal.aborted) throw new Error('aborted');
       ctx.replay?.timed('openai.chat event', due, ctx.clock.now());
       res.write(`data: ${stripTextMarks(event.data)}\n\n`);
       if (event.data.trim() === '[DONE]') ended = true;

@@ -1,0 +1,53 @@
+/**
+ * One call recorded through `callbench record`'s capture proxies against the mocks (as
+ * record-proxy.test.ts records one), for the tests that replay a capture: a short scenario (the
+ * greeting, one word from the caller, one word back, hang up), its capture written into `out`.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../../../harness/clock.ts';
+import { PROFILES } from '../../../harness/mocks/profiles.ts';
+import { callerScriptOf } from '../../../harness/record/caller-script.ts';
+import type { Capture } from '../../../harness/record/capture-format.ts';
+import { readCapture } from '../../../harness/record/capture-reader.ts';
+import { createRecordingTarget } from '../../../harness/record/recording-target.ts';
+import type { AgentTarget } from '../../../harness/runner/agent-target.ts';
+import type { CallRecord } from '../../../harness/runner/events.ts';
+import { startRun } from '../../../harness/runner/start-run.ts';
+import { loadPlannedScenario } from '../../../harness/scenario/plan.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** A short call: the greeting, one short caller turn answered in a word. */
+export const ONE_TURN = {
+  name: 'one-turn',
+  description: 'The greeting, one short caller turn answered in a word, hang up.',
+  steps: [
+    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15000 },
+    { type: 'say', fixture: 'no', reply: 'Right.' },
+    { type: 'wait_for_agent', quietMs: 400, timeoutMs: 15000 },
+    { type: 'hangup' },
+  ],
+};
+
+/** Records one call of ONE_TURN to `agent` into the capture directory `out` (its scenario file beside it). */
+export async function recordOneTurn(agent: AgentTarget, out: string, clock: Clock, authToken: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
+  const scenarioFile = path.join(path.dirname(out), 'one-turn.json');
+  await writeFile(scenarioFile, JSON.stringify(ONE_TURN));
+  const planned = await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances'));
+  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test' });
+  const run = startRun(
+    { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken, callAudio: true },
+    { clock },
+  );
+  let call: CallRecord | undefined;
+  run.subscribe((event) => {
+    if (event.type !== 'call-ended') return;
+    call = event.call;
+    // The caller's script makes the capture say what each utterance expected, for the replay's checks.
+    const script = callerScriptOf(event.call, planned.scenario, planned.fixtures);
+    if (script !== undefined) target.annotate(event.call.callSid, script);
+  });
+  await run.result;
+  return { capture: await readCapture(out), call };
+}
