@@ -7,6 +7,8 @@ import type { MetricHistograms, MetricSamples, RunOutcome } from './fold.ts';
 import type { ConnectionTies, RefusalLine } from '../mocks/journal/queries.ts';
 import type { EventLoopDelay } from '../runner/event-loop.ts';
 import { TRUST_BOUNDS, type TrustBounds } from './trust-bounds.ts';
+import { describeStages } from '../runner/stages.ts';
+import type { Shard } from '../shard/shard.ts';
 import { trustWarnings, type TrustWarning } from './warnings.ts';
 
 /**
@@ -26,6 +28,8 @@ export type LoadSummary =
       /** Calls per scenario (count-bounded run), or the duration callers kept starting calls for. */
       callsPerScenario?: number;
       durationMs?: number;
+      /** Ramping concurrency (`--stages`): the stages as written; `concurrency` is their peak. */
+      stages?: string;
       started: number;
     }
   | {
@@ -36,6 +40,8 @@ export type LoadSummary =
       durationMs: number;
       maxCallsInFlight: number;
       lateBoundMs: number;
+      /** Ramping arrival rate (`--stages … --stages-model arrival-rate`): the stages as written; `arrivalRate` is their peak. */
+      stages?: string;
       scheduled: number;
       started: number;
       /** Calls due on the schedule that were not started (k6's dropped_iterations). */
@@ -53,6 +59,10 @@ export interface RunSummary {
   profile: string;
   seed: number;
   agent: string;
+  /** The shard of the plan this run played (`run --shard i/n`); absent for the whole plan. */
+  shard?: Shard;
+  /** A merged run (`callbench merge`): how many shards were added up, of how many (`partial` when some are missing). */
+  merged?: { shards: number; of: number };
   load: LoadSummary;
   /** Warm-up calls played first and left out of every statistic. */
   warmup: { calls: number; failedCalls: number };
@@ -132,7 +142,7 @@ function loadSummary(outcome: RunOutcome): LoadSummary {
     case 'closed':
       return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, callsPerScenario: plan.calls, started };
     case 'closed-duration':
-      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, started };
+      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }), started };
     case 'open': {
       const late = outcome.load.dropped?.late ?? 0;
       const maxInFlight = outcome.load.dropped?.['max-in-flight'] ?? 0;
@@ -143,6 +153,7 @@ function loadSummary(outcome: RunOutcome): LoadSummary {
         durationMs: plan.durationMs,
         maxCallsInFlight: plan.maxInFlight,
         lateBoundMs: plan.lateBoundMs,
+        ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }),
         scheduled: outcome.load.scheduled ?? 0,
         started,
         dropped: { total: late + maxInFlight, late, maxInFlight },
@@ -167,6 +178,8 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
     profile: outcome.profile,
     seed: outcome.seed,
     agent: outcome.agent,
+    ...(outcome.shard === undefined ? {} : { shard: outcome.shard }),
+    ...(outcome.merged === undefined ? {} : { merged: outcome.merged }),
     load: loadSummary(outcome),
     warmup: { calls: outcome.warmupCalls, failedCalls: outcome.scenarios.reduce((sum, s) => sum + s.warmupFailedCalls, 0) },
     statistics: { ci: 'percentile bootstrap of the raw samples (nearest-rank percentiles)', level: DEFAULT_LEVEL, resamples, seed: outcome.seed, minSamples: MIN_CI_SAMPLES },

@@ -33,6 +33,8 @@ import type { CommandIo } from '../io.ts';
 import { makeReportDir, runId } from '../report-dir.ts';
 import { finishBaseline, type BaselineStep } from './baseline-step.ts';
 import { UsageError } from '../usage-error.ts';
+import type { BaselinePlan } from '../../baseline/format.ts';
+import { shardPartOf } from '../../shard/shard-part.ts';
 
 export interface RunSession {
   plan: RunPlan;
@@ -62,6 +64,8 @@ export interface RunSession {
   stepSummary: string | undefined;
   /** --baseline / --regression / --save-baseline (baseline-step.ts). */
   baseline?: BaselineStep;
+  /** --shard: the whole plan, for result.json's forMerge (harness/shard/shard-part.ts). */
+  shardPlan?: BaselinePlan;
 }
 
 /** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
@@ -95,7 +99,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const gate = evaluateThresholds(session.thresholds, summary, outcomeHistograms(outcome));
   const targets = evaluateTargets(session.targets, summary, outcomeHistograms(outcome));
   const gating = session.baseline === undefined ? undefined : await finishBaseline(session.baseline, outcome, summary);
-  const result = { ...summary, thresholds: gate, targets, ...gating?.json };
+  const result = { ...summary, thresholds: gate, targets, ...gating?.json, ...(session.shardPlan === undefined ? {} : { forMerge: shardPartOf(outcome, session.shardPlan) }) };
 
   const dir = await makeReportDir(session.out, session.cwd, runId(outcome.startedAt, outcome.profile, session.agentLabel));
   const relative = path.relative(session.cwd, path.join(dir, 'result.json'));

@@ -130,7 +130,7 @@ export async function runCommand(
     return EXIT.ok;
   }
   const scenarioSources = parseScenarioFlags(values.scenario ?? DEFAULT_SCENARIOS);
-  const { load, warmup, description: loadDescription } = parseLoadFlags(values, scenarioSources.length);
+  const { load, warmup, shard, description: loadDescription } = parseLoadFlags(values, scenarioSources.length);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
   const profile = PROFILES[profileName];
   if (profile === undefined) throw new UsageError(`--profile: no profile named '${profileName}'`);
@@ -166,6 +166,9 @@ export async function runCommand(
   const cwd = process.cwd();
   const out = await checkOutDir(values.out, cwd);
   const baselineFlags = await parseBaselineFlags(values, cwd);
+  if (shard !== undefined && wantsBaseline(baselineFlags)) {
+    throw new UsageError('--shard plays part of the plan: save or compare a baseline from the merged run (callbench merge), not from a shard');
+  }
 
   const settings = {
     ...(mode === undefined ? {} : { mode }),
@@ -197,7 +200,18 @@ export async function runCommand(
   // Loaded here rather than at the top so that `run --help` and a refused flag need not load the harness's run machinery.
   const { playAndReport } = await import('./run-session.ts');
   return playAndReport({
-    plan: { scenarios: planned, load, warmup, profile, seed, agent, authToken: target.authToken, upstream: target.upstream, ...(report.callAudio ? { callAudio: true } : {}) },
+    plan: {
+      scenarios: planned,
+      load,
+      warmup,
+      profile,
+      seed,
+      agent,
+      authToken: target.authToken,
+      upstream: target.upstream,
+      ...(report.callAudio ? { callAudio: true } : {}),
+      ...(shard === undefined ? {} : { shard }),
+    },
     clock,
     io,
     json: values.json,
@@ -209,7 +223,9 @@ export async function runCommand(
     version: packageVersion(),
     out,
     cwd,
-    agentLabel: agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode }),
+    agentLabel: `${agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode })}${shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`}`,
+    // A shard's result.json carries what callbench merge needs: the plan it is part of, raw samples, the pacing histogram.
+    ...(shard === undefined ? {} : { shardPlan: baselinePlan }),
     targets: report.targets,
     stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
     ...(wantsBaseline(baselineFlags) ? { baseline: { flags: baselineFlags, plan: baselinePlan, notes: baselineNotes, version: packageVersion() } } : {}),
