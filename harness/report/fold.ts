@@ -62,8 +62,6 @@ export interface RunOutcome {
   agent: string;
   /** The shard of the plan the run played (`run --shard i/n`). */
   shard?: Shard;
-  /** An outcome added up from shards (harness/shard/merge.ts): how many, of how many. */
-  merged?: { shards: number; of: number };
   load: LoadOutcome;
   warmupCalls: number;
   scenarios: ScenarioOutcome[];

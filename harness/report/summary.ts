@@ -62,7 +62,7 @@ export interface RunSummary {
   /** The shard of the plan this run played (`run --shard i/n`); absent for the whole plan. */
   shard?: Shard;
   /** A merged run (`callbench merge`): how many shards were added up, of how many (`partial` when some are missing). */
-  merged?: { shards: number; of: number };
+  merged?: MergedShards;
   load: LoadSummary;
   /** Warm-up calls played first and left out of every statistic. */
   warmup: { calls: number; failedCalls: number };
@@ -109,6 +109,14 @@ export interface RunSummary {
   histograms: Record<string, string>;
 }
 
+/** Which shards a merged run adds up (`callbench merge`): `partial` when some are missing. */
+export interface MergedShards {
+  shards: number;
+  of: number;
+  /** The 1-based indices of the shards not given. */
+  missing: number[];
+}
+
 export interface SummaryOptions {
   /** Bootstrap resamples per interval (default 1000). */
   resamples?: number;
@@ -121,7 +129,8 @@ export const MIN_CI_SAMPLES = 10;
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-function summaries(histograms: MetricHistograms, samples: MetricSamples, seed: number, scope: string, resamples: number): Record<string, MetricSummary> {
+/** Each metric's summary (HDR percentiles, bootstrap CIs of the raw samples) over one scope ('*' or a scenario's name). */
+export function metricSummaries(histograms: MetricHistograms, samples: MetricSamples, seed: number, scope: string, resamples: number): Record<string, MetricSummary> {
   const out: Record<string, MetricSummary> = {};
   for (const name of METRIC_NAMES) {
     if (histograms[name].count === 0) continue;
@@ -136,16 +145,17 @@ function summaries(histograms: MetricHistograms, samples: MetricSamples, seed: n
   return out;
 }
 
-function loadSummary(outcome: RunOutcome): LoadSummary {
-  const { plan, started } = outcome.load;
+/** The load line of a run (or of merged shards: the whole plan, with the shards' counts added). */
+export function loadSummary(load: RunOutcome['load']): LoadSummary {
+  const { plan, started } = load;
   switch (plan.model) {
     case 'closed':
       return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, callsPerScenario: plan.calls, started };
     case 'closed-duration':
       return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }), started };
     case 'open': {
-      const late = outcome.load.dropped?.late ?? 0;
-      const maxInFlight = outcome.load.dropped?.['max-in-flight'] ?? 0;
+      const late = load.dropped?.late ?? 0;
+      const maxInFlight = load.dropped?.['max-in-flight'] ?? 0;
       return {
         model: 'open',
         label: 'open model',
@@ -154,7 +164,7 @@ function loadSummary(outcome: RunOutcome): LoadSummary {
         maxCallsInFlight: plan.maxInFlight,
         lateBoundMs: plan.lateBoundMs,
         ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }),
-        scheduled: outcome.load.scheduled ?? 0,
+        scheduled: load.scheduled ?? 0,
         started,
         dropped: { total: late + maxInFlight, late, maxInFlight },
       };
@@ -179,11 +189,10 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
     seed: outcome.seed,
     agent: outcome.agent,
     ...(outcome.shard === undefined ? {} : { shard: outcome.shard }),
-    ...(outcome.merged === undefined ? {} : { merged: outcome.merged }),
-    load: loadSummary(outcome),
+    load: loadSummary(outcome.load),
     warmup: { calls: outcome.warmupCalls, failedCalls: outcome.scenarios.reduce((sum, s) => sum + s.warmupFailedCalls, 0) },
     statistics: { ci: 'percentile bootstrap of the raw samples (nearest-rank percentiles)', level: DEFAULT_LEVEL, resamples, seed: outcome.seed, minSamples: MIN_CI_SAMPLES },
-    metrics: summaries(outcome.metrics, outcome.samples, outcome.seed, '*', resamples),
+    metrics: metricSummaries(outcome.metrics, outcome.samples, outcome.seed, '*', resamples),
     scenarios: Object.fromEntries(
       outcome.scenarios.map((s) => [
         s.name,
@@ -197,7 +206,7 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
           turns: { ...s.turnKinds },
           greetings: { ...s.greetings },
           errors: s.errors,
-          metrics: summaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
+          metrics: metricSummaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
           checks: summarizeChecks([{ scenario: s.name, calls: s.checks }]),
         },
       ]),

@@ -73,7 +73,8 @@ function describeShards(summary: RunSummary): string[] {
 export function describePartial(summary: RunSummary): string {
   const stopped = Object.values(summary.scenarios).reduce((sum, s) => sum + (s.stoppedCalls ?? 0), 0);
   const cut = stopped > 0 ? ` (${stopped} call(s) hung up early are left out)` : '';
-  return `PARTIAL RUN: ${summary.stopped?.message ?? 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
+  const missing = summary.merged !== undefined && summary.merged.missing.length > 0 ? `shard(s) ${summary.merged.missing.join(', ')} of ${summary.merged.of} missing` : undefined;
+  return `PARTIAL RUN: ${[summary.stopped?.message, missing].filter((m) => m !== undefined).join('; ') || 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
 }
 
 /** The target column is left-aligned (it is text, the other columns figures) and only as wide as it needs. */

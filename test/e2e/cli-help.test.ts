@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/callbench.ts';
 
-const COMMANDS = ['run', 'compare', 'fixture', 'mocks', 'calibrate', 'agent'];
+const COMMANDS = ['run', 'compare', 'merge', 'fixture', 'mocks', 'calibrate', 'agent'];
 const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('callbench --version and help', { timeout: 120_000 }, () => {
