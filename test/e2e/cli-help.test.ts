@@ -39,8 +39,8 @@ describe('callbench --version and help', { timeout: 120_000 }, () => {
 
   it('a mistyped command or flag is one line with the nearest one, exit 2', async () => {
     const cases: Array<[string[], string]> = [
-      [['rnu'], "callbench: unknown command 'rnu' (did you mean 'run'?); commands: run, compare, fixture, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
-      [['help', 'mock'], "callbench: unknown command 'mock' (did you mean 'mocks'?); commands: run, compare, fixture, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
+      [['rnu'], "callbench: unknown command 'rnu' (did you mean 'run'?); commands: run, compare, merge, fixture, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
+      [['help', 'mock'], "callbench: unknown command 'mock' (did you mean 'mocks'?); commands: run, compare, merge, fixture, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
       [['run', '--scenairo', 'greeting'], "callbench: unknown flag '--scenairo' (did you mean --scenario?). See 'callbench --help'.\n"],
       [['mocks', '--prot', '0'], "callbench: unknown flag '--prot' (did you mean --port?). See 'callbench --help'.\n"],
       [['fixture', 'ad'], "callbench: unknown fixture subcommand 'ad' (did you mean 'add'?); fixture subcommands: add. See 'callbench --help'.\n"],
