@@ -69,3 +69,33 @@ export function summarizeChecks(groups: readonly ScenarioVerdicts[]): ChecksSumm
 export function failedErrorChecks(summary: ChecksSummary): CheckId[] {
   return CHECK_IDS.filter((id) => summary[id].severity === 'error' && summary[id].failed > 0);
 }
+
+/**
+ * Adds check summaries of disjoint sets of calls (the shards of a run, or its scenarios) into the
+ * one summarizeChecks would give over all of them: counts and skip reasons added, the status
+ * decided again, and the first EVIDENCE_LINES evidence lines in the order summarizeChecks keeps
+ * them (scenarios in `scenarioOrder`, then by call; each part already holds its own first ones).
+ */
+export function addCheckSummaries(parts: readonly ChecksSummary[], scenarioOrder: readonly string[]): ChecksSummary {
+  const rank = (scenario: string): number => {
+    const i = scenarioOrder.indexOf(scenario);
+    return i < 0 ? scenarioOrder.length : i;
+  };
+  const entries = CHECK_IDS.map((id): [CheckId, CheckSummary] => {
+    const of = parts.map((part) => part[id]).filter((s): s is CheckSummary => s !== undefined);
+    const checked = of.reduce((sum, s) => sum + s.checked, 0);
+    const failed = of.reduce((sum, s) => sum + s.failed, 0);
+    const skipped = of.reduce((sum, s) => sum + s.skipped, 0);
+    const reasons = new Map<string, number>();
+    for (const s of of) for (const r of s.skipReasons) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + r.calls);
+    // A stable sort: a call's lines come from one part, in their order.
+    const evidence = of
+      .flatMap((s) => s.evidence)
+      .sort((a, b) => rank(a.scenario) - rank(b.scenario) || a.call - b.call)
+      .slice(0, EVIDENCE_LINES);
+    const status: CheckStatus = failed > 0 ? 'failed' : checked > 0 ? 'passed' : 'skipped';
+    const skipReasons = [...reasons].map(([reason, n]) => ({ reason, calls: n })).sort((a, b) => b.calls - a.calls);
+    return [id, { severity: CHECKS[id].severity, status, checked, failed, skipped, skipReasons, evidence }];
+  });
+  return Object.fromEntries(entries) as ChecksSummary;
+}

@@ -1,12 +1,16 @@
 /**
  * The load flags of `callbench run`: closed model (`--calls`, `--concurrency`, or `--duration`)
- * or open model (`--arrival-rate` with `--duration`), and `--warmup`. Every problem is a
- * UsageError naming the flags.
+ * or open model (`--arrival-rate` with `--duration`), either one ramped by `--stages`, `--warmup`,
+ * and `--shard` (which part of the plan this machine plays). Every problem is a UsageError naming
+ * the flags.
  */
 import { DEFAULT_LATE_BOUND_MS, DEFAULT_MAX_IN_FLIGHT } from '../runner/load-models.ts';
 import type { LoadPlan } from '../runner/run.ts';
+import { describeStages, peakTarget, stagesDurationMs } from '../runner/stages.ts';
+import { describeShard, type Shard } from '../shard/shard.ts';
 import { parseDurationMs, parseRate } from './duration.ts';
-import { intFlag } from './options.ts';
+import { choiceFlag, intFlag } from './options.ts';
+import { parseShard, parseStages, STAGES_MODELS, type StagesModel } from './stage-flags.ts';
 import { UsageError } from './usage-error.ts';
 
 /** parseArgs option specs for the load flags. */
@@ -17,6 +21,9 @@ export const LOAD_OPTIONS = {
   duration: { type: 'string' },
   'max-calls-in-flight': { type: 'string' },
   warmup: { type: 'string' },
+  stages: { type: 'string' },
+  'stages-model': { type: 'string' },
+  shard: { type: 'string' },
 } as const;
 
 export const LOAD_HELP = `Load (closed model by default; a closed model slows its arrivals when the agent is slow):
@@ -31,7 +38,21 @@ export const LOAD_HELP = `Load (closed model by default; a closed model slows it
                         more than ${DEFAULT_LATE_BOUND_MS} ms late or finds --max-calls-in-flight calls running
                         is dropped and counted, never started late
   --max-calls-in-flight N  open model: the most calls running at once (default ${DEFAULT_MAX_IN_FLIGHT})
-  --warmup N            calls per scenario played first and left out of the statistics (default 0)`;
+  --stages S            ramp the load k6's way: stages DURATION:TARGET separated by commas,
+                        each ramping linearly from the last target (from 0) to its own over
+                        its duration, a 0s stage a step: '30s:10,2m:200,30s:0'. Replaces
+                        --calls, --concurrency, --duration and --arrival-rate
+  --stages-model M      what a stage's target is: concurrency (default; calls in flight, a
+                        closed model: a caller above the level finishes its call and stops)
+                        or arrival-rate (calls per second, the open model: dropped as with
+                        --arrival-rate, --max-calls-in-flight applies)
+  --warmup N            calls per scenario played first and left out of the statistics (default 0)
+  --shard i/n           play only shard i of n of the plan's measured calls (those i − 1 modulo
+                        n in the plan's order, each with its share of the concurrency, the
+                        in-flight limit or each stage's target), e.g. one per machine or pod;
+                        each call draws its mock delays from a stream keyed by the call, so it
+                        meets the same delays in any shard. callbench merge DIR... adds the
+                        shards' reports into the whole run's`;
 
 export interface LoadFlagValues {
   calls?: string | undefined;
@@ -40,19 +61,33 @@ export interface LoadFlagValues {
   duration?: string | undefined;
   'max-calls-in-flight'?: string | undefined;
   warmup?: string | undefined;
+  stages?: string | undefined;
+  'stages-model'?: string | undefined;
+  shard?: string | undefined;
 }
 
 export interface LoadChoice {
   load: LoadPlan;
   warmup: number;
+  /** `--shard i/n`: the part of the plan this run plays. */
+  shard?: Shard;
   /** One line for the progress output. */
   description: string;
 }
 
 export function parseLoadFlags(values: LoadFlagValues, scenarioCount: number): LoadChoice {
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const choice = parseModel(values, scenarioCount);
+  if (shard === undefined) return choice;
+  return { ...choice, shard, description: `${choice.description}; ${describeShard(shard)} of it` };
+}
+
+function parseModel(values: LoadFlagValues, scenarioCount: number): LoadChoice {
   const warmup = intFlag('warmup', values.warmup, 0, 0, 10_000);
-  const durationMs = values.duration === undefined ? undefined : parseDurationMs('duration', values.duration);
   const warm = warmup > 0 ? `, ${warmup} warm-up call(s) per scenario` : '';
+  if (values.stages !== undefined) return parseStagesLoad(values, values.stages, warmup, warm);
+  if (values['stages-model'] !== undefined) throw new UsageError('--stages-model says what the targets of --stages are: add --stages');
+  const durationMs = values.duration === undefined ? undefined : parseDurationMs('duration', values.duration);
 
   if (values['arrival-rate'] !== undefined) {
     for (const flag of ['calls', 'concurrency'] as const) {
@@ -84,5 +119,31 @@ export function parseLoadFlags(values: LoadFlagValues, scenarioCount: number): L
     load: { model: 'closed', calls, concurrency },
     warmup,
     description: `closed model, ${calls} call(s) per scenario, concurrency ${concurrency}${warm}`,
+  };
+}
+
+/** `--stages`: ramping concurrency (closed model) or ramping arrival rate (open model). */
+function parseStagesLoad(values: LoadFlagValues, raw: string, warmup: number, warm: string): LoadChoice {
+  for (const flag of ['calls', 'concurrency', 'duration', 'arrival-rate'] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--stages and --${flag} are mutually exclusive: the stages give the load's level and length`);
+  }
+  const model: StagesModel = choiceFlag('stages-model', values['stages-model'], 'concurrency', STAGES_MODELS);
+  const stages = parseStages(raw, model);
+  const durationMs = stagesDurationMs(stages);
+  const peak = peakTarget(stages);
+  const shape = describeStages(stages);
+  if (model === 'concurrency') {
+    if (values['max-calls-in-flight'] !== undefined) throw new UsageError('--max-calls-in-flight applies to the open model only: add --stages-model arrival-rate');
+    return {
+      load: { model: 'closed-duration', durationMs, concurrency: peak, stages },
+      warmup,
+      description: `closed model, concurrency ramped by stages ${shape} (peak ${peak}, ${durationMs / 1000} s)${warm}`,
+    };
+  }
+  const maxInFlight = intFlag('max-calls-in-flight', values['max-calls-in-flight'], DEFAULT_MAX_IN_FLIGHT, 1, 10_000);
+  return {
+    load: { model: 'open', ratePerSec: peak, durationMs, maxInFlight, lateBoundMs: DEFAULT_LATE_BOUND_MS, stages },
+    warmup,
+    description: `open model, arrival rate ramped by stages ${shape} (peak ${peak} call(s)/s, ${durationMs / 1000} s), at most ${maxInFlight} in flight${warm}`,
   };
 }

@@ -16,6 +16,7 @@ import type { Run } from '../runner/start-run.ts';
 import type { CallRecord, RunEnd, RunEvent, RunInfo, RunResult } from '../runner/events.ts';
 import type { DropReason } from '../runner/load-models.ts';
 import type { LoadPlan } from '../runner/run.ts';
+import type { Shard } from '../shard/shard.ts';
 
 export type MetricHistograms = Record<MetricName, LatencyHistogram>;
 /** Every sample of every metric, in the order the calls ended: the bootstrap resamples these. */
@@ -59,6 +60,8 @@ export interface RunOutcome {
   profile: string;
   seed: number;
   agent: string;
+  /** The shard of the plan the run played (`run --shard i/n`). */
+  shard?: Shard;
   load: LoadOutcome;
   warmupCalls: number;
   scenarios: ScenarioOutcome[];
@@ -217,6 +220,7 @@ export function createRunFold(): RunFold {
         profile: info.profile,
         seed: info.seed,
         agent: info.agent,
+        ...(info.shard === undefined ? {} : { shard: info.shard }),
         load: {
           plan: info.load,
           started: load.started,

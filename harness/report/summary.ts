@@ -7,6 +7,8 @@ import type { MetricHistograms, MetricSamples, RunOutcome } from './fold.ts';
 import type { ConnectionTies, RefusalLine } from '../mocks/journal/queries.ts';
 import type { EventLoopDelay } from '../runner/event-loop.ts';
 import { TRUST_BOUNDS, type TrustBounds } from './trust-bounds.ts';
+import { describeStages } from '../runner/stages.ts';
+import type { Shard } from '../shard/shard.ts';
 import { trustWarnings, type TrustWarning } from './warnings.ts';
 
 /**
@@ -26,6 +28,8 @@ export type LoadSummary =
       /** Calls per scenario (count-bounded run), or the duration callers kept starting calls for. */
       callsPerScenario?: number;
       durationMs?: number;
+      /** Ramping concurrency (`--stages`): the stages as written; `concurrency` is their peak. */
+      stages?: string;
       started: number;
     }
   | {
@@ -36,6 +40,8 @@ export type LoadSummary =
       durationMs: number;
       maxCallsInFlight: number;
       lateBoundMs: number;
+      /** Ramping arrival rate (`--stages … --stages-model arrival-rate`): the stages as written; `arrivalRate` is their peak. */
+      stages?: string;
       scheduled: number;
       started: number;
       /** Calls due on the schedule that were not started (k6's dropped_iterations). */
@@ -53,6 +59,10 @@ export interface RunSummary {
   profile: string;
   seed: number;
   agent: string;
+  /** The shard of the plan this run played (`run --shard i/n`); absent for the whole plan. */
+  shard?: Shard;
+  /** A merged run (`callbench merge`): how many shards were added up, of how many (`partial` when some are missing). */
+  merged?: MergedShards;
   load: LoadSummary;
   /** Warm-up calls played first and left out of every statistic. */
   warmup: { calls: number; failedCalls: number };
@@ -99,6 +109,14 @@ export interface RunSummary {
   histograms: Record<string, string>;
 }
 
+/** Which shards a merged run adds up (`callbench merge`): `partial` when some are missing. */
+export interface MergedShards {
+  shards: number;
+  of: number;
+  /** The 1-based indices of the shards not given. */
+  missing: number[];
+}
+
 export interface SummaryOptions {
   /** Bootstrap resamples per interval (default 1000). */
   resamples?: number;
@@ -111,7 +129,8 @@ export const MIN_CI_SAMPLES = 10;
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
-function summaries(histograms: MetricHistograms, samples: MetricSamples, seed: number, scope: string, resamples: number): Record<string, MetricSummary> {
+/** Each metric's summary (HDR percentiles, bootstrap CIs of the raw samples) over one scope ('*' or a scenario's name). */
+export function metricSummaries(histograms: MetricHistograms, samples: MetricSamples, seed: number, scope: string, resamples: number): Record<string, MetricSummary> {
   const out: Record<string, MetricSummary> = {};
   for (const name of METRIC_NAMES) {
     if (histograms[name].count === 0) continue;
@@ -126,16 +145,17 @@ function summaries(histograms: MetricHistograms, samples: MetricSamples, seed: n
   return out;
 }
 
-function loadSummary(outcome: RunOutcome): LoadSummary {
-  const { plan, started } = outcome.load;
+/** The load line of a run (or of merged shards: the whole plan, with the shards' counts added). */
+export function loadSummary(load: RunOutcome['load']): LoadSummary {
+  const { plan, started } = load;
   switch (plan.model) {
     case 'closed':
       return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, callsPerScenario: plan.calls, started };
     case 'closed-duration':
-      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, started };
+      return { model: 'closed', label: 'closed model', concurrency: plan.concurrency, durationMs: plan.durationMs, ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }), started };
     case 'open': {
-      const late = outcome.load.dropped?.late ?? 0;
-      const maxInFlight = outcome.load.dropped?.['max-in-flight'] ?? 0;
+      const late = load.dropped?.late ?? 0;
+      const maxInFlight = load.dropped?.['max-in-flight'] ?? 0;
       return {
         model: 'open',
         label: 'open model',
@@ -143,7 +163,8 @@ function loadSummary(outcome: RunOutcome): LoadSummary {
         durationMs: plan.durationMs,
         maxCallsInFlight: plan.maxInFlight,
         lateBoundMs: plan.lateBoundMs,
-        scheduled: outcome.load.scheduled ?? 0,
+        ...(plan.stages === undefined ? {} : { stages: describeStages(plan.stages) }),
+        scheduled: load.scheduled ?? 0,
         started,
         dropped: { total: late + maxInFlight, late, maxInFlight },
       };
@@ -167,10 +188,11 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
     profile: outcome.profile,
     seed: outcome.seed,
     agent: outcome.agent,
-    load: loadSummary(outcome),
+    ...(outcome.shard === undefined ? {} : { shard: outcome.shard }),
+    load: loadSummary(outcome.load),
     warmup: { calls: outcome.warmupCalls, failedCalls: outcome.scenarios.reduce((sum, s) => sum + s.warmupFailedCalls, 0) },
     statistics: { ci: 'percentile bootstrap of the raw samples (nearest-rank percentiles)', level: DEFAULT_LEVEL, resamples, seed: outcome.seed, minSamples: MIN_CI_SAMPLES },
-    metrics: summaries(outcome.metrics, outcome.samples, outcome.seed, '*', resamples),
+    metrics: metricSummaries(outcome.metrics, outcome.samples, outcome.seed, '*', resamples),
     scenarios: Object.fromEntries(
       outcome.scenarios.map((s) => [
         s.name,
@@ -184,7 +206,7 @@ export function summarize(outcome: RunOutcome, version: string, options: Summary
           turns: { ...s.turnKinds },
           greetings: { ...s.greetings },
           errors: s.errors,
-          metrics: summaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
+          metrics: metricSummaries(s.metrics, s.samples, outcome.seed, s.name, resamples),
           checks: summarizeChecks([{ scenario: s.name, calls: s.checks }]),
         },
       ]),

@@ -49,19 +49,32 @@ export function describeLoad(load: LoadSummary, warmupCalls: number): string {
   const warm = warmupCalls > 0 ? `; ${warmupCalls} warm-up call(s) excluded from the statistics` : '';
   if (load.model === 'closed') {
     const bound = load.durationMs !== undefined ? `calls started for ${seconds(load.durationMs)}` : `${load.callsPerScenario ?? 0} call(s) per scenario`;
-    return `Load: closed model (a new call starts when one ends; hides queueing), ${bound}, concurrency ${load.concurrency}: ${load.started} call(s)${warm}.`;
+    const concurrency = load.stages !== undefined ? `concurrency ramped by stages ${load.stages} (peak ${load.concurrency})` : `concurrency ${load.concurrency}`;
+    return `Load: closed model (a new call starts when one ends; hides queueing), ${bound}, ${concurrency}: ${load.started} call(s)${warm}.`;
   }
+  const rate = load.stages !== undefined ? `a rate ramped by stages ${load.stages} (peak ${load.arrivalRate} call(s)/s)` : `${load.arrivalRate} call(s)/s`;
   return (
-    `Load: open model, ${load.arrivalRate} call(s)/s for ${seconds(load.durationMs)}: ${load.scheduled} due, ${load.started} started, ` +
+    `Load: open model, ${rate} for ${seconds(load.durationMs)}: ${load.scheduled} due, ${load.started} started, ` +
     `${load.dropped.total} dropped (${load.dropped.late} started > ${load.lateBoundMs} ms late, ${load.dropped.maxInFlight} at the limit of ${load.maxCallsInFlight} in flight)${warm}.`
   );
+}
+
+/** A shard's or a merged run's line: which part of the plan the figures cover. */
+function describeShards(summary: RunSummary): string[] {
+  if (summary.shard !== undefined) return [`Shard ${summary.shard.index} of ${summary.shard.count}: these figures cover its part of the plan only (callbench merge adds the shards).`];
+  if (summary.merged !== undefined) {
+    const { shards, of } = summary.merged;
+    return [`Merged from ${shards} of ${of} shard(s)${shards < of ? ': some shards are missing, the figures are partial' : ''}. The load line is the whole plan's; each shard ran its share.`];
+  }
+  return [];
 }
 
 /** The first line of a stopped run's report: why it stopped, and that its figures are partial. */
 export function describePartial(summary: RunSummary): string {
   const stopped = Object.values(summary.scenarios).reduce((sum, s) => sum + (s.stoppedCalls ?? 0), 0);
   const cut = stopped > 0 ? ` (${stopped} call(s) hung up early are left out)` : '';
-  return `PARTIAL RUN: ${summary.stopped?.message ?? 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
+  const missing = summary.merged !== undefined && summary.merged.missing.length > 0 ? `shard(s) ${summary.merged.missing.join(', ')} of ${summary.merged.of} missing` : undefined;
+  return `PARTIAL RUN: ${[summary.stopped?.message, missing].filter((m) => m !== undefined).join('; ') || 'stopped early'}. The figures cover only the calls that ended before it stopped${cut}.`;
 }
 
 /** The target column is left-aligned (it is text, the other columns figures) and only as wide as it needs. */
@@ -120,7 +133,7 @@ export function renderSummaryTable(summary: RunSummary, describe: (metric: strin
     blocks.push(`Where the reply time went (from the mock journals):\n${table}`);
   }
   if (blocks.length === 0) blocks.push('No latency samples were recorded.');
-  const lines = [...(summary.partial === true ? [describePartial(summary)] : []), describeLoad(summary.load, summary.warmup.calls), blocks.join('\n\n')];
+  const lines = [...(summary.partial === true ? [describePartial(summary)] : []), ...describeShards(summary), describeLoad(summary.load, summary.warmup.calls), blocks.join('\n\n')];
   const problems = Object.entries(summary.scenarios).flatMap(([name, s]) => [
     ...(s.failedCalls > 0 ? [`${name}: ${s.failedCalls} of ${s.calls} calls failed`] : []),
     ...(s.droppedCalls > 0 ? [`${name}: ${s.droppedCalls} due call(s) dropped (not started)`] : []),

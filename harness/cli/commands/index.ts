@@ -43,6 +43,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, { io, env, stopOnSignals }) => (await import('./replay.ts')).replayCommand(argv, io, env, stopOnSignals()),
   },
   {
+    name: 'merge',
+    summary: 'merge DIR...: add the report folders of the shards of a run (run --shard i/n) into the whole run\'s',
+    help: async () => (await import('./merge.ts')).MERGE_HELP,
+    run: async (argv, { io, env }) => (await import('./merge.ts')).mergeCommand(argv, io, env),
+  },
+  {
     name: 'fixture',
     summary: 'fixture add FILE.wav --text "…": make a caller utterance from your own recording',
     help: async () => (await import('./fixture.ts')).FIXTURE_HELP,

@@ -35,6 +35,8 @@ import { finishBaseline, type BaselineStep } from './baseline-step.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CaptureScenario } from '../capture-scenario.ts';
 import { createReplayCollector, renderReplayReport, replayJson } from '../../replay/replay-report.ts';
+import type { BaselinePlan } from '../../baseline/format.ts';
+import { shardPartOf } from '../../shard/shard-part.ts';
 
 export interface RunSession {
   plan: RunPlan;
@@ -66,6 +68,8 @@ export interface RunSession {
   baseline?: BaselineStep;
   /** A capture replayed (`callbench replay`, `run --scenario CAPTURE`): its verdicts' identity and timing join the report. */
   replay?: CaptureScenario;
+  /** --shard: the whole plan, for result.json's forMerge (harness/shard/shard-part.ts). */
+  shardPlan?: BaselinePlan;
 }
 
 /** A process stopped by a signal exits 128 + its number: 130 for SIGINT, 143 for SIGTERM. */
@@ -103,7 +107,7 @@ export async function playAndReport(session: RunSession): Promise<number> {
   const gating = session.baseline === undefined ? undefined : await finishBaseline(session.baseline, outcome, summary);
   const replayReport = replayed?.report();
   const replayPart = session.replay !== undefined && replayReport !== undefined ? { replay: replayJson(session.replay.plan, replayReport, session.replay.dir) } : {};
-  const result = { ...summary, thresholds: gate, targets, ...gating?.json, ...replayPart };
+  const result = { ...summary, thresholds: gate, targets, ...gating?.json, ...replayPart, ...(session.shardPlan === undefined ? {} : { forMerge: shardPartOf(outcome, session.shardPlan) }) };
 
   const dir = await makeReportDir(session.out, session.cwd, runId(outcome.startedAt, outcome.profile, session.agentLabel));
   const relative = path.relative(session.cwd, path.join(dir, 'result.json'));

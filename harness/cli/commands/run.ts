@@ -156,8 +156,9 @@ export async function runWithFlags(
   const scenarioArgs = values.scenario ?? DEFAULT_SCENARIOS;
   const captureArg = capture?.arg;
   const scenarioSources = captureArg === undefined ? parseScenarioFlags(scenarioArgs) : [];
-  const { load, warmup, description: loadDescription } = parseLoadFlags(values, captureArg === undefined ? scenarioSources.length : 1);
+  const { load, warmup, shard, description: loadDescription } = parseLoadFlags(values, captureArg === undefined ? scenarioSources.length : 1);
   if (capture !== undefined) checkReplayFlags(values, load, capture.how);
+  if (capture !== undefined && shard !== undefined) throw new UsageError(`--shard: a replay plays its one recorded call; ${capture.how} takes no shard`);
   const replay = captureArg === undefined ? undefined : await loadCaptureScenario(captureArg, cwd);
   const profileName = choiceFlag('profile', values.profile, 'reference', profileNames());
   const profile = replay?.plan.profile ?? PROFILES[profileName];
@@ -197,6 +198,9 @@ export async function runWithFlags(
   // The report folder is checked (and made) before the calls, so a bad --out costs no run.
   const out = await checkOutDir(values.out, cwd);
   const baselineFlags = await parseBaselineFlags(values, cwd);
+  if (shard !== undefined && wantsBaseline(baselineFlags)) {
+    throw new UsageError('--shard plays part of the plan: save or compare a baseline from the merged run (callbench merge), not from a shard');
+  }
 
   const settings = {
     ...(mode === undefined ? {} : { mode }),
@@ -238,6 +242,7 @@ export async function runWithFlags(
       authToken: target.authToken,
       upstream: replay !== undefined && target.upstream.kind === 'mocks' ? { ...target.upstream, replay: replay.source } : target.upstream,
       ...(report.callAudio ? { callAudio: true } : {}),
+      ...(shard === undefined ? {} : { shard }),
     },
     clock,
     io,
@@ -250,7 +255,9 @@ export async function runWithFlags(
     version: packageVersion(),
     out,
     cwd,
-    agentLabel: agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode }),
+    agentLabel: `${agentLabel({ cmd: values['agent-cmd'], url: values['agent-url'], preset: values.preset, mode })}${shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`}`,
+    // A shard's result.json carries what callbench merge needs: the plan it is part of, raw samples, the pacing histogram.
+    ...(shard === undefined ? {} : { shardPlan: baselinePlan }),
     targets: report.targets,
     stepSummary: env.GITHUB_STEP_SUMMARY === '' ? undefined : env.GITHUB_STEP_SUMMARY,
     ...(replay === undefined ? {} : { replay }),
