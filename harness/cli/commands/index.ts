@@ -43,6 +43,12 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, { io }) => (await import('./fixture.ts')).fixtureCommand(argv, io, process.cwd()),
   },
   {
+    name: 'record',
+    summary: 'put capture proxies in front of an agent and record each call (Twilio and upstream) as a capture directory',
+    help: async () => (await import('./record.ts')).RECORD_HELP,
+    run: async (argv, { io, env, untilInterrupted }) => (await import('./record.ts')).recordCommand(argv, io, env, untilInterrupted, process.cwd()),
+  },
+  {
     name: 'mocks',
     summary: 'start the mock Deepgram and OpenAI servers alone and print their environment',
     help: async () => (await import('./mocks.ts')).MOCKS_HELP,
