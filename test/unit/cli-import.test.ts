@@ -7,12 +7,12 @@
  * step's playedMs and the fixture's voiced spans) and the question after the recorded silence.
  * Bad input is one line naming the file, exit 2 (an InputError or a UsageError).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstAudibleMs, lastAudibleEndMs, readWav, SAMPLE_RATE, synthesizePcm } from '../../harness/audio/index.ts';
+import { SAMPLE_RATE } from '../../harness/audio/index.ts';
 import { importCommand } from '../../harness/cli/commands/import.ts';
 import type { CommandIo } from '../../harness/cli/io.ts';
 import { FIXTURES_DIR } from '../../harness/cli/paths.ts';
@@ -20,10 +20,8 @@ import { UsageError } from '../../harness/cli/usage-error.ts';
 import { parseTranscript } from '../../harness/record/import-recording.ts';
 import { InputError } from '../../harness/scenario/errors.ts';
 import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
+import { BARGE_IN_MS, dualChannelChannels, dualChannelRecording, QUIET_MS } from '../helpers/dual-channel-recording.ts';
 
-const SPM = SAMPLE_RATE / 1000;
-const BARGE_IN_MS = 2300;
-const QUIET_MS = 800;
 
 let project: string;
 let planned: Awaited<ReturnType<typeof loadPlannedScenario>>;
@@ -32,17 +30,6 @@ let lines: string[];
 function capture(): CommandIo & { lines: string[] } {
   const out: string[] = [];
   return { lines: out, out: (text) => out.push(text), progress: (text) => out.push(`stderr: ${text}`) };
-}
-
-async function fixture(name: string): Promise<{ samples: Int16Array; voice0: number }> {
-  const samples = readWav(await readFile(path.join(FIXTURES_DIR, `${name}.wav`))).samples;
-  const sidecar = JSON.parse(await readFile(path.join(FIXTURES_DIR, `${name}.json`), 'utf8')) as { voiced: Array<{ startMs: number }> };
-  return { samples, voice0: sidecar.voiced[0]?.startMs ?? 0 };
-}
-
-/** `what` into `into` at `ms`. */
-function place(into: Int16Array, what: Int16Array, ms: number): void {
-  into.set(what.subarray(0, Math.max(0, into.length - Math.round(ms * SPM))), Math.round(ms * SPM));
 }
 
 async function refusal(argv: string[]): Promise<string> {
@@ -58,36 +45,8 @@ async function refusal(argv: string[]): Promise<string> {
 
 beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'callbench-import-'));
-  const book = await fixture('book');
-  const stop = await fixture('wait-stop');
-  const greeting = synthesizePcm('Hello, thanks for calling. How can I help you today?');
-  const reply = synthesizePcm('Certainly, I can help you with a table for two tonight. We have availability at six thirty and at seven fifteen.');
-  const answer = synthesizePcm('Of course. What would you like to ask?');
-
-  const greetingAt = 300;
-  const greetingEnd = greetingAt + (lastAudibleEndMs(greeting, SAMPLE_RATE) ?? 0);
-  // The caller's question starts (its first voiced sample) 800 ms after the greeting's last audible sample.
-  const bookAt = Math.round(greetingEnd + QUIET_MS - book.voice0);
-  const bookEnd = bookAt + book.samples.length / SPM;
-  const replyAt = Math.round(bookEnd + 700);
-  const replyAudible = replyAt + (firstAudibleMs(reply, SAMPLE_RATE) ?? 0);
-  // The barge-in: its voice 2300 ms after the reply's first audible sample; the agent stops 400 ms later.
-  const stopAt = Math.round(replyAudible + BARGE_IN_MS - stop.voice0);
-  const cutAt = stopAt + stop.voice0 + 400;
-  const answerAt = Math.round(stopAt + stop.samples.length / SPM + 600);
-  const total = Math.round((answerAt + answer.length / SPM + 500) * SPM);
-
-  const caller = new Int16Array(total);
-  const agent = new Int16Array(total);
-  place(agent, greeting, greetingAt);
-  place(agent, reply.subarray(0, Math.round((cutAt - replyAt) * SPM)), replyAt);
-  place(agent, answer, answerAt);
-  place(caller, book.samples, bookAt);
-  place(caller, stop.samples, stopAt);
-
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(2, SAMPLE_RATE, '16', [caller, agent]);
-  await writeFile(path.join(project, 'Bad Barge-in.wav'), wav.toBuffer());
+  await writeFile(path.join(project, 'Bad Barge-in.wav'), await dualChannelRecording());
+  const { caller } = await dualChannelChannels();
   const mono = new wavefile.WaveFile();
   mono.fromScratch(1, SAMPLE_RATE, '16', caller);
   await writeFile(path.join(project, 'mono.wav'), mono.toBuffer());
