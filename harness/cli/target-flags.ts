@@ -111,7 +111,7 @@ export function mockPorts(port: number): { deepgram: number; openai: number; ope
   return { deepgram: port, openai: port + 1, openaiTls: port + 2 };
 }
 
-function parseWebhookPath(value: string, command: string | undefined): string {
+export function parseWebhookPath(value: string, command: string | undefined): string {
   if (command === undefined) throw new UsageError('--webhook-path applies to --agent-cmd only (with --agent-url the URL holds the path)');
   if (!/^\/[^\s#]*$/.test(value) || !URL.canParse(value, 'http://127.0.0.1')) {
     throw new UsageError(`--webhook-path expects the path of the agent's voice webhook, starting with '/' (e.g. /incoming-call), got '${value}'`);
@@ -119,7 +119,7 @@ function parseWebhookPath(value: string, command: string | undefined): string {
   return value;
 }
 
-function parseAgentCwd(value: string, command: string | undefined): string {
+export function parseAgentCwd(value: string, command: string | undefined): string {
   if (command === undefined) throw new UsageError('--agent-cwd applies to --agent-cmd only (the directory the command runs in)');
   const dir = path.resolve(value);
   let isDirectory: boolean;
@@ -132,7 +132,7 @@ function parseAgentCwd(value: string, command: string | undefined): string {
   return dir;
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   return /^https?:\/\/[^/]/.test(value) && URL.canParse(value);
 }
 

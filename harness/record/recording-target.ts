@@ -15,7 +15,8 @@ import type { CallerScript, CaptureManifest } from './capture-format.ts';
 import { createRecorder, type RecordedCall, type Recorder } from './recorder.ts';
 import { createRedactor } from './redact.ts';
 import { startTwilioProxy } from './twilio-proxy.ts';
-import { startUpstreamProxy } from './upstream-proxy.ts';
+import { startUpstreamProxy, type UpstreamProxyOptions } from './upstream-proxy.ts';
+import type { UpstreamEnv } from '../mocks/start-mocks.ts';
 
 export interface RecordingTargetOptions {
   clock: Clock;
@@ -25,6 +26,21 @@ export interface RecordingTargetOptions {
   callbenchVersion: string;
   onWritten?: (call: RecordedCall) => void;
   onError?: (callSid: string, error: Error) => void;
+  /** Fixed ports (absent: any): the Twilio proxy, and the upstream proxy's Deepgram, OpenAI and OpenAI TLS listeners. */
+  ports?: { twilio?: number; upstream?: UpstreamProxyOptions['ports'] };
+  /** How Twilio reaches the Twilio proxy (a tunnel's https URL); default its loopback address. */
+  publicUrl?: string;
+  /** Told once both proxies listen: what to give Twilio and the agent (`callbench record` prints it). */
+  onListening?: (proxies: RecordingProxies) => void;
+}
+
+export interface RecordingProxies {
+  /** The voice webhook to give Twilio (the public base and the agent's webhook path). */
+  webhookUrl: string;
+  /** The agent's own voice webhook, which the proxy forwards to. */
+  agentWebhookUrl: string;
+  /** The agent's upstream environment pointed at the upstream proxy (keys as given). */
+  upstream: UpstreamEnv;
 }
 
 export interface RecordingTarget extends AgentTarget {
@@ -69,20 +85,30 @@ export function createRecordingTarget(inner: AgentTarget, options: RecordingTarg
         recorder: rec,
         redactor,
         targets: { deepgram: env.DEEPGRAM_API_URL, openai: env.OPENAI_BASE_URL, openaiRealtime: realtimeTarget(env.OPENAI_REALTIME_BASE_URL), ca: env.OPENAI_CA_CERT },
+        ...(options.ports?.upstream === undefined ? {} : { ports: options.ports.upstream }),
       });
+      const upstreamEnv = upstream.env({ DEEPGRAM_API_KEY: env.DEEPGRAM_API_KEY, OPENAI_API_KEY: env.OPENAI_API_KEY });
       let agent;
       try {
-        agent = await inner.start({ ...upstream.env({ DEEPGRAM_API_KEY: env.DEEPGRAM_API_KEY, OPENAI_API_KEY: env.OPENAI_API_KEY }), TWILIO_AUTH_TOKEN: env.TWILIO_AUTH_TOKEN }, startOptions);
+        agent = await inner.start({ ...upstreamEnv, TWILIO_AUTH_TOKEN: env.TWILIO_AUTH_TOKEN }, startOptions);
       } catch (error) {
         await upstream.close();
         throw error;
       }
       const running = agent;
-      const twilio = await startTwilioProxy({ recorder: rec, redactor, agentWebhookUrl: running.webhookUrl, authToken: env.TWILIO_AUTH_TOKEN }).catch(async (error: unknown) => {
+      const twilio = await startTwilioProxy({
+        recorder: rec,
+        redactor,
+        agentWebhookUrl: running.webhookUrl,
+        authToken: env.TWILIO_AUTH_TOKEN,
+        ...(options.ports?.twilio === undefined ? {} : { port: options.ports.twilio }),
+        ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+      }).catch(async (error: unknown) => {
         await running.stop();
         await upstream.close();
         throw error;
       });
+      options.onListening?.({ webhookUrl: twilio.webhookUrl, agentWebhookUrl: running.webhookUrl, upstream: upstreamEnv });
       return {
         webhookUrl: twilio.webhookUrl,
         ...(running.selfReports === undefined ? {} : { selfReports: running.selfReports }),

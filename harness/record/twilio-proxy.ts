@@ -10,8 +10,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import twilio from 'twilio';
+import { timingSafeEqual } from 'node:crypto';
 import { plainOnLoopback } from '../caller/loopback.ts';
+import { twilioSignature } from '../caller/twilio-signature.ts';
 import { streamSignature } from '../caller/webhook.ts';
 import { listenOnLoopback } from '../net/listen.ts';
 import type { CallTap, Recorder } from './recorder.ts';
@@ -83,6 +84,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * Checked with the harness's own signer (node:crypto), not the `twilio` package: that is an optional
+ * peer of the reference agent, and `callbench record` in front of a team's own agent must not need it.
+ */
+function sameSignature(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function startTwilioProxy(options: TwilioProxyOptions): Promise<TwilioProxy> {
@@ -110,7 +121,7 @@ export async function startTwilioProxy(options: TwilioProxyOptions): Promise<Twi
     const given = req.headers['x-twilio-signature'];
     const publicUrl = new URL(path, publicBase()).toString();
     const signature =
-      typeof given !== 'string' ? 'missing' : twilio.validateRequest(authToken, given, publicUrl, params) ? 'valid' : 'invalid';
+      typeof given !== 'string' ? 'missing' : sameSignature(given, twilioSignature(authToken, publicUrl, params)) ? 'valid' : 'invalid';
     const callSid = params['CallSid'] ?? `CA-unknown-${Date.now()}`;
     const tap = recorder.beginCall(callSid, new URL(path, 'http://x').pathname);
     tap.twilio({ kind: 'webhook', path: redactor.url(path), params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, redactor.text(v)])), signature });
@@ -119,7 +130,7 @@ export async function startTwilioProxy(options: TwilioProxyOptions): Promise<Twi
     // The path Twilio was given is the agent's own, so the agent's webhook URL is the proxy's with the agent's origin.
     const headers: Record<string, string> = {
       'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded'),
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, target.toString(), params),
+      'x-twilio-signature': twilioSignature(authToken, target.toString(), params),
     };
     for (const name of ['user-agent', 'i-twilio-idempotency-token', 'accept']) {
       const value = req.headers[name];

@@ -55,6 +55,18 @@ export const COMMANDS: readonly Command[] = [
     run: async (argv, { io }) => (await import('./fixture.ts')).fixtureCommand(argv, io, process.cwd()),
   },
   {
+    name: 'record',
+    summary: 'put capture proxies in front of an agent and record each call (Twilio and upstream) as a capture directory',
+    help: async () => (await import('./record.ts')).RECORD_HELP,
+    run: async (argv, { io, env, untilInterrupted }) => (await import('./record.ts')).recordCommand(argv, io, env, untilInterrupted, process.cwd()),
+  },
+  {
+    name: 'import',
+    summary: 'import RECORDING.wav: a dual-channel call recording made a scenario with its fixtures, barge-ins at their recorded offsets',
+    help: async () => (await import('./import.ts')).IMPORT_HELP,
+    run: async (argv, { io }) => (await import('./import.ts')).importCommand(argv, io, process.cwd()),
+  },
+  {
     name: 'mocks',
     summary: 'start the mock Deepgram and OpenAI servers alone and print their environment',
     help: async () => (await import('./mocks.ts')).MOCKS_HELP,
