@@ -16,7 +16,7 @@ import { admitDeepgramSocket } from '../mocks/deepgram/sockets.ts';
 import { serveSpeakRest } from '../mocks/deepgram/speak-rest.ts';
 import { serveChatCompletion } from '../mocks/openai/chat.ts';
 import { admitRealtime } from '../mocks/openai/realtime/upgrade.ts';
-import type { LatencyProfile } from '../mocks/profiles.ts';
+import { PROFILES, profileNames, type LatencyProfile } from '../mocks/profiles.ts';
 import type { ReplaySource } from '../mocks/replay/source.ts';
 import type { MockSocket } from '../mocks/transport/socket.ts';
 import { createMockContext, type Mocks } from '../mocks/start-mocks.ts';
@@ -30,7 +30,8 @@ export const REFUSED_UPGRADE_CLOSE_CODE = 1006;
 
 export interface MswMocksOptions {
   clock: Clock;
-  profile: LatencyProfile;
+  /** A latency profile, or the name of one of callbench's (`instant`, …; profileNames()). */
+  profile: LatencyProfile | string;
   seed: number;
   /** The key the mocks accept; every other key is refused as the real services would. */
   apiKey?: string;
@@ -70,10 +71,17 @@ type Admission = { ok: true; serve(socket: MockSocket): void } | { ok: false; me
 const wsUrl = (url: string): string => url.replace(/^http/, 'ws');
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 
+function profileOf(profile: LatencyProfile | string): LatencyProfile {
+  if (typeof profile !== 'string') return profile;
+  const found = PROFILES[profile];
+  if (found === undefined) throw new RangeError(`createMswMocks: profile '${profile}' is not one of ${profileNames().join(', ')}`);
+  return found;
+}
+
 export function createMswMocks(options: MswMocksOptions): MswMocks {
   const ctx: MockContext = createMockContext({
     clock: options.clock,
-    profile: options.profile,
+    profile: profileOf(options.profile),
     seed: options.seed,
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.replay === undefined ? {} : { replay: options.replay }),
