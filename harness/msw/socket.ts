@@ -47,7 +47,10 @@ export function fromMswClient(client: MswClient): MockSocket {
       client.send(page?.binaryType === 'arraybuffer' ? copy.buffer : new Blob([copy]));
     },
     close(code, reason) {
-      client.close(code, reason);
+      // msw drops a frame whose delivery (a microtask) finds the socket closing: the close waits
+      // behind the frames sent before it, as a server's close frame follows its data on the wire.
+      closed = true;
+      queueMicrotask(() => client.close(code, reason));
     },
     onMessage(listener) {
       client.addEventListener('message', (event) => {
