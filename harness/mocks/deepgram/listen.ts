@@ -3,9 +3,8 @@
  * recogniser on the audio timebase, and sends each result after the profile's processing lag.
  */
 import { createHash } from 'node:crypto';
-import type { RawData, WebSocket } from 'ws';
+import type { MockSocket } from '../transport/socket.ts';
 import { createStreamingVad, decodeRaw } from '../../audio/index.ts';
-import { rawDataToBuffer } from '../../net/raw-data.ts';
 import { DEEPGRAM_CLOSE, parseListenControl } from '../../protocol/deepgram.ts';
 import { buildResults } from './listen-messages.ts';
 import { parseListenParams } from './listen-params.ts';
@@ -24,7 +23,7 @@ export function validateListenParams(params: URLSearchParams): string | undefine
   return parsed.ok ? undefined : parsed.error;
 }
 
-export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
+export function handleListenSocket(ws: MockSocket, args: SocketArgs): void {
   const { ctx, connection, requestId } = args;
   const journal = connectionJournal(ctx.journal, 'deepgram.listen', connection);
   const parsed = parseListenParams(args.params);
@@ -54,7 +53,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     lastSendAt = at;
     const cancel = ctx.clock.at(at, () => {
       timers.delete(cancel);
-      if (ws.readyState !== ws.OPEN) return;
+      if (!ws.isOpen()) return;
       ws.send(JSON.stringify(message()));
       record();
     });
@@ -148,11 +147,11 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     timers.add(cancel);
   };
 
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  ws.onMessage((data, isBinary) => {
     if (closing) return;
     armIdle();
     if (isBinary) {
-      const bytes = rawDataToBuffer(data);
+      const bytes = data;
       if (bytes.length === 0) {
         journal({ direction: 'received', kind: 'CloseStream', data: { legacy: true } });
         closeStream();
@@ -174,7 +173,7 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
       }
       return;
     }
-    const control = parseListenControl(rawDataToBuffer(data).toString('utf8'));
+    const control = parseListenControl(data.toString('utf8'));
     if (!control.ok) {
       // Deepgram answers a text frame it cannot read rather than ignoring it: 1008, as for data it cannot decode.
       journal({ direction: 'received', kind: 'invalid', data: { error: control.error } });
@@ -203,12 +202,12 @@ export function handleListenSocket(ws: WebSocket, args: SocketArgs): void {
     }
   });
 
-  ws.on('close', (code: number) => {
+  ws.onClose((code) => {
     idleCancel?.();
     replay?.cancel();
     for (const cancel of timers) cancel();
     timers.clear();
     journal({ direction: 'event', kind: 'close', data: { code } });
   });
-  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
+  ws.onError((error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 }

@@ -11,11 +11,12 @@
  * on the default encoding (mp3 vs linear16, PROTOCOLS.md §7.2) the mock uses linear16, so a
  * request without `encoding` still gets audio.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { checkDeepgramAuth } from './auth.ts';
 import { modelUuid, parseSpeakParams, renderSpeech, SPEAK_CHUNK_MS, SPEAK_MAX_TEXT_CHARS, type SpeakEncoding, type SpeakParams } from './speak-ws.ts';
 import { wavStreamHeader } from './wav-stream-header.ts';
-import type { MockContext } from '../context.ts';
+import { tieByHeader, type MockContext } from '../context.ts';
+import type { MockRequest, MockResponse } from '../transport/http.ts';
 import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
 import { replayCallOf } from '../replay/source.ts';
@@ -76,18 +77,12 @@ function parseQuery(search: URLSearchParams): { ok: true; value: RestQuery } | {
 
 type BodyResult = { ok: true; text: string } | { ok: false; status: number; error: string };
 
-async function readText(req: IncomingMessage): Promise<BodyResult> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > SPEAK_REST_MAX_BODY_BYTES) return { ok: false, status: 413, error: `Payload Too Large: the request body exceeds ${SPEAK_REST_MAX_BODY_BYTES} bytes.` };
-    chunks.push(buffer);
-  }
+async function readText(req: MockRequest): Promise<BodyResult> {
+  const raw = await req.readBody(SPEAK_REST_MAX_BODY_BYTES);
+  if (!raw.ok) return { ok: false, status: 413, error: `Payload Too Large: the request body exceeds ${SPEAK_REST_MAX_BODY_BYTES} bytes.` };
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.bytes.toString('utf8'));
   } catch {
     return { ok: false, status: 400, error: 'Content-type was application/json, but we could not process the JSON payload.' };
   }
@@ -99,7 +94,21 @@ async function readText(req: IncomingMessage): Promise<BodyResult> {
   return { ok: true, text };
 }
 
-export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse, args: SpeakRestArgs): Promise<void> {
+/**
+ * One POST /v1/speak on any transport (the localhost server's, msw's), from its arrival to its last
+ * byte; a bug in the mock is journalled and answered 500 if nothing was sent yet.
+ */
+export function serveSpeakRest(ctx: MockContext, req: MockRequest, res: MockResponse): void {
+  const args = { ctx, connection: ctx.nextId('speak-rest'), requestId: randomUUID() };
+  tieByHeader(ctx, 'deepgram.speak.rest', args.connection, req.headers);
+  handleSpeakRest(req, res, args).catch((error: unknown) => {
+    ctx.journal.record({ service: 'deepgram.speak.rest', connection: args.connection, direction: 'event', kind: 'error', data: { message: String(error) } });
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+    res.end();
+  });
+}
+
+export async function handleSpeakRest(req: MockRequest, res: MockResponse, args: SpeakRestArgs): Promise<void> {
   const { ctx, connection, requestId } = args;
   const journal = connectionJournal(ctx.journal, 'deepgram.speak.rest', connection);
   const fail = (status: number, errCode: string, message: string): void => {
@@ -108,22 +117,22 @@ export async function handleSpeakRest(req: IncomingMessage, res: ServerResponse,
     res.end(JSON.stringify({ err_code: errCode, err_msg: message, request_id: requestId }));
   };
 
-  const auth = checkDeepgramAuth(req, ctx.apiKey);
+  const auth = checkDeepgramAuth(req.headers, ctx.apiKey);
   if (!auth.ok) {
-    req.resume();
+    req.discardBody();
     fail(401, 'INVALID_AUTH', auth.message);
     return;
   }
-  const query = parseQuery(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams);
+  const query = parseQuery(req.url.searchParams);
   if (!query.ok) {
-    req.resume();
+    req.discardBody();
     fail(400, 'Bad Request', query.error);
     return;
   }
   // The body is JSON (`{"text": …}`), and the API is told so; anything else is not read as text.
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (contentType !== 'application/json') {
-    req.resume();
+    req.discardBody();
     fail(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-type was '${contentType === '' ? '(none)' : contentType}'; a text-to-speech request body is JSON and needs Content-Type: application/json.`);
     return;
   }
@@ -154,7 +163,7 @@ interface StreamArgs {
 }
 
 /** Sends the audio of `text`: headers with the first chunk after the first-byte delay, then one chunk per interval. */
-function streamSpeech(res: ServerResponse, args: StreamArgs): void {
+function streamSpeech(res: MockResponse, args: StreamArgs): void {
   const { ctx, text, params, container, journal } = args;
   const render = renderSpeech(text, params);
   // μ-law speech carries the request's source mark (attribution/source-book.ts); the WAV header never does.
@@ -168,7 +177,7 @@ function streamSpeech(res: ServerResponse, args: StreamArgs): void {
   let done = false;
   let cancel: () => void = () => {};
 
-  res.on('close', () => {
+  res.onAbort(() => {
     if (done) return;
     done = true;
     cancel();

@@ -6,7 +6,7 @@
  * minute (1008 DATA-0001), 20 Flush a minute (Warning).
  */
 import { createHash } from 'node:crypto';
-import type { RawData, WebSocket } from 'ws';
+import type { MockSocket } from '../transport/socket.ts';
 import alawmulaw from 'alawmulaw';
 import { DEFAULT_SYNTH, encodeMulaw, resample, SAMPLE_RATE, synthesizePcm } from '../../audio/index.ts';
 import { DEEPGRAM_CLOSE, parseSpeakClientMessage } from '../../protocol/deepgram.ts';
@@ -149,12 +149,6 @@ export function modelUuid(model: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
-
 /** One Flush being played out. */
 interface Job {
   sequence: number;
@@ -164,7 +158,7 @@ interface Job {
   sent: number;
 }
 
-export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
+export function handleSpeakSocket(ws: MockSocket, args: SocketArgs): void {
   const { ctx, connection, requestId } = args;
   const journal = connectionJournal(ctx.journal, 'deepgram.speak.ws', connection);
   /** The call, as far as it is known now (the first Speak text may tie it): faults look it up when they strike. */
@@ -195,7 +189,7 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
 
   /** Sends a control message and journals it. */
   const sendJson = (message: SpeakControl): void => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (!ws.isOpen()) return;
     ws.send(JSON.stringify(message));
     switch (message.type) {
       case 'Metadata':
@@ -246,8 +240,8 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
         const bytes = marked(job.render.chunk(job.sent));
         job.sent++;
         const owner = call();
-        if (ws.readyState === ws.OPEN) {
-          ws.send(bytes, { binary: true });
+        if (ws.isOpen()) {
+          ws.send(bytes);
           journal({ direction: 'sent', kind: 'audio', data: { bytes: bytes.length, flush: job.sequence, late: false } });
           if (ctx.faults.of(owner, 'interleave_control').length > 0) {
             if (job.sent === 1) journal({ direction: 'event', kind: 'fault', data: { type: 'interleave_control', flush: job.sequence } });
@@ -275,9 +269,9 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     const job = jobs[0];
     if (late === undefined || job?.render === undefined) return;
     const count = Math.min(job.render.chunks - job.sent, Math.ceil(late.ms / SPEAK_CHUNK_MS));
-    for (let i = 0; i < count && ws.readyState === ws.OPEN; i++) {
+    for (let i = 0; i < count && ws.isOpen(); i++) {
       const bytes = marked(job.render.chunk(job.sent++));
-      ws.send(bytes, { binary: true });
+      ws.send(bytes);
       journal({ direction: 'sent', kind: 'audio', data: { bytes: bytes.length, flush: job.sequence, late: true } });
     }
     journal({ direction: 'event', kind: 'fault', data: { type: 'late_audio', chunks: count } });
@@ -377,22 +371,22 @@ export function handleSpeakSocket(ws: WebSocket, args: SocketArgs): void {
     }
   };
 
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  ws.onMessage((data, isBinary) => {
     if (closed) return;
-    const bytes = toBuffer(data);
+    const bytes = data;
     if (isBinary) {
       journal({ direction: 'received', kind: 'binary', data: { bytes: bytes.length } });
       return;
     }
     onText(bytes.toString('utf8'));
   });
-  ws.on('close', (code: number, reason: Buffer) => {
+  ws.onClose((code, reason) => {
     closed = true;
     stopTimer();
     jobs.length = 0;
-    journal({ direction: 'event', kind: 'close', data: { code, reason: reason.toString('utf8') } });
+    journal({ direction: 'event', kind: 'close', data: { code, reason } });
   });
-  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
+  ws.onError((error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 
   journal({ direction: 'event', kind: 'open', data: { model: params.model, encoding: params.encoding, sampleRate: params.sampleRate, speed: params.speed, container: args.params.get('container') } });
   sendJson({ type: 'Metadata', request_id: requestId, model_name: params.model, model_version: MODEL_VERSION, model_uuid: modelUuid(params.model) });

@@ -3,8 +3,8 @@
  * token on the profile's delays and streamed as SSE chunks (or returned whole), as the API does.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tieByHeader, type MockContext } from '../context.ts';
+import type { MockRequest, MockResponse } from '../transport/http.ts';
 import { connectionJournal, type ConnectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
 import { speechDurationMs } from '../../audio/index.ts';
@@ -36,20 +36,10 @@ type FullUsage = ChatUsage & {
 };
 type Chunk = Omit<ChatCompletionChunk, 'usage'> & { service_tier: string; usage?: FullUsage | null; obfuscation?: string };
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (part: Buffer) => {
-      size += part.length;
-      if (size <= MAX_BODY_BYTES) parts.push(part);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(parts)));
-    req.on('close', () => {
-      if (!req.complete) resolve(undefined);
-    });
-    req.on('error', reject);
-  });
+/** The body, or undefined when it is too large or the client went away before its end. */
+async function readBody(req: MockRequest): Promise<Buffer | undefined> {
+  const body = await req.readBody(MAX_BODY_BYTES).catch(() => undefined);
+  return body?.ok === true ? body.bytes : undefined;
 }
 
 function usageOf(promptTokens: number, completionTokens: number): FullUsage {
@@ -85,8 +75,22 @@ function fingerprint(model: string): string {
   return `fp_${(h >>> 0).toString(16).padStart(8, '0')}${(model.length % 256).toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * One chat completions request on any transport (the localhost server's, msw's); a bug in the mock,
+ * not a modeled failure, is answered 500 if nothing was sent yet.
+ */
+export function serveChatCompletion(ctx: MockContext, req: MockRequest, res: MockResponse): void {
+  handleChatCompletion(req, res, ctx).catch((error: unknown) => {
+    if (!res.headersSent) {
+      sendError(res, { status: 500, body: { error: { message: String(error), type: 'server_error', param: null, code: null } } }, `req_${randomBytes(16).toString('hex')}`);
+    } else {
+      res.destroy();
+    }
+  });
+}
+
 /** Serves one chat completions request from its arrival to its last byte (or the client's abort). */
-export async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, ctx: MockContext): Promise<void> {
+export async function handleChatCompletion(req: MockRequest, res: MockResponse, ctx: MockContext): Promise<void> {
   const arrivedAt = ctx.clock.now();
   const connection = ctx.nextId('chat');
   tieByHeader(ctx, 'openai.chat', connection, req.headers);
@@ -99,11 +103,9 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
   };
 
   const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
-  });
+  res.onAbort(() => abort.abort(new Error('client closed the connection')));
 
-  const raw = await readBody(req).catch(() => undefined);
+  const raw = await readBody(req);
   if (abort.signal.aborted) {
     journal({ direction: 'event', kind: 'abort', data: { phase: 'request' } });
     return;
@@ -210,7 +212,7 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
 interface Generation {
   ctx: MockContext;
   request: ChatRequest;
-  res: ServerResponse;
+  res: MockResponse;
   signal: AbortSignal;
   journal: ConnectionJournal<'openai.chat'>;
   arrivedAt: number;

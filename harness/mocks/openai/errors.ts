@@ -1,5 +1,5 @@
 /** OpenAI error responses: status, the documented `{ error: { message, type, param, code } }` body, headers. */
-import type { ServerResponse } from 'node:http';
+import type { MockResponse } from '../transport/http.ts';
 import type { OpenAIErrorBody } from '../../protocol/openai.ts';
 
 export interface OpenAIError {
@@ -58,7 +58,7 @@ export const openAIErrors = {
  * keeps the SDK from retrying; a retryable error (an injected 429/5xx) leaves the SDK to its retry
  * policy, as the live service does.
  */
-export function sendError(res: ServerResponse, err: OpenAIError, requestId: string, retryable = false): void {
+export function sendError(res: MockResponse, err: OpenAIError, requestId: string, retryable = false): void {
   const body = JSON.stringify(err.body);
   res.writeHead(err.status, {
     'content-type': 'application/json; charset=utf-8',

@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { MockContext, MockServer } from '../context.ts';
-import { handleChatCompletion } from './chat.ts';
+import { serveChatCompletion } from './chat.ts';
+import { fromNode } from '../transport/http.ts';
 import { openAIErrors, sendError } from './errors.ts';
 import { createRealtimeHost, startTlsTwin } from './realtime/host.ts';
 import { listenOnLoopback } from '../../net/listen.ts';
@@ -29,18 +30,12 @@ export async function startOpenAIMock(ctx: MockContext, port = 0, tlsPort = 0): 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method === 'POST' && CHAT_PATHS.has(path)) {
-      handleChatCompletion(req, res, ctx).catch((error: unknown) => {
-        // A bug in the mock, not a modeled failure: answer 500 if nothing was sent yet.
-        if (!res.headersSent) {
-          sendError(res, { status: 500, body: { error: { message: String(error), type: 'server_error', param: null, code: null } } }, `req_${randomBytes(16).toString('hex')}`);
-        } else {
-          res.destroy();
-        }
-      });
+      const { request, response } = fromNode(req, res);
+      serveChatCompletion(ctx, request, response);
       return;
     }
     req.resume();
-    sendError(res, openAIErrors.invalidUrl(req.method ?? 'GET', path), `req_${randomBytes(16).toString('hex')}`);
+    sendError(fromNode(req, res).response, openAIErrors.invalidUrl(req.method ?? 'GET', path), `req_${randomBytes(16).toString('hex')}`);
   });
   const realtime = createRealtimeHost(ctx);
   server.on('upgrade', realtime.onUpgrade);

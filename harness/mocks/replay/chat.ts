@@ -8,7 +8,7 @@
  * A stream the agent aborted in the recording ends where it did: the replay then closes it as a
  * complete one (finish_reason and [DONE]), the service's words after that point being unknown.
  */
-import type { ServerResponse } from 'node:http';
+import type { MockResponse } from '../transport/http.ts';
 import { speechDurationMs } from '../../audio/index.ts';
 import type { MockContext } from '../context.ts';
 import type { ConnectionJournal } from '../journal/journal.ts';
@@ -17,7 +17,7 @@ import type { RecordedChat } from './source.ts';
 
 export interface ChatReplayArgs {
   ctx: MockContext;
-  res: ServerResponse;
+  res: MockResponse;
   journal: ConnectionJournal<'openai.chat'>;
   call: string | undefined;
   arrivedAt: number;

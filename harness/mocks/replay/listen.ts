@@ -5,7 +5,7 @@
  * live mock's does (`sayFinal`), so the chat request made of it is tied to the call. Metadata is
  * the live mock's own (sent when the stream closes).
  */
-import type { WebSocket } from 'ws';
+import type { MockSocket } from '../transport/socket.ts';
 import type { MockContext } from '../context.ts';
 import type { ConnectionJournal } from '../journal/journal.ts';
 import { stripTextMarks } from '../attribution/text-mark.ts';
@@ -14,7 +14,7 @@ import { replayCallOf, type RecordedMessage } from './source.ts';
 
 export interface ListenReplayArgs {
   ctx: MockContext;
-  ws: WebSocket;
+  ws: MockSocket;
   connection: string;
   requestId: string;
   journal: ConnectionJournal<'deepgram.listen'>;
@@ -42,7 +42,7 @@ export function createListenReplay(args: ListenReplayArgs): ListenReplay | undef
   const messages = recorded.messages.filter((m) => m.type !== 'Metadata');
 
   const deliver = (item: RecordedMessage, intendedAt: number): void => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (!ws.isOpen()) return;
     let message: unknown;
     try {
       message = JSON.parse(stripTextMarks(item.text));

@@ -5,7 +5,7 @@
  * Everything is journalled under `openai.realtime`; every timer runs on the run's clock and is
  * cancelled when the socket closes.
  */
-import type { RawData, WebSocket } from 'ws';
+import type { MockSocket } from '../../transport/socket.ts';
 import type { MockContext } from '../../context.ts';
 import type { RegisteredUtterance } from '../../script.ts';
 import { DEFAULT_REPLY } from '../chat.ts';
@@ -46,9 +46,9 @@ export function realtimeJournal(args: Pick<RealtimeSocketArgs, 'ctx' | 'connecti
  * Sends `event` with a fresh event_id, and journals it, while the socket is open; an `error` event
  * is also journalled as a refusal, with the mock's own message, for the run to report.
  */
-export function createSender(ws: WebSocket, journal: Journal, outputBytesPerMs: () => number): (event: ServerEvent) => void {
+export function createSender(ws: MockSocket, journal: Journal, outputBytesPerMs: () => number): (event: ServerEvent) => void {
   return (event) => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (!ws.isOpen()) return;
     const { type, ...rest } = event;
     const full = { type, event_id: realtimeId('event'), ...rest };
     ws.send(JSON.stringify(full));
@@ -76,13 +76,7 @@ export function verbatimLine(instructions: string): string | undefined {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function toText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): void {
+export function handleRealtimeSocket(ws: MockSocket, args: RealtimeSocketArgs): void {
   const { ctx } = args;
   const journal = realtimeJournal(args);
   /** The call, as far as it is known now (the audio mark ties it): faults and replies look it up when needed. */
@@ -391,21 +385,21 @@ export function handleRealtimeSocket(ws: WebSocket, args: RealtimeSocketArgs): v
   journal({ direction: 'event', kind: 'open', data: { model: args.model, beta: false, query: args.query } });
   send({ type: 'session.created', session: structuredClone(session) });
 
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  ws.onMessage((data, isBinary) => {
     if (isBinary) {
       journal({ direction: 'received', kind: 'invalid', data: { error: 'binary' } });
       fail(realtimeErrors.invalidJson('binary frames are not supported'), null);
       return;
     }
-    onMessage(toText(data));
+    onMessage(data.toString('utf8'));
   });
-  ws.on('close', (code: number) => {
+  ws.onClose((code) => {
     closed = true;
     replay?.cancel();
     for (const cancel of timers) cancel();
     timers.clear();
     journal({ direction: 'event', kind: 'close', data: { code, activeResponse: active?.id ?? null } });
   });
-  ws.on('error', (error: Error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
+  ws.onError((error) => journal({ direction: 'event', kind: 'error', data: { message: error.message } }));
 }
 
