@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusalOf } from './helpers/refusal.ts';
 import { readWav, resample } from '../../harness/audio/index.ts';
 import { fixtureCommand } from '../../harness/cli/commands/fixture.ts';
 import type { CommandIo } from '../../harness/cli/io.ts';
 import { FIXTURES_DIR } from '../../harness/cli/paths.ts';
-import { UsageError } from '../../harness/cli/usage-error.ts';
-import { InputError } from '../../harness/scenario/errors.ts';
 import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
 
 let project: string;
@@ -23,16 +22,7 @@ function capture(): CommandIo & { lines: string[] } {
   return { lines, out: (text) => lines.push(text), progress: (text) => lines.push(`stderr: ${text}`) };
 }
 
-async function refusal(argv: string[]): Promise<string> {
-  const error = await fixtureCommand(argv, capture(), project).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error instanceof UsageError || error instanceof InputError, String(error)).toBe(true);
-  const message = (error as Error).message;
-  expect(message).not.toContain('\n');
-  return message;
-}
+const refusal = (argv: string[]): Promise<string> => refusalOf(() => fixtureCommand(argv, capture(), project));
 
 beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'callbench-fixture-cli-'));

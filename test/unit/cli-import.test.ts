@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusalOf } from './helpers/refusal.ts';
 import { SAMPLE_RATE } from '../../harness/audio/index.ts';
 import { importCommand } from '../../harness/cli/commands/import.ts';
 import type { CommandIo } from '../../harness/cli/io.ts';
 import { FIXTURES_DIR } from '../../harness/cli/paths.ts';
-import { UsageError } from '../../harness/cli/usage-error.ts';
 import { parseTranscript } from '../../harness/record/import-recording.ts';
-import { InputError } from '../../harness/scenario/errors.ts';
 import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
 import { BARGE_IN_MS, dualChannelChannels, dualChannelRecording, QUIET_MS } from '../helpers/dual-channel-recording.ts';
 
@@ -32,16 +31,7 @@ function capture(): CommandIo & { lines: string[] } {
   return { lines: out, out: (text) => out.push(text), progress: (text) => out.push(`stderr: ${text}`) };
 }
 
-async function refusal(argv: string[]): Promise<string> {
-  const error = await importCommand(argv, capture(), project).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error instanceof UsageError || error instanceof InputError, String(error)).toBe(true);
-  const message = (error as Error).message;
-  expect(message).not.toContain('\n');
-  return message;
-}
+const refusal = (argv: string[]): Promise<string> => refusalOf(() => importCommand(argv, capture(), project));
 
 beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'callbench-import-'));

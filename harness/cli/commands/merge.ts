@@ -13,7 +13,7 @@ import { renderHistogramLog } from '../../report/hlog.ts';
 import { renderMarkdownSummary } from '../../report/markdown-summary.ts';
 import { renderSummaryTable } from '../../report/table.ts';
 import { renderThresholds } from '../../report/thresholds-table.ts';
-import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
+import { trustBoundsFrom } from '../trust-bounds-env.ts';
 import { renderUpstream } from '../../report/upstream-table.ts';
 import { renderWarnings } from '../../report/warnings.ts';
 import { mergeShards } from '../../shard/merge.ts';
@@ -57,14 +57,6 @@ const MERGE_OPTIONS = {
   ...THRESHOLD_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
-
-function trustBoundsFrom(env: Readonly<Record<string, string | undefined>>): TrustBounds {
-  const text = env[TRUST_BOUNDS_ENV];
-  if (text === undefined || text === '') return { ...TRUST_BOUNDS };
-  const parsed = parseTrustBounds(text);
-  if (!parsed.ok) throw new UsageError(`${TRUST_BOUNDS_ENV}='${text}': ${parsed.expected}`);
-  return parsed.bounds;
-}
 
 export async function mergeCommand(argv: string[], io: CommandIo, env: Readonly<Record<string, string | undefined>> = {}, cwd = process.cwd()): Promise<number> {
   const dirs: string[] = [];

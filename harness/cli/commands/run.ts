@@ -19,7 +19,8 @@ import { BASELINE_HELP, BASELINE_OPTIONS, checkBaselineAgainst, checkSavePath, p
 import { parsePlantedFlags, PLANTED_HELP, PLANTED_OPTIONS } from '../planted-flags.ts';
 import { UsageError } from '../usage-error.ts';
 import { redactSecrets } from '../../runner/redact.ts';
-import { parseTrustBounds, TRUST_BOUNDS, TRUST_BOUNDS_ENV, type TrustBounds } from '../../report/trust-bounds.ts';
+import { TRUST_BOUNDS, TRUST_BOUNDS_ENV } from '../../report/trust-bounds.ts';
+import { trustBoundsFrom } from '../trust-bounds-env.ts';
 import { AGENT_DEFAULTS } from '../../../agent/options.ts';
 import { DEFAULT_REPLY_OPTIONS } from '../../../agent/reply/reply-options.ts';
 import type { CommandIo } from '../io.ts';
@@ -84,15 +85,6 @@ run exits 3 even when a threshold failed too.
 Ctrl-C (SIGINT) or SIGTERM stops the run: the calls in flight are hung up, the agent and the mocks
 stopped, the partial report printed and written ("partial": true), exit 130 / 143; a second
 Ctrl-C exits at once.`;
-
-/** The bounds a run is judged by: the defaults, or what CALLBENCH_TRUST_BOUNDS sets. */
-function trustBoundsFrom(env: Readonly<Record<string, string | undefined>>): TrustBounds {
-  const text = env[TRUST_BOUNDS_ENV];
-  if (text === undefined || text === '') return { ...TRUST_BOUNDS };
-  const parsed = parseTrustBounds(text);
-  if (!parsed.ok) throw new UsageError(`${TRUST_BOUNDS_ENV}='${text}': ${parsed.expected}`);
-  return parsed.bounds;
-}
 
 /**
  * The reference agent's module, loaded only for a run that uses it: it imports the SDKs, which a
