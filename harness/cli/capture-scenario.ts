@@ -32,17 +32,18 @@ export interface CaptureScenario {
   mode: AgentMode;
 }
 
-function isDirectory(file: string): boolean {
+/** A directory holding a capture.json: a capture (any other directory is no scenario, said as such by the scenario resolver). */
+function isCaptureDirectory(dir: string): boolean {
   try {
-    return statSync(file).isDirectory();
+    return statSync(dir).isDirectory() && statSync(path.join(dir, 'capture.json')).isFile();
   } catch {
     return false;
   }
 }
 
-/** The `--scenario` value that is a directory (a capture), if one is; refuses a capture among other scenarios. */
+/** The `--scenario` value that is a capture directory, if one is; refuses a capture among other scenarios. */
 export function captureArgOf(args: readonly string[], cwd: string): string | undefined {
-  const capture = args.find((arg) => isDirectory(path.resolve(cwd, arg)));
+  const capture = args.find((arg) => isCaptureDirectory(path.resolve(cwd, arg)));
   if (capture !== undefined && args.length > 1) {
     throw new UsageError(`--scenario '${capture}' is a capture directory: a capture replays alone, give no other --scenario with it`);
   }
