@@ -33,7 +33,7 @@ export interface BaselineFlagValues {
   'regression-file'?: string[] | undefined;
 }
 
-export const BASELINE_HELP = `Baselines (gate a change on the last good run; README "Gating"):
+export const BASELINE_HELP = `Baselines (gate a change on the last good run; README "Against a baseline"):
   --save-baseline FILE  keep this run as a baseline (e.g. reports/baselines/main.json): its raw
                         samples, histograms, plan, versions and machine
   --baseline FILE       compare this run with a saved baseline: p50 and p95 differences with 95%

@@ -20,7 +20,7 @@ export interface PlantedFlagValues {
 
 export const PLANTED_HELP = `Planted regression (to prove a gate):
   --reply-delay-ms N    the reference agent waits N ms before each LLM request (cascaded mode):
-                        a latency regression a baseline comparison must catch (README "Gating")`;
+                        a latency regression a baseline comparison must catch (README "Against a baseline")`;
 
 /** The faults the flags plant; throws UsageError for a bad value, or for a mode or agent it does not apply to. */
 export function parsePlantedFlags(values: PlantedFlagValues, mode: AgentMode | undefined, external: boolean): PlantedFaults {
