@@ -44,6 +44,13 @@ export interface RecorderOptions {
   onWritten?: (call: RecordedCall) => void;
   onError?: (callSid: string, error: Error) => void;
   graceMs?: number;
+  /**
+   * Callbench's own caller places the calls and annotate()s each with its script once the call
+   * has ended: a finished call then also waits for its script before it is written (close() writes
+   * it regardless). Without this a call whose connections closed before the run's call-ended event
+   * was written without its script, and its replay fell back to finding the utterances by VAD.
+   */
+  scripted?: boolean;
 }
 
 export interface CallTap {
@@ -98,6 +105,8 @@ interface CallState {
   script: CallerScript | undefined;
   writing: Promise<void> | undefined;
   cancelGrace: (() => void) | undefined;
+  /** GRACE_MS have passed since the stream closed: the call is written without waiting for its connections. */
+  graceOver: boolean;
 }
 
 export function createRecorder(options: RecorderOptions): Recorder {
@@ -178,10 +187,11 @@ export function createRecorder(options: RecorderOptions): Recorder {
     return call.writing;
   };
 
-  /** A finished call whose connections have all closed is written now. */
+  /** A finished call whose connections have all closed (or whose grace is over), and that has its script if one is due, is written now. */
   const settle = (call: CallState): void => {
     if (call.endedAt === undefined || call.writing !== undefined) return;
-    if ([...call.conns].every((conn) => !openConns.has(conn))) void write(call);
+    if (options.scripted === true && call.script === undefined) return;
+    if (call.graceOver || [...call.conns].every((conn) => !openConns.has(conn))) void write(call);
   };
 
   const assign = (conn: string, call: CallState): void => {
@@ -214,6 +224,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
         script: undefined,
         writing: undefined,
         cancelGrace: undefined,
+        graceOver: false,
       };
       for (const other of others) other.overlapped = true;
       calls.push(call);
@@ -253,7 +264,10 @@ export function createRecorder(options: RecorderOptions): Recorder {
           call.endedAt = clock.now();
           call.playback.dispose();
           call.heard.push({ kind: 'closed', t: call.endedAt, by: 'caller', code: 1000 });
-          call.cancelGrace = clock.at(call.endedAt + (options.graceMs ?? GRACE_MS), () => void write(call));
+          call.cancelGrace = clock.at(call.endedAt + (options.graceMs ?? GRACE_MS), () => {
+            call.graceOver = true;
+            settle(call);
+          });
           settle(call);
         },
       };
@@ -279,7 +293,9 @@ export function createRecorder(options: RecorderOptions): Recorder {
     },
     annotate(callSid, script) {
       const call = calls.find((c) => c.callSid === callSid);
-      if (call !== undefined) call.script = script;
+      if (call === undefined) return;
+      call.script = script;
+      settle(call);
     },
     async close() {
       for (const call of calls) call.endedAt ??= clock.now();

@@ -32,6 +32,8 @@ export interface RecordingTargetOptions {
   publicUrl?: string;
   /** Told once both proxies listen: what to give Twilio and the agent (`callbench record` prints it). */
   onListening?: (proxies: RecordingProxies) => void;
+  /** Callbench's caller places the calls and annotate()s each: a capture waits for its script (recorder.ts). */
+  scripted?: boolean;
 }
 
 export interface RecordingProxies {
@@ -76,6 +78,7 @@ export function createRecordingTarget(inner: AgentTarget, options: RecordingTarg
         dirFor: options.dirFor,
         upstream: options.upstream,
         callbenchVersion: options.callbenchVersion,
+        ...(options.scripted === undefined ? {} : { scripted: options.scripted }),
         ...(options.onWritten === undefined ? {} : { onWritten: options.onWritten }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
       });

@@ -206,6 +206,15 @@ interface Digest {
   services: Partial<Record<MockService, number>>;
 }
 
+/**
+ * Checks whose verdict is a timing tolerance on the agent's own clock (a truncate's audio_end_ms
+ * within 250 ms of what the caller played): an agent that counts from its own receipt of media, as
+ * the Python sample does, lands outside it when a loaded machine delays its reads. Their verdicts
+ * say how the agent fared on this machine, not whether it was measured alike, so they are left
+ * out of the comparison (each test asserts the ones it needs itself).
+ */
+const TIMED_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>(['realtime.truncate-accurate']);
+
 function digest(run: AgentRun, stages: readonly StageMetricName[]): Digest {
   const metricCounts: Record<string, number> = {};
   for (const call of run.calls) {
@@ -215,7 +224,7 @@ function digest(run: AgentRun, stages: readonly StageMetricName[]): Digest {
     }
   }
   const statuses = new Map<CheckId, Set<string>>();
-  for (const verdicts of run.verdicts.values()) for (const v of verdicts) statuses.set(v.id, (statuses.get(v.id) ?? new Set()).add(v.status));
+  for (const verdicts of run.verdicts.values()) for (const v of verdicts) if (!TIMED_CHECKS.has(v.id)) statuses.set(v.id, (statuses.get(v.id) ?? new Set()).add(v.status));
   const services: Partial<Record<MockService, number>> = {};
   for (const [service, n] of Object.entries(run.upstream.ties.byService) as Array<[MockService, { tied: number }]>) services[service] = n.tied;
   return {

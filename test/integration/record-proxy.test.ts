@@ -34,7 +34,7 @@ let realtime: { capture: Capture; call: CallRecord | undefined };
 /** One call of `scenario` through the proxies to `agent`, recorded into `out`. */
 async function recordOnce(agent: AgentTarget, scenario: string, out: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
   const planned = await loadPlannedScenario(path.join(ROOT, 'scenarios', `${scenario}.json`), path.join(ROOT, 'fixtures', 'utterances'));
-  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test' });
+  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test', scripted: true });
   const run = startRun(
     { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken: AUTH_TOKEN, callAudio: true },
     { clock },

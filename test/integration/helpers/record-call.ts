@@ -35,7 +35,7 @@ export async function recordOneTurn(agent: AgentTarget, out: string, clock: Cloc
   const scenarioFile = path.join(path.dirname(out), 'one-turn.json');
   await writeFile(scenarioFile, JSON.stringify(ONE_TURN));
   const planned = await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances'));
-  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test' });
+  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test', scripted: true });
   const run = startRun(
     { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken, callAudio: true },
     { clock },
