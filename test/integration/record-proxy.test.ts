@@ -10,16 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemClock } from '../../harness/clock.ts';
 import { DEFAULT_MOCK_KEY } from '../../harness/mocks/start-mocks.ts';
-import { PROFILES } from '../../harness/mocks/profiles.ts';
-import { callerScriptOf } from '../../harness/record/caller-script.ts';
-import { readCapture } from '../../harness/record/capture-reader.ts';
 import type { Capture } from '../../harness/record/capture-format.ts';
-import { createRecordingTarget } from '../../harness/record/recording-target.ts';
+import { recordCall } from './helpers/record-call.ts';
 import type { AgentTarget } from '../../harness/runner/agent-target.ts';
 import type { CallRecord } from '../../harness/runner/events.ts';
 import { createProcessAgentTarget } from '../../harness/runner/process-agent.ts';
 import { createReferenceAgentTarget } from '../../harness/runner/reference-agent.ts';
-import { startRun } from '../../harness/runner/start-run.ts';
 import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -34,20 +30,7 @@ let realtime: { capture: Capture; call: CallRecord | undefined };
 /** One call of `scenario` through the proxies to `agent`, recorded into `out`. */
 async function recordOnce(agent: AgentTarget, scenario: string, out: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
   const planned = await loadPlannedScenario(path.join(ROOT, 'scenarios', `${scenario}.json`), path.join(ROOT, 'fixtures', 'utterances'));
-  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test', scripted: true });
-  const run = startRun(
-    { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken: AUTH_TOKEN, callAudio: true },
-    { clock },
-  );
-  let ended: CallRecord | undefined;
-  run.subscribe((event) => {
-    if (event.type !== 'call-ended') return;
-    ended = event.call;
-    const script = callerScriptOf(event.call, planned.scenario, planned.fixtures);
-    if (script !== undefined) target.annotate(event.call.callSid, script);
-  });
-  await run.result;
-  return { capture: await readCapture(out), call: ended };
+  return recordCall(agent, planned, out, clock, AUTH_TOKEN);
 }
 
 beforeAll(async () => {

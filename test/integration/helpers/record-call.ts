@@ -15,6 +15,7 @@ import type { AgentTarget } from '../../../harness/runner/agent-target.ts';
 import type { CallRecord } from '../../../harness/runner/events.ts';
 import { startRun } from '../../../harness/runner/start-run.ts';
 import { loadPlannedScenario } from '../../../harness/scenario/plan.ts';
+import type { PlannedScenario } from '../../../harness/runner/run.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -34,7 +35,11 @@ export const ONE_TURN = {
 export async function recordOneTurn(agent: AgentTarget, out: string, clock: Clock, authToken: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
   const scenarioFile = path.join(path.dirname(out), 'one-turn.json');
   await writeFile(scenarioFile, JSON.stringify(ONE_TURN));
-  const planned = await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances'));
+  return recordCall(agent, await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances')), out, clock, authToken);
+}
+
+/** Records one call of `planned` to `agent` through the proxies (the mocks behind them) into the capture directory `out`. */
+export async function recordCall(agent: AgentTarget, planned: PlannedScenario, out: string, clock: Clock, authToken: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
   const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test', scripted: true });
   const run = startRun(
     { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken, callAudio: true },
