@@ -59,10 +59,12 @@ describe('a mock-socket WebSocket against the speak mock, no port', () => {
     await new Promise<void>((resolve) => (client.onopen = () => resolve()));
     client.send(JSON.stringify({ type: 'Speak', text }));
     client.send(JSON.stringify({ type: 'Flush' }));
-    // The speech is paced on the run's clock: advance it until the Flush has played out.
-    // (mock-socket delivers frames on timers of its own: let them run between steps.)
-    for (let step = 0; step < 600 && !types.includes('Flushed'); step++) {
-      await new Promise((resolve) => setImmediate(resolve));
+    // The speech is paced on the run's clock: advance it until the Flush has played out. mock-socket
+    // delivers each frame on a 4 ms timer of its own; a 5 ms timer set after it is due after it, so
+    // each step has delivered what the last one sent, whatever the machine's load (timers fire in
+    // the order they fall due). A step cap would turn a slow machine into a hang on `flushed`.
+    while (!types.includes('Flushed')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
       clock.advance(100);
     }
     await flushed;
