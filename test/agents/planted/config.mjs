@@ -16,6 +16,7 @@ export const PLANTS = {
   late: { modes: ['cascaded', 'realtime'], what: 'upstream audio that arrives after a barge-in (before speak `Cleared`, or deltas of a cancelled response) is forwarded to Twilio' },
   nomarks: { modes: ['cascaded', 'realtime'], what: 'never sends marks: "speaking" starts with the first audio and ends only at a barge-in, so the next utterance clears' },
   backchannel: { modes: ['cascaded', 'realtime'], what: 'any sign of caller speech over agent audio interrupts it (SpeechStarted, any transcript; Realtime: speech_started), backchannels included, and is answered' },
+  popany: { modes: ['cascaded', 'realtime'], what: "every mark is named `responsePart` and each echo pops the oldest outstanding one: the echoes a `clear` owed, arriving late, settle the next reply's marks, and the barge-in into that reply sends no `clear`" },
   ctljson: { modes: ['cascaded'], what: "speak's text frames (Metadata, Flushed, Cleared, Warning) are forwarded to Twilio as media, as audio is" },
   crash: { modes: ['cascaded'], what: 'a chat request that fails (an LLM 429) is an unhandled rejection: the process dies' },
   double: { modes: ['cascaded'], what: 'both speech_final and the UtteranceEnd after it are answered: two replies to one utterance' },

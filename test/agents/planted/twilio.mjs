@@ -128,7 +128,7 @@ export class TwilioLeg {
 
   /** A mark ledger for this call (the map of outstanding marks is the module global with `shared`). */
   ledger() {
-    return new PlaybackLedger(this.plants.has('shared') ? GLOBAL.pendingMarks : new Map(), this.prefix);
+    return new PlaybackLedger(this.plants.has('shared') ? GLOBAL.pendingMarks : new Map(), this.prefix, this.plants.has('popany'));
   }
 }
 
@@ -140,10 +140,16 @@ export class TwilioLeg {
  * own, so nothing carries over from one reply to the next.
  */
 export class PlaybackLedger {
-  constructor(pending, prefix) {
-    /** name -> { owner, key, endMs }: marks sent and not echoed yet, in the order sent. */
+  constructor(pending, prefix, popAny = false) {
+    /** id -> { owner, key, endMs }: marks sent and not echoed yet, in the order sent (the id is the mark's name, except with `popany`). */
     this.pending = pending;
     this.prefix = prefix;
+    /**
+     * `popany` (bug class 13, the Python sample's mark queue): every mark is named `responsePart`
+     * and an echo pops whichever mark is oldest, so an echo a `clear` owed, arriving late, is taken
+     * for a mark of the reply that followed.
+     */
+    this.popAny = popAny;
     /** key -> { sentMs, anchor: { ms, at } | undefined } */
     this.items = new Map();
     this.count = 0;
@@ -168,13 +174,19 @@ export class PlaybackLedger {
       this.items.set(key, item);
     }
     item.sentMs += ms;
-    const name = `${this.prefix}.${key}.${++this.count}`;
-    this.pending.set(name, { owner: this, key, endMs: item.sentMs });
-    return name;
+    const id = `${this.prefix}.${key}.${++this.count}`;
+    this.pending.set(id, { owner: this, key, endMs: item.sentMs });
+    return this.popAny ? 'responsePart' : id;
   }
 
   /** A mark echo at `now`. Echoes of marks a clear already dropped are ignored. */
   echo(name, now) {
+    if (this.popAny) {
+      // Any echo settles the oldest mark still outstanding, whichever mark Twilio meant.
+      const oldest = this.own()[0]?.[0];
+      if (oldest === undefined) return;
+      name = oldest;
+    }
     const mark = this.pending.get(name);
     if (mark === undefined || mark.owner !== this) return;
     // Echoes come in the order sent: every earlier mark of ours has played too.

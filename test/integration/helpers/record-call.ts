@@ -7,13 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../../harness/clock.ts';
 import { PROFILES } from '../../../harness/mocks/profiles.ts';
-import { callerScriptOf } from '../../../harness/record/caller-script.ts';
 import type { Capture } from '../../../harness/record/capture-format.ts';
-import { readCapture } from '../../../harness/record/capture-reader.ts';
-import { createRecordingTarget } from '../../../harness/record/recording-target.ts';
+import { recordScriptedCall } from '../../../harness/record/record-scripted-call.ts';
 import type { AgentTarget } from '../../../harness/runner/agent-target.ts';
 import type { CallRecord } from '../../../harness/runner/events.ts';
-import { startRun } from '../../../harness/runner/start-run.ts';
 import { loadPlannedScenario } from '../../../harness/scenario/plan.ts';
 import type { PlannedScenario } from '../../../harness/runner/run.ts';
 
@@ -38,21 +35,7 @@ export async function recordOneTurn(agent: AgentTarget, out: string, clock: Cloc
   return recordCall(agent, await loadPlannedScenario(scenarioFile, path.join(ROOT, 'fixtures', 'utterances')), out, clock, authToken);
 }
 
-/** Records one call of `planned` to `agent` through the proxies (the mocks behind them) into the capture directory `out`. */
-export async function recordCall(agent: AgentTarget, planned: PlannedScenario, out: string, clock: Clock, authToken: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
-  const target = createRecordingTarget(agent, { clock, dirFor: () => out, upstream: 'mocks', callbenchVersion: 'test', scripted: true });
-  const run = startRun(
-    { scenarios: [planned], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: PROFILES['instant']!, seed: 1, agent: target, authToken, callAudio: true },
-    { clock },
-  );
-  let call: CallRecord | undefined;
-  run.subscribe((event) => {
-    if (event.type !== 'call-ended') return;
-    call = event.call;
-    // The caller's script makes the capture say what each utterance expected, for the replay's checks.
-    const script = callerScriptOf(event.call, planned.scenario, planned.fixtures);
-    if (script !== undefined) target.annotate(event.call.callSid, script);
-  });
-  await run.result;
-  return { capture: await readCapture(out), call };
+/** Records one call of `planned` to `agent` through the proxies (the instant mocks behind them) into the capture directory `out`. */
+export function recordCall(agent: AgentTarget, planned: PlannedScenario, out: string, clock: Clock, authToken: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
+  return recordScriptedCall(agent, planned, out, { clock, authToken, profile: PROFILES['instant']! });
 }
