@@ -98,8 +98,8 @@ describe('the example project, through its own workflow', { timeout: 180_000 }, 
     const tests = await sh(step('Unit tests'));
     const out = stripAnsi(tests.stdout + tests.stderr);
     expect(tests.code, out).toBe(0);
-    expect(out).toMatch(/Test Files\s+2 passed \(2\)/);
-    expect(out).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(out).toMatch(/Test Files\s+3 passed \(3\)/);
+    expect(out).toMatch(/Tests\s+5 passed \(5\)/);
   });
 
   it('gates on its thresholds: both calls pass every check, the report lands in the example', async () => {
