@@ -3,7 +3,8 @@
  * packed tarball put where its package.json expects it (vendor/callbench.tgz), then the `run`
  * steps of its own workflow (.github/workflows/voice-latency.yml), in order, in that copy: the
  * install (offline, from the npm cache `npm ci` filled, with a lockfile made from callbench's own,
- * as package-install.test.ts explains) and the gate. The gate passes with its report in the
+ * as package-install.test.ts explains), the example's own vitest suite (its agent's upstream clients
+ * against callbench/msw and callbench/mocks) and the gate. The gate passes with its report in the
  * example's ./reports and its summary in the job summary; the same gate with a threshold no agent
  * can meet exits 99.
  */
@@ -50,6 +51,9 @@ function sh(command: string): Promise<Exit> {
   });
 }
 
+/** vitest colours its summary when it thinks a terminal is watching; the assertions read the text. */
+const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 function step(name: string): string {
   const found = steps.find((s) => s.name === name);
   if (found?.run === undefined) throw new Error(`the workflow has no step '${name}' with a run command`);
@@ -77,14 +81,25 @@ afterAll(async () => {
 describe('the example project, through its own workflow', { timeout: 180_000 }, () => {
   it('runs only its own commands: checkout and setup-node are the actions the test stands in for', () => {
     expect(steps.filter((s) => s.run === undefined).map((s) => s.uses?.split('@')[0])).toEqual(['actions/checkout', 'actions/setup-node', 'actions/upload-artifact']);
+    expect(step('Unit tests')).toBe('npm test');
     expect(step('Gate on voice latency')).toMatch(/^npx callbench run .*--thresholds thresholds\.json/);
   });
 
-  it('installs callbench from the tarball, without the reference agent SDKs', async () => {
+  it("installs callbench from the tarball, and of the reference agent's packages only those the example asks for", async () => {
     const install = await sh(step('Install'));
     expect(install.code, install.stderr).toBe(0);
     expect(existsSync(path.join(project, 'node_modules', 'callbench', 'dist', 'harness', 'cli', 'main.js'))).toBe(true);
-    for (const sdk of ['openai', '@deepgram/sdk', 'twilio', 'tsx']) expect(existsSync(path.join(project, 'node_modules', sdk)), sdk).toBe(false);
+    // openai and @deepgram/sdk are the example's own devDependencies (its tests use them); callbench brings none.
+    for (const sdk of ['openai', '@deepgram/sdk']) expect(existsSync(path.join(project, 'node_modules', sdk)), sdk).toBe(true);
+    for (const sdk of ['twilio', 'tsx']) expect(existsSync(path.join(project, 'node_modules', sdk)), sdk).toBe(false);
+  });
+
+  it("runs its own vitest suite against callbench's mocks (callbench/msw and callbench/mocks): every test passes", async () => {
+    const tests = await sh(step('Unit tests'));
+    const out = stripAnsi(tests.stdout + tests.stderr);
+    expect(tests.code, out).toBe(0);
+    expect(out).toMatch(/Test Files\s+3 passed \(3\)/);
+    expect(out).toMatch(/Tests\s+5 passed \(5\)/);
   });
 
   it('gates on its thresholds: both calls pass every check, the report lands in the example', async () => {

@@ -1,7 +1,8 @@
 /**
  * A small phone voice agent: Twilio Media Streams in, Deepgram live listen (a WebSocket) for
  * speech to text, OpenAI chat completions (streamed, fetch) for the reply, Deepgram REST speak
- * (fetch) for the voice, the audio back to Twilio with a mark after each piece.
+ * (fetch) for the voice, the audio back to Twilio with a mark after each piece. The clients of
+ * those upstreams are in upstreams.mjs, which the unit tests (test/) drive against callbench's mocks.
  *
  * It reads its upstreams from the environment, as any deployed agent does, which is all callbench
  * needs to measure it: `callbench run --agent-cmd 'node src/agent.mjs'` points these variables at
@@ -16,6 +17,7 @@
  */
 import { createServer } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
+import { chat, openListen, speak, upstreamsFrom } from './upstreams.mjs';
 
 const SYSTEM_PROMPT = 'You are the phone assistant of a small online shop. Answer in one to three short spoken sentences.';
 const GREETING = 'Hello, you are through to the shop. How can I help?';
@@ -26,53 +28,7 @@ function config(env) {
     console.error(`agent: missing environment variable(s): ${missing.join(', ')}`);
     process.exit(2);
   }
-  const deepgram = env.DEEPGRAM_API_URL.replace(/\/+$/, '');
-  return {
-    port: Number(env.PORT ?? 8080),
-    host: env.HOST ?? '127.0.0.1',
-    deepgram,
-    deepgramWs: deepgram.replace(/^http/, 'ws'),
-    deepgramKey: env.DEEPGRAM_API_KEY,
-    openai: env.OPENAI_BASE_URL.replace(/\/+$/, ''),
-    openaiKey: env.OPENAI_API_KEY,
-  };
-}
-
-/** Yields the text deltas of a streamed chat completion (server-sent events). */
-async function* chat(cfg, messages, signal) {
-  const response = await fetch(`${cfg.openai}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${cfg.openaiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages, stream: true }),
-    signal,
-  });
-  if (!response.ok || response.body === null) throw new Error(`chat completions: HTTP ${response.status}`);
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const bytes of response.body) {
-    buffered += decoder.decode(bytes, { stream: true });
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('data:')) continue;
-      const data = line.slice(5).trim();
-      if (data === '[DONE]') return;
-      const text = JSON.parse(data).choices?.[0]?.delta?.content;
-      if (text) yield text;
-    }
-  }
-}
-
-/** Yields 8 kHz mu-law audio of `text` as Deepgram streams it. */
-async function* speak(cfg, text, signal) {
-  const response = await fetch(`${cfg.deepgram}/v1/speak?model=aura-2-thalia-en&encoding=mulaw&sample_rate=8000&container=none`, {
-    method: 'POST',
-    headers: { authorization: `Token ${cfg.deepgramKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ text }),
-    signal,
-  });
-  if (!response.ok || response.body === null) throw new Error(`speak: HTTP ${response.status}`);
-  yield* response.body;
+  return { port: Number(env.PORT ?? 8080), host: env.HOST ?? '127.0.0.1', ...upstreamsFrom(env) };
 }
 
 /** One call: its Twilio socket, its listen socket, and the reply in progress. */
@@ -87,9 +43,7 @@ function handleCall(cfg, twilio) {
   let reply;
 
   const sendTwilio = (message) => twilio.readyState === WebSocket.OPEN && twilio.send(JSON.stringify(message));
-  const listen = new WebSocket(`${cfg.deepgramWs}/v1/listen?model=nova-3&encoding=mulaw&sample_rate=8000&interim_results=true&endpointing=300&vad_events=true`, {
-    headers: { authorization: `Token ${cfg.deepgramKey}` },
-  });
+  const listen = openListen(cfg);
   listen.on('error', (error) => console.error(`agent: listen: ${error.message}`));
 
   // Speaks sentence after sentence in order until `signal` aborts (a barge-in, the call's end).
