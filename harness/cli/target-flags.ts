@@ -1,6 +1,6 @@
 /**
  * Which agent `callbench run` plays against, and where that agent's upstream services are:
- * the in-process reference agent (default), `--agent-cmd` (any agent as a child process, given the
+ * the reference agent (default: in its worker thread; `--agent-in-process` on the harness's loop), `--agent-cmd` (any agent as a child process, given the
  * mocks' environment and a PORT) or `--agent-url` (an agent the user runs; the harness only knows
  * its webhook); `--upstream mocks` (default; `--mock-port` fixes their ports) or `real`.
  */
@@ -15,6 +15,7 @@ import type { RunPlan } from '../runner/run.ts';
 import type { Clock } from '../clock.ts';
 import { choiceFlag, intFlag } from './options.ts';
 import { UsageError } from './usage-error.ts';
+import { AGENT_IN_PROCESS_HELP } from './reference-target.ts';
 
 /** parseArgs option specs. */
 export const TARGET_OPTIONS = {
@@ -25,6 +26,7 @@ export const TARGET_OPTIONS = {
   'auth-token': { type: 'string' },
   'webhook-path': { type: 'string' },
   'agent-cwd': { type: 'string' },
+  'agent-in-process': { type: 'boolean' },
 } as const;
 
 export interface TargetFlagValues {
@@ -35,12 +37,13 @@ export interface TargetFlagValues {
   'auth-token'?: string | undefined;
   'webhook-path'?: string | undefined;
   'agent-cwd'?: string | undefined;
+  'agent-in-process'?: boolean | undefined;
 }
 
 /** The token the harness signs with when it also gives it to the agent. */
 export const HARNESS_AUTH_TOKEN = 'callbench-twilio-auth-token';
 
-export const TARGET_HELP = `Agent under test (default: the reference agent, in-process):
+export const TARGET_HELP = `Agent under test (default: the reference agent, in a worker thread of its own):
   --agent-cmd CMD       run CMD (with sh -c) as the agent: it gets the mocks' environment
                         (DEEPGRAM_API_URL, DEEPGRAM_API_KEY, OPENAI_BASE_URL, OPENAI_API_KEY,
                         OPENAI_REALTIME_URL, OPENAI_REALTIME_BASE_URL, and the mocks' certificate
@@ -58,12 +61,15 @@ export const TARGET_HELP = `Agent under test (default: the reference agent, in-p
   --mock-port N         Deepgram mock on port N, OpenAI mock on N+1 and its TLS twin (Realtime over
                         wss://, OPENAI_REALTIME_BASE_URL) on N+2 (default: any free ports)
   --auth-token TOKEN    with --agent-url: the Twilio auth token the agent validates signatures with
-                        (default: TWILIO_AUTH_TOKEN, else '${HARNESS_AUTH_TOKEN}')`;
+                        (default: TWILIO_AUTH_TOKEN, else '${HARNESS_AUTH_TOKEN}')
+${AGENT_IN_PROCESS_HELP}`;
 
 export interface TargetChoice {
   agent: AgentTarget | undefined;
   upstream: NonNullable<RunPlan['upstream']>;
   authToken: string;
+  /** --agent-in-process: the reference agent on the harness's event loop, not in its worker thread. */
+  agentInProcess: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -78,6 +84,7 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
   if (command !== undefined && url !== undefined) throw new UsageError('--agent-cmd and --agent-url are mutually exclusive: pick the agent to call');
   if (command !== undefined && command.trim() === '') throw new UsageError("--agent-cmd expects a command line, got ''");
   if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`--agent-url expects an http(s) URL of the agent's voice webhook, got '${url}'`);
+  if (values['agent-in-process'] === true && (command !== undefined || url !== undefined)) throw new UsageError('--agent-in-process applies to the reference agent only, not to --agent-cmd or --agent-url');
   if (values['auth-token'] !== undefined && url === undefined) throw new UsageError('--auth-token applies to --agent-url only (the harness gives its own token to the agents it starts)');
   const webhookPath = values['webhook-path'] === undefined ? undefined : parseWebhookPath(values['webhook-path'], command);
   const cwd = values['agent-cwd'] === undefined ? undefined : parseAgentCwd(values['agent-cwd'], command);
@@ -103,7 +110,7 @@ export function parseTargetFlags(values: TargetFlagValues, env: Env, clock: Cloc
       : url !== undefined
         ? createExternalAgentTarget(url)
         : undefined;
-  return { agent, upstream, authToken };
+  return { agent, upstream, authToken, agentInProcess: values['agent-in-process'] === true };
 }
 
 /** The mocks' ports from `--mock-port N` (and `callbench mocks --port N`): Deepgram N, OpenAI N+1, OpenAI's TLS twin N+2. */

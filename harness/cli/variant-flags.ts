@@ -11,10 +11,10 @@ import type { VariantSpec } from '../compare/variant-spec.ts';
 import type { AgentTarget } from '../runner/agent-target.ts';
 import { createProcessAgentTarget } from '../runner/process-agent.ts';
 import { MODE_OPTIONS, parseModeFlags } from './mode-flags.ts';
-import { loadWithOptional, REFERENCE_AGENT_SDKS } from './optional-packages.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parsePlantedFlags, PLANTED_OPTIONS } from './planted-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_OPTIONS } from './reply-flags.ts';
+import { referenceAgentTarget } from './reference-target.ts';
 import { UsageError } from './usage-error.ts';
 
 /** parseArgs option specs of one variant's flags. */
@@ -63,8 +63,8 @@ export async function variantAgent(spec: VariantSpec, clock: Clock): Promise<Var
     refuseIdleReplyKnobs(values, reply);
     const bargeIn = parseBargeInFlag(values);
     const planted = parsePlantedFlags(values, mode ?? AGENT_DEFAULTS.mode, false);
-    const { createReferenceAgentTarget } = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', "or give each variant --agent-cmd 'CMD'");
-    const agent = createReferenceAgentTarget(
+    // Each variant's reference agent in its own worker thread: two designs compared side by side never share the harness's event loop.
+    const agent = await referenceAgentTarget(
       {
         ...(mode === undefined ? {} : { mode }),
         ...(reply === undefined ? {} : { reply }),
@@ -73,6 +73,7 @@ export async function variantAgent(spec: VariantSpec, clock: Clock): Promise<Var
         ...(callHeader === undefined ? {} : { callHeader }),
       },
       planted,
+      { inProcess: false, instead: "or give each variant --agent-cmd 'CMD'" },
     );
     return { spec, agent };
   } catch (error) {

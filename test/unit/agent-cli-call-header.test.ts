@@ -53,13 +53,15 @@ describe('--no-call-header', () => {
     expect(logs.find((e) => e.type === 'agent.listening')).toMatchObject({ callHeader: false });
   });
 
-  it('run on the in-process reference agent sends no header: its connections are tied by what they carry', { timeout: 60_000 }, async () => {
+  it('run on the reference agent (its worker thread) sends no header: its connections are tied by what they carry', { timeout: 60_000 }, async () => {
     let json = '';
     const code = await runCommand(['--no-call-header', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
     const summary = JSON.parse(json) as RunSummary;
     for (const dir of reportDirsOf(PACKAGE_ROOT, summary.startedAt, summary.profile)) await rm(dir, { recursive: true, force: true });
     expect(code).toBe(0);
     expect(summary.agent).toContain('no-call-header');
+    // The CLI's default: the agent off the harness's event loop.
+    expect(summary.agent).toMatch(/^reference agent \(worker thread;/);
     const ties = summary.attribution;
     expect(ties?.byMethod.header).toBe(0);
     // Listen by the caller's audio mark; the speak socket of a greeting-only call (it spoke only the
@@ -68,5 +70,14 @@ describe('--no-call-header', () => {
     expect(ties?.untied).toBe(0);
     expect(ties?.byService['deepgram.listen']).toEqual({ tied: 1, untied: 0 });
     expect(ties?.byService['deepgram.speak.ws']).toEqual({ tied: 1, untied: 0 });
+  });
+
+  it('--agent-in-process keeps the reference agent on the harness\'s own event loop, and says so', { timeout: 60_000 }, async () => {
+    let json = '';
+    const code = await runCommand(['--agent-in-process', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
+    const summary = JSON.parse(json) as RunSummary;
+    for (const dir of reportDirsOf(PACKAGE_ROOT, summary.startedAt, summary.profile)) await rm(dir, { recursive: true, force: true });
+    expect(code).toBe(0);
+    expect(summary.agent).toMatch(/^reference agent \(in-process;/);
   });
 });

@@ -25,11 +25,11 @@ import { realUpstreamEnv } from '../../runner/real-upstream.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
 import { MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
-import { loadWithOptional, REFERENCE_AGENT_SDKS } from '../optional-packages.ts';
 import { choiceFlag, intFlag } from '../options.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { packageVersion } from '../paths.ts';
 import { HARNESS_AUTH_TOKEN, isHttpUrl, mockPorts, parseAgentCwd, parseWebhookPath } from '../target-flags.ts';
+import { referenceAgentTarget } from '../reference-target.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const RECORD_HELP = `Usage: callbench record [options]
@@ -43,7 +43,7 @@ signatures are made anew with the Twilio auth token. Keys and tokens are never w
 capture. Record one call at a time: a connection opened while two calls are live cannot be told
 apart (both captures then say "overlapped").
 
-Agent (default: the reference agent, in-process, its upstream pointed at the proxy):
+Agent (default: the reference agent, in a worker thread, its upstream pointed at the proxy):
   --agent-cmd CMD       run CMD (with sh -c) as the agent: it gets the upstream proxy's
                         environment, TWILIO_AUTH_TOKEN and PORT/HOST; stopped on Ctrl-C
   --webhook-path PATH   with --agent-cmd: its voice-webhook path (default /incoming-call)
@@ -160,17 +160,15 @@ export async function recordCommand(argv: string[], io: CommandIo, env: Env, unt
   } else if (agentUrl !== undefined) {
     inner = createExternalAgentTarget(agentUrl);
   } else {
-    const { createReferenceAgentTarget } = await loadWithOptional(
-      () => import('../../runner/reference-agent.ts'),
-      REFERENCE_AGENT_SDKS,
-      'the reference agent',
-      'or record your own agent with --agent-cmd or --agent-url',
+    inner = await referenceAgentTarget(
+      {
+        ...(mode.mode === undefined ? {} : { mode: mode.mode }),
+        ...(mode.realtime === undefined ? {} : { realtime: mode.realtime }),
+        ...(mode.callHeader === undefined ? {} : { callHeader: mode.callHeader }),
+      },
+      {},
+      { inProcess: false, instead: 'or record your own agent with --agent-cmd or --agent-url' },
     );
-    inner = createReferenceAgentTarget({
-      ...(mode.mode === undefined ? {} : { mode: mode.mode }),
-      ...(mode.realtime === undefined ? {} : { realtime: mode.realtime }),
-      ...(mode.callHeader === undefined ? {} : { callHeader: mode.callHeader }),
-    });
   }
 
   const { createRecordingTarget } = await import('../../record/recording-target.ts');

@@ -26,8 +26,8 @@ offset (p50, p95, max, how many within ±5 ms; a figure, not a pass/fail bound).
 Options:
   --calls N             replay it N times, one after the other (default 1)
   --agent-cmd CMD       the agent to replay against, run with sh -c, as in callbench run (default:
-                        the reference agent, in-process); --agent-url, --webhook-path, --agent-cwd
-                        as in callbench run
+                        the reference agent, in its worker thread); --agent-url, --webhook-path,
+                        --agent-cwd, --agent-in-process as in callbench run
   --agent-mode MODE     the reference agent's mode, cascaded or realtime (default: the one the
                         capture's upstream shows)
   --json                one JSON object on stdout (result.json, with a "replay" object: capture,

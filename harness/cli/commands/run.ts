@@ -8,12 +8,13 @@ import { MODE_HELP, MODE_OPTIONS, parseModeFlags } from '../mode-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_HELP, REPLY_OPTIONS } from '../reply-flags.ts';
 import { packageVersion } from '../paths.ts';
 import { agentLabel, checkOutDir } from '../report-dir.ts';
-import { loadWithOptional, REFERENCE_AGENT_SDKS } from '../optional-packages.ts';
 import { parseFlags } from '../parse-flags.ts';
 import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
 import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
+import { referenceAgentTarget } from '../reference-target.ts';
+import { describeDesign } from '../../runner/agent-design.ts';
 import { parseReportFlags, REPORT_HELP, REPORT_OPTIONS } from '../report-flags.ts';
 import { BASELINE_HELP, BASELINE_OPTIONS, checkBaselineAgainst, checkSavePath, parseBaselineFlags, runBaselinePlan, wantsBaseline } from '../baseline-flags.ts';
 import { parsePlantedFlags, PLANTED_HELP, PLANTED_OPTIONS } from '../planted-flags.ts';
@@ -85,14 +86,6 @@ run exits 3 even when a threshold failed too.
 Ctrl-C (SIGINT) or SIGTERM stops the run: the calls in flight are hung up, the agent and the mocks
 stopped, the partial report printed and written ("partial": true), exit 130 / 143; a second
 Ctrl-C exits at once.`;
-
-/**
- * The reference agent's module, loaded only for a run that uses it: it imports the SDKs, which a
- * team measuring its own agent need not install (optional-packages.ts).
- */
-function loadReferenceAgent(): Promise<typeof import('../../runner/reference-agent.ts')> {
-  return loadWithOptional(() => import('../../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', 'or measure your own agent with --agent-cmd or --agent-url');
-}
 
 /** parseArgs option specs of `callbench run`. */
 export const RUN_OPTIONS = {
@@ -201,8 +194,10 @@ export async function runWithFlags(
     ...(bargeIn === undefined ? {} : { bargeIn }),
     ...(callHeader === undefined ? {} : { callHeader }),
   };
-  const reference = target.agent === undefined ? await loadReferenceAgent() : undefined;
-  const agent = target.agent ?? (reference as NonNullable<typeof reference>).createReferenceAgentTarget(settings, planted);
+  // The reference agent's module is loaded only for a run that uses it: it imports the SDKs, which a
+  // team measuring its own agent need not install (optional-packages.ts).
+  const agent =
+    target.agent ?? (await referenceAgentTarget(settings, planted, { inProcess: target.agentInProcess, instead: 'or measure your own agent with --agent-cmd or --agent-url' }));
   // What a baseline must share with this run (the planted delay is not part of the design: it is the change a gate must catch).
   const baselinePlan = runBaselinePlan({
     scenarios: planned,
@@ -211,8 +206,8 @@ export async function runWithFlags(
     load,
     warmup,
     agent:
-      reference !== undefined
-        ? { kind: 'reference', design: reference.describeDesign(settings) }
+      target.agent === undefined
+        ? { kind: 'reference', design: describeDesign(settings) }
         : values['agent-cmd'] !== undefined
           ? { kind: 'command', command: redactSecrets(values['agent-cmd']) }
           : { kind: 'url', url: values['agent-url'] ?? '' },

@@ -1,0 +1,21 @@
+/**
+ * The reference agent as the CLI's run target. By default it runs in a worker thread of its own
+ * (worker-agent.ts), so its work (frames, SDK sockets, timers) never delays the caller's pacing or
+ * the mocks on the harness's event loop; `--agent-in-process` keeps it on that loop, for debugging
+ * (one thread, one stack, a debugger that sees it all). Either way its SDKs are checked here first,
+ * so a project without them gets the same one-line refusal.
+ */
+import type { PlantedFaults, ReferenceAgentSettings } from '../runner/agent-design.ts';
+import type { AgentTarget } from '../runner/agent-target.ts';
+import { loadWithOptional, REFERENCE_AGENT_SDKS } from './optional-packages.ts';
+
+export const AGENT_IN_PROCESS_HELP = `  --agent-in-process    run the reference agent on the harness's own event loop instead of its worker
+                        thread (for debugging: its load then delays the caller's pacing and the mocks)`;
+
+/** `instead`: what the refusal suggests when the SDKs are missing (e.g. "or measure your own agent with --agent-cmd"). */
+export async function referenceAgentTarget(settings: Omit<ReferenceAgentSettings, 'clock'>, planted: PlantedFaults, options: { inProcess: boolean; instead: string }): Promise<AgentTarget> {
+  const reference = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', options.instead);
+  if (options.inProcess) return reference.createReferenceAgentTarget(settings, planted);
+  const { createWorkerAgentTarget } = await import('../runner/worker-agent.ts');
+  return createWorkerAgentTarget(settings, planted);
+}
