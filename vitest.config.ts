@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -14,8 +15,18 @@ const TIMING = ['test/integration/calibration.test.ts'];
 const GLOBAL_WEBSOCKET = ['test/integration/msw-ws-*.test.ts'];
 const globalWebSocketArgv = typeof globalThis.WebSocket === 'undefined' ? ['--experimental-websocket'] : [];
 
+/**
+ * Two test files at a time even on a 2-core machine: most of the suite's time is calls played in
+ * real time (the caller's audio, the mocks' delays), waiting rather than computing, so a second
+ * file overlaps that wait. Their bounds already allow the event-loop stalls a loaded machine
+ * causes (test/integration/helpers/loop-stalls.ts). On this project's 2-core machine one worker
+ * (vitest's default there) took 900 s under load, two 535 s, with no failure.
+ */
+const WORKERS = Math.min(4, Math.max(2, availableParallelism() - 1));
+
 export default defineConfig({
   test: {
+    maxWorkers: WORKERS,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],
