@@ -303,15 +303,15 @@ async function questionScenario(): Promise<PlannedScenario> {
   };
 }
 
-/** Four short turns: the agent's per-turn overhead, many turns per call. */
+/** Six short turns (the shortest fixtures, one-sentence answers): the agent's per-turn overhead, many turns per call (about 15 s). */
 async function turnsScenario(): Promise<PlannedScenario> {
-  const names = ['hours', 'book', 'weather', 'bye'] as const;
+  const names = ['no', 'ok', 'yes', 'no', 'ok', 'yes'] as const;
   const fixtures = new Map<string, Utterance>();
-  for (const name of names) fixtures.set(name, await fixture(name));
+  for (const name of new Set(names)) fixtures.set(name, await fixture(name));
   return {
     scenario: Scenario.parse({
       name: 'bench-turns',
-      description: 'Four questions, each answered by one short sentence.',
+      description: 'Six short utterances, each answered by one short sentence.',
       steps: [
         { type: 'wait_for_agent', quietMs: 300, timeoutMs: 20_000 },
         ...names.flatMap((name) => [
@@ -407,16 +407,16 @@ async function referenceAt100(clock: Clock, machine: Machine): Promise<void> {
 
 /** The reference agent's time from the STT final to its first audio, under `instant`. */
 async function agentOverhead(clock: Clock, machine: Machine): Promise<void> {
-  const concurrency = 6;
-  const calls = 12;
-  console.log(`\n## The reference agent's own overhead, STT final → first audio sent (profile instant; worker thread; ${calls} calls of 4 short turns, ${concurrency} at a time)\n`);
+  const concurrency = 8;
+  const calls = 16;
+  console.log(`\n## The reference agent's own overhead, STT final → first audio sent (profile instant; worker thread; ${calls} calls of 6 short turns, ${concurrency} at a time, after one warm-up call)\n`);
   process.stderr.write(`  reference agent overhead under instant…\n`);
   const log = turnLog();
   const run = await measureRun(
     {
       scenarios: [await turnsScenario()],
       load: { model: 'closed', calls, concurrency },
-      warmup: 2,
+      warmup: 1,
       profile: profile('instant'),
       seed: 1,
       agent: createWorkerAgentTarget({ greeting: GREETING, onLog: log.onLog }),
@@ -490,13 +490,16 @@ async function calibration(clock: Clock, machine: Machine): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
-export async function runEndToEnd(machine: Machine): Promise<void> {
+/** The end-to-end parts, each runnable alone (`--only ramp`, …); `overhead` is read off the ramp's runs. */
+export const E2E_PARTS = ['ramp', 'reference', 'calibration', 'agent'] as const;
+export type E2ePart = (typeof E2E_PARTS)[number];
+
+export async function runEndToEnd(machine: Machine, parts: readonly E2ePart[] = E2E_PARTS): Promise<void> {
   const clock = createSystemClock();
-  const levels = await ramp(clock, machine);
-  overhead(levels, machine);
-  await referenceAt100(clock, machine);
-  await calibration(clock, machine);
-  await agentOverhead(clock, machine);
+  if (parts.includes('ramp')) overhead(await ramp(clock, machine), machine);
+  if (parts.includes('reference')) await referenceAt100(clock, machine);
+  if (parts.includes('calibration')) await calibration(clock, machine);
+  if (parts.includes('agent')) await agentOverhead(clock, machine);
 }
 
 

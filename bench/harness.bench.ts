@@ -11,20 +11,29 @@
  * shared machine mean little without the load they were measured under.
  */
 import { parseArgs } from 'node:util';
-import { runEndToEnd } from './e2e.ts';
+import { E2E_PARTS, runEndToEnd, type E2ePart } from './e2e.ts';
 import { loaded, loadText, machineNow } from './e2e-table.ts';
 import { runMicro } from './micro.ts';
 
-const USAGE = 'Usage: npm run bench [-- --only micro|e2e]\n  --only micro   the per-frame micro-benchmarks only (~20 s)\n  --only e2e     the end-to-end benchmarks only (~4 min)\n';
+const USAGE = `Usage: npm run bench [-- --only PART]
+  --only micro   the per-frame micro-benchmarks only (~20 s)
+  --only e2e     the end-to-end benchmarks only (~4 min)
+  --only ${E2E_PARTS.join('|')}
+                 one end-to-end part: the trivial-agent ramp (with the overhead per call), the
+                 reference agent at 100 calls, the calibration error, the reference agent's own overhead
+`;
 
-type Part = 'micro' | 'e2e';
+type Part = 'micro' | E2ePart;
+const PARTS: readonly Part[] = ['micro', ...E2E_PARTS];
 
 function parts(argv: string[]): Part[] | undefined {
   const { values } = parseArgs({ args: argv, options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help === true) return undefined;
-  if (values.only === undefined) return ['micro', 'e2e'];
-  if (values.only === 'micro' || values.only === 'e2e') return [values.only];
-  throw new Error(`--only expects micro or e2e, got '${values.only}'`);
+  if (values.only === undefined) return [...PARTS];
+  if (values.only === 'e2e') return [...E2E_PARTS];
+  const part = PARTS.find((p) => p === values.only);
+  if (part === undefined) throw new Error(`--only expects micro, e2e or one of ${E2E_PARTS.join(', ')}, got '${values.only}'`);
+  return [part];
 }
 
 async function main(): Promise<number> {
@@ -46,7 +55,8 @@ async function main(): Promise<number> {
       `${loaded(start.load, start.cores) ? ' — at or above the core count: other work holds the CPUs, read every figure as an upper bound' : ''}.\n`,
   );
   if (chosen.includes('micro')) await runMicro();
-  if (chosen.includes('e2e')) await runEndToEnd(start);
+  const e2e = E2E_PARTS.filter((part) => chosen.includes(part));
+  if (e2e.length > 0) await runEndToEnd(start, e2e);
   const end = machineNow();
   console.log(`\nLoad average at end ${loadText(end.load)}; the run took ${((Date.now() - began) / 1000).toFixed(0)} s.`);
   return 0;
