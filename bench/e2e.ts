@@ -33,7 +33,7 @@ import { calibrationUtterance, CALIBRATION_AGENT, runCalibration } from '../harn
 import { expectedResponseMs } from '../harness/runner/null-agent.ts';
 import { createProcessAgentTarget } from '../harness/runner/process-agent.ts';
 import { createReferenceAgentTarget } from '../harness/runner/reference-agent.ts';
-import type { PlannedScenario } from '../harness/runner/run.ts';
+import type { LoadPlan, PlannedScenario } from '../harness/runner/run.ts';
 import { createWorkerAgentTarget } from '../harness/runner/worker-agent.ts';
 import { loadFixture } from '../harness/scenario/load.ts';
 import { Scenario } from '../harness/scenario/schema.ts';
@@ -52,6 +52,9 @@ const TRIVIAL_PACING_P99_MS = 2;
 const REFERENCE_PACING_P99_MS = 5;
 /** Past this p99 the next levels are not played: the harness is well beyond its bound already. */
 const RAMP_GIVE_UP_P99_MS = 25;
+/** Each ramp level: its callers start over RAMP_UP_MS, then hold the level for HOLD_MS (calls end after that). */
+const RAMP_UP_MS = 1000;
+const HOLD_MS = 4000;
 /** The harness thread at this share of one core or more is CPU-bound. */
 const SATURATED_CPU = 0.85;
 
@@ -130,11 +133,16 @@ interface Level {
 
 async function rampLevel(clock: Clock, concurrency: number, dir: string): Promise<Level> {
   const statsFile = path.join(dir, `agent-${concurrency}.json`);
-  const calls = concurrency === 1 ? 4 : concurrency;
+  // One call at a time: four of them. More: the callers ramp up over a second (a start storm of
+  // hundreds of webhooks and upgrades at once is no steady state), then hold the level.
+  const load: LoadPlan =
+    concurrency === 1
+      ? { model: 'closed', calls: 4, concurrency }
+      : { model: 'closed-duration', durationMs: RAMP_UP_MS + HOLD_MS, concurrency, stages: [{ durationMs: RAMP_UP_MS, target: concurrency }, { durationMs: HOLD_MS, target: concurrency }] };
   const run = await measureRun(
     {
       scenarios: [trivialScenario()],
-      load: { model: 'closed', calls, concurrency },
+      load,
       // Enough to warm the JIT and the sockets, not so many that a level takes twice as long.
       warmup: Math.min(concurrency, 25),
       profile: profile('instant'),
@@ -199,7 +207,8 @@ async function ramp(clock: Clock, machine: Machine): Promise<Level[]> {
     ];
   });
   console.log(
-    `\n## Ramp: the trivial agent in its own process (${RAMP_LEVELS.join(', ')} concurrent calls; each call about 3 s: greeting tone, three tones answered by tones)\n`,
+    `\n## Ramp: the trivial agent in its own process (${RAMP_LEVELS.join(', ')} concurrent calls; each call about 3 s: greeting tone, three tones answered by tones;\n` +
+      `from 25 on, the callers ramp up over ${RAMP_UP_MS / 1000} s, hold the level ${HOLD_MS / 1000} s, each starting a new call when its last ends)\n`,
   );
   console.log(
     table(
