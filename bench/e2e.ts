@@ -167,7 +167,12 @@ function bound(level: Level, cores: number): string {
   if (level.cpuShare >= SATURATED_CPU) return `${cpu}: its one event loop is CPU-bound, so frame timers wait for the work before them`;
   const load = Math.max(level.run.loadBefore, level.run.loadAfter);
   if (load >= cores) return `${cpu}, but the machine's load was ${load.toFixed(2)} on ${cores} cores: the harness waited for a CPU the other processes held`;
-  return `${cpu} and the load was ${load.toFixed(2)} on ${cores} cores: the event loop was held up (p99 ${ms(level.run.eventLoop?.delayMs.p99)} ms, max ${ms(level.run.eventLoop?.delayMs.max)} ms) by bursts of work (call set-up, GC) rather than a steady lack of CPU`;
+  return (
+    `${cpu} and the load was ${load.toFixed(2)} on ${cores} cores, so neither is saturated: the floor is Node's whole-millisecond timers ` +
+    `(a frame's timer fires up to 1 ms early and the rest is waited out with another timer of at least 1 ms: pacing p50 ${ms(level.run.pacing.p50)} ms), ` +
+    `and the tail is the event loop held up by bursts of work (call set-up and records, GC; loop p99 ${ms(level.run.eventLoop?.delayMs.p99)} ms, ` +
+    `max ${ms(level.run.eventLoop?.delayMs.max)} ms) and the machine's scheduling`
+  );
 }
 
 async function ramp(clock: Clock, machine: Machine): Promise<Level[]> {
