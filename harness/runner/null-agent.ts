@@ -135,42 +135,57 @@ function serveStream(ws: WebSocket, options: NullAgentOptions, tone: readonly Ui
   });
 }
 
-export function createNullAgentTarget(settings: Partial<NullAgentOptions> = {}): AgentTarget {
+/** A null agent listening on `host`:`port` (0: any free port), outside any run: a trivial agent process (bench/trivial-agent.ts) serves calls with it. */
+export interface NullAgentServer {
+  webhookUrl: string;
+  /** Terminates every stream and closes the server. */
+  stop(): Promise<void>;
+}
+
+/** The options with their defaults filled in, checked. */
+export function nullAgentOptions(settings: Partial<NullAgentOptions> = {}): NullAgentOptions {
   const options: NullAgentOptions = { ...NULL_AGENT_DEFAULTS, clock: settings.clock ?? createSystemClock(), ...settings };
   if (options.hangoverMs % VAD_WINDOW_MS !== 0) throw new Error(`null agent: hangoverMs must be a multiple of ${VAD_WINDOW_MS}`);
+  return options;
+}
+
+export async function listenNullAgent(options: NullAgentOptions, address: { port: number; host: string } = { port: 0, host: '127.0.0.1' }): Promise<NullAgentServer> {
   const tone = toFrames(toneMulaw(options.toneMs, options.toneHz, options.toneLevelDb)).map((frame) => frame.subarray(0, FRAME_BYTES));
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && req.url?.split('?')[0] === '/incoming-call') {
+      req.resume();
+      req.on('end', () => {
+        const { port } = server.address() as AddressInfo;
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://${address.host}:${port}/media-stream"/></Connect></Response>`);
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ server, path: '/media-stream' });
+  wss.on('connection', (ws) => serveStream(ws, options, tone));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    webhookUrl: `http://${address.host}:${port}/incoming-call`,
+    async stop() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function createNullAgentTarget(settings: Partial<NullAgentOptions> = {}): AgentTarget {
+  const options = nullAgentOptions(settings);
   return {
     describe: () =>
       `null agent (tone ${options.greetDelayMs === null ? 'no greeting' : `greeting after ${options.greetDelayMs} ms`}, reply ${options.hangoverMs} ms hangover + ${options.delayMs} ms)`,
-    async start() {
-      const server = http.createServer((req, res) => {
-        if (req.method === 'POST' && req.url?.split('?')[0] === '/incoming-call') {
-          req.resume();
-          req.on('end', () => {
-            const { port } = server.address() as AddressInfo;
-            res.writeHead(200, { 'content-type': 'text/xml' });
-            res.end(`<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://127.0.0.1:${port}/media-stream"/></Connect></Response>`);
-          });
-          return;
-        }
-        res.writeHead(404).end();
-      });
-      const wss = new WebSocketServer({ server, path: '/media-stream' });
-      wss.on('connection', (ws) => serveStream(ws, options, tone));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-      const { port } = server.address() as AddressInfo;
-      return {
-        webhookUrl: `http://127.0.0.1:${port}/incoming-call`,
-        async stop() {
-          for (const client of wss.clients) client.terminate();
-          await new Promise<void>((resolve) => wss.close(() => resolve()));
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
-      };
-    },
+    start: () => listenNullAgent(options),
   };
 }

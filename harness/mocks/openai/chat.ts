@@ -240,6 +240,17 @@ function responseHeaders(g: Generation, contentType: string): Record<string, str
   };
 }
 
+/**
+ * Waits for `at` on the mock's clock. A time already reached goes out at once (as replay/chat.ts
+ * does): a timer armed for it would still wait out setTimeout's 1 ms floor, which under `instant`
+ * paced a reply at about 1.3 ms a token, a delay of the mock's own that read as the agent's
+ * (agent.llm_to_tts_ms, turn.after_final_ms).
+ */
+async function until(g: Generation, at: number): Promise<void> {
+  if (at > g.ctx.clock.now()) await g.ctx.clock.sleepUntil(at, g.signal);
+  else if (g.signal.aborted) throw g.signal.reason;
+}
+
 async function streamReply(g: Generation): Promise<void> {
   const { ctx, request, res } = g;
   const id = completionId();
@@ -261,7 +272,7 @@ async function streamReply(g: Generation): Promise<void> {
   g.sent = 0;
   // The role chunk is produced with the first token: it arrives at the time to first token.
   let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms', g.call);
-  await ctx.clock.sleepUntil(at, g.signal);
+  await until(g, at);
   write(withPadding(withUsage(delta({ role: 'assistant', content: '', refusal: null }))));
   for (const [index, token] of g.tokens.entries()) {
     if (g.stall !== undefined && index === g.stall.afterTokens) {
@@ -270,7 +281,7 @@ async function streamReply(g: Generation): Promise<void> {
     }
     if (index > 0 || g.stall?.afterTokens === 0) {
       at += index > 0 ? ctx.delays.sample('llm.token_gap_ms', g.call) : 0;
-      await ctx.clock.sleepUntil(at, g.signal);
+      await until(g, at);
     }
     write(withPadding(withUsage(delta({ content: token }))));
     g.sent++;
@@ -286,7 +297,7 @@ async function wholeReply(g: Generation): Promise<void> {
   const { ctx, request, res } = g;
   let at = g.arrivedAt + ctx.delays.sample('llm.first_token_ms', g.call);
   for (let i = 1; i < g.tokens.length; i++) at += ctx.delays.sample('llm.token_gap_ms', g.call);
-  await ctx.clock.sleepUntil(at, g.signal);
+  await until(g, at);
   const model = snapshotOf(request.body.model);
   const body = JSON.stringify({
     id: completionId(),
