@@ -120,6 +120,12 @@ export interface ActiveCall {
    */
   waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
   /**
+   * Resolves once nothing audible of the agent's has played for `quietMs` (at once when that is
+   * already so, heard or not since), or at `timeoutMs` regardless: a hang-up that waits for the
+   * agent to finish. Silence the agent streams is quiet.
+   */
+  untilAgentQuiet(options: { quietMs: number; timeoutMs: number }): Promise<void>;
+  /**
    * Resolves once the caller has heard `playedMs` of agent audio from the first audible sample
    * played after this call (or from the start of the audio playing now): the trigger for a
    * mid-sentence barge-in. TwiML audio does not count: it played before the stream opened, when
@@ -222,6 +228,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
   const audibleStarts: number[] = [];
   /** When the agent's audio (not a payload that is no audio) stops playing, as cut by any clear. */
   let audioUntil = -Infinity;
+  /** When the last audible sample of agent audio played (or will): silence the agent sends is not talk. */
+  let audibleUntil = -Infinity;
   /** End of the TwiML greeting not yet counted by a turn wait; the caller acting forgoes it. */
   let unclaimedTwimlEnd = prelude.audioEnd;
 
@@ -281,6 +289,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
           audioUntil = played.playEnd;
         }
         if (played.audibleFrom !== undefined) audibleStarts.push(played.audibleFrom);
+        if (played.audibleTo !== undefined) audibleUntil = Math.max(audibleUntil, played.audibleTo);
         timeline.push({ kind: 'agent_media', t: now, bytes: payload.audio.length, ...played, ...(payload.issue === undefined ? {} : { payloadIssue: payload.issue }) });
         for (const listener of mediaListeners) listener();
         return;
@@ -292,6 +301,7 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
       case 'clear': {
         audibleStarts.length = 0;
         audioUntil = Math.min(audioUntil, now);
+        audibleUntil = Math.min(audibleUntil, now);
         const droppedMs = playback.clear();
         timeline.push({ kind: 'clear', t: clock.now(), droppedMs });
         return;
@@ -467,6 +477,27 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
             if (unclaimedTwimlEnd === twimlEnd) unclaimedTwimlEnd = undefined;
             resolve();
           });
+        };
+        mediaListeners.add(check);
+        cleanup(() => mediaListeners.delete(check));
+        check();
+      });
+    },
+    untilAgentQuiet({ quietMs, timeoutMs }) {
+      // Quiet as a listener hears it: nothing audible played, whatever silence the agent streams.
+      const heardUntil = (): number => audibleUntil;
+      return untilEnded<void>((resolve, _reject, cleanup) => {
+        let cancel: (() => void) | undefined;
+        cleanup(clock.at(clock.now() + timeoutMs, () => resolve()));
+        cleanup(() => cancel?.());
+        const check = (): void => {
+          cancel?.();
+          const quietAt = heardUntil() + quietMs;
+          if (quietAt <= clock.now()) {
+            resolve();
+            return;
+          }
+          cancel = clock.at(quietAt, check);
         };
         mediaListeners.add(check);
         cleanup(() => mediaListeners.delete(check));

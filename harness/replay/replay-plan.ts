@@ -7,7 +7,8 @@
  * (the pause before the utterance included): the caller's frames go out exactly as recorded, frame
  * for frame, whatever the agent does, and each utterance is still an utterance to the metrics and
  * checks, with what the recorded scenario expected of it. What follows the last utterance is a
- * pause as long as the rest of the recording, then the caller hangs up if it did.
+ * pause as long as the rest of the recording, then the caller hangs up if it did (once the agent
+ * is as quiet as it was then: hangupAsRecorded).
  *
  * A capture made by callbench's own caller knows its utterances (capture.json `caller`); for any
  * other the VAD finds them (utterances.ts) and the listen (or Realtime) transcripts recorded at
@@ -17,7 +18,7 @@
  * recorded speed of speech; the faults the recorded services showed are armed again.
  */
 import path from 'node:path';
-import { BYTES_PER_MS, type VoicedSpan } from '../audio/index.ts';
+import { BYTES_PER_MS, decodeMulaw, lastAudibleEndMs, SAMPLE_RATE, type VoicedSpan } from '../audio/index.ts';
 import type { Utterance } from '../caller/utterance.ts';
 import type { Fault } from '../mocks/faults.ts';
 import { PROFILES, type LatencyProfile } from '../mocks/profiles.ts';
@@ -102,6 +103,24 @@ function startDelayOf(capture: Capture): number {
 
 const shifted = (spans: readonly VoicedSpan[], by: number): VoicedSpan[] => spans.map((s) => ({ startMs: s.startMs + by, endMs: s.endMs + by }));
 
+/** The shortest recorded silence before the hang-up that makes the replay's hang-up wait for the agent's quiet. */
+const MIN_QUIET_HANGUP_MS = 100;
+/** How much longer than recorded a replay waits for the agent to finish before it hangs up anyway. */
+const QUIET_HANGUP_GRACE_MS = 10_000;
+
+/**
+ * The recorded hang-up. A caller who hung up into silence (the agent had finished) hangs up in the
+ * replay once the agent has been quiet as long: an agent slower than the recorded one (a loaded
+ * machine, or the change under test) is then judged on its whole reply, not cut off by a clock.
+ * A caller who hung up while the agent talked hangs up at the recorded moment.
+ */
+function hangupAsRecorded(capture: Capture, totalMs: number): ScenarioStep {
+  const heardUntil = lastAudibleEndMs(decodeMulaw(capture.agentAudio), SAMPLE_RATE) ?? 0;
+  const quietMs = Math.floor(totalMs - heardUntil);
+  if (quietMs < MIN_QUIET_HANGUP_MS) return { type: 'hangup' };
+  return { type: 'hangup', afterQuietMs: Math.min(10_000, quietMs), timeoutMs: QUIET_HANGUP_GRACE_MS };
+}
+
 export function planReplay(capture: Capture): ReplayPlan {
   const { script, utterances } = utterancesOf(capture);
   const totalMs = capture.callerAudio.length / BYTES_PER_MS;
@@ -132,7 +151,7 @@ export function planReplay(capture: Capture): ReplayPlan {
   });
   const callerStopped = capture.twilio.some((l) => l.kind === 'message' && l.from === 'twilio' && l.event === 'stop');
   steps.push({ type: 'pause', ms: Math.max(0, Math.round(totalMs - cursor)) });
-  if (callerStopped) steps.push({ type: 'hangup' });
+  if (callerStopped) steps.push(hangupAsRecorded(capture, totalMs));
 
   const facts = upstreamFacts(capture.upstream);
   const recordedTwilio = capture.manifest.caller?.twilio;

@@ -15,6 +15,9 @@ import type { Journal } from '../mocks/journal/journal.ts';
 import { twilioSid } from '../caller/ids.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
+/** A `hangup` with afterQuietMs hangs up after this long regardless, unless the step says otherwise. */
+const HANGUP_QUIET_TIMEOUT_MS = 20_000;
+
 export interface ScenarioCallInput {
   clock: Clock;
   scenario: Scenario;
@@ -150,6 +153,7 @@ async function playCall(input: ScenarioCallInput, callSid: string, replies: Read
             await unlessStopped(call.pause(step.ms), input.signal);
             break;
           case 'hangup':
+            if (step.afterQuietMs !== undefined) await unlessStopped(call.untilAgentQuiet({ quietMs: step.afterQuietMs, timeoutMs: step.timeoutMs ?? HANGUP_QUIET_TIMEOUT_MS }), input.signal);
             return { result: await call.hangup(), error: undefined };
         }
       } catch (stepError) {

@@ -71,7 +71,17 @@ export const PauseStep = z.strictObject({
   ms: wholeNumber(0, 600_000, ' of ms'),
 });
 
-export const HangupStep = z.strictObject({ type: z.literal('hangup') });
+export const HangupStep = z.strictObject({
+  type: z.literal('hangup'),
+  /**
+   * Hang up only once the agent has been quiet for this long (at once when it already has been):
+   * a caller who waits for the agent to finish. A replay sets it when the recorded caller hung up
+   * into silence, so an agent slower than the recorded one is not cut off mid-reply.
+   */
+  afterQuietMs: wholeNumber(100, 10_000, ' of ms').optional(),
+  /** With afterQuietMs: hang up at this point regardless (an agent that never stops talking). */
+  timeoutMs: wholeNumber(1000, 120_000, ' of ms').optional(),
+});
 
 /**
  * Hostile messages the fake Twilio sends at once, mid-call (check twilio.robust-parsing): an

@@ -65,4 +65,15 @@ describe('callbench replay: a recorded call played again', () => {
     expect(kinds).toEqual(expect.arrayContaining(['deepgram.listen Results', 'openai.chat event']));
     expect(outcome.timing.all.n).toBeGreaterThan(0);
   });
+
+  it('an agent slower than the recorded one (PLANT=slow: +700 ms before its reply) is not hung up on mid-reply: the caller hung up into silence, so the replay waits for as much quiet', async () => {
+    const slow = await runReplay(capture, { clock, agent: createProcessAgentTarget({ command: 'AGENT_MODE=cascaded PLANT=slow node test/agents/planted.mjs', cwd: ROOT, clock }), calls: 1, authToken: AUTH_TOKEN });
+    const [only] = slow.calls;
+    const context = JSON.stringify(only?.verdicts.filter((v) => v.status !== 'passed'));
+    expect(only?.call.state, context).toBe('completed');
+    const status = (id: string): string | undefined => only?.verdicts.find((v) => v.id === id)?.status;
+    expect(status('turn.answered'), context).toBe('passed');
+    // Its whole reply played before the hang-up: judged, and complete (a fixed-time hang-up would have cut it: skipped).
+    expect(status('turn.complete'), context).toBe('passed');
+  });
 });

@@ -474,6 +474,34 @@ describe('placeCall against a local agent', () => {
     await active.hangup();
   });
 
+  it('untilAgentQuiet resolves at once on a quiet line (nothing heard needed), and waits out audible audio that plays, not the silence after it', async () => {
+    const { call: active, connection } = await call();
+    // Nothing has played: quiet already.
+    await active.untilAgentQuiet({ quietMs: 100, timeoutMs: 10_000 });
+    // 100 ms of tone, then 200 ms of streamed silence: quiet counts from the tone's end.
+    sendAudio(connection, active.streamSid, toneBurst(0, 800));
+    sendAudio(connection, active.streamSid, new Uint8Array(1600).fill(MULAW_SILENCE));
+    await waitFor('the audio to arrive', () => eventsOf(active.timeline.events, 'agent_media')[1]);
+    await active.untilAgentQuiet({ quietMs: 150, timeoutMs: 10_000 });
+    const [tone, silence] = eventsOf(active.timeline.events, 'agent_media');
+    expect(clock.now()).toBeGreaterThanOrEqual((tone?.audibleTo ?? Infinity) + 150 - 0.01);
+    // The streamed silence did not hold the hang-up back to its own end plus 150 ms.
+    expect(silence?.audibleTo).toBeUndefined();
+    await active.hangup();
+  });
+
+  it('untilAgentQuiet gives up at timeoutMs while the agent keeps talking, and resolves (it does not fail the call)', async () => {
+    const { call: active, connection } = await call();
+    sendAudio(connection, active.streamSid, toneBurst(0, 80_000)); // 10 s of tone: far past the 1 s timeout, however late timers fire
+    await waitFor('the audio to arrive', () => eventsOf(active.timeline.events, 'agent_media')[0]);
+    const startedAt = clock.now();
+    await active.untilAgentQuiet({ quietMs: 100, timeoutMs: 1000 });
+    const [tone] = eventsOf(active.timeline.events, 'agent_media');
+    expect(clock.now()).toBeGreaterThanOrEqual(startedAt + 1000 - 0.01);
+    expect(clock.now()).toBeLessThan((tone?.audibleTo ?? -Infinity) + 100);
+    await active.hangup();
+  });
+
   it('fails to place the call when the webhook answers an HTTP error', async () => {
     agent.webhookStatus = 500;
     try {
