@@ -12,6 +12,7 @@
  * run's fold turns into the variant's outcome, plus the comparison's own. Nothing it starts
  * outlives it; aborting `signal` stops it as it stops a run.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import { twilioSid } from '../caller/ids.ts';
 import { startMocks, type Mocks } from '../mocks/start-mocks.ts';
@@ -78,6 +79,8 @@ export function interleavedCall(k: number, variants: number, callsPerScenario: n
 
 export function startCompare(plan: ComparePlan, options: CompareOptions): CompareRun {
   const stop = new AbortController();
+  // Every call in flight listens on it (and lets go when it ends): many at once by design, not a leak.
+  setMaxListeners(0, stop.signal);
   let listenerError: { error: unknown } | undefined;
   const source = createEventSource<CompareEvent>((error) => {
     listenerError ??= { error };

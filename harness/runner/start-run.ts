@@ -15,6 +15,7 @@
  *   run.subscribe((event) => { if (event.type === 'call-ended') console.error(event.call.state); });
  *   const result = await run.result;
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import { twilioSid } from '../caller/ids.ts';
 import { createAudioCapture } from '../caller/audio-capture.ts';
@@ -57,6 +58,8 @@ export const DEFAULT_INTERVAL_MS = 5000;
  */
 export function startRun(plan: RunPlan, options: RunOptions): Run {
   const stop = new AbortController();
+  // Every call in flight listens on it (and lets go when it ends): hundreds at once by design, not a leak.
+  setMaxListeners(0, stop.signal);
   let listenerError: { error: unknown } | undefined;
   const source = createEventSource<RunEvent>((error) => {
     listenerError ??= { error };

@@ -27,4 +27,12 @@ describe('callbench run progress lines', { timeout: 60_000 }, () => {
     expect(teardown, result.stderr).toBeGreaterThan(lines.indexOf('  [1/1] hold #1 FAILED checks: twilio.protocol'));
     expect(lines[teardown]).toMatch(/still open more than 2 s after the hang-up/);
   });
+
+  it('at more than ten calls in flight stderr holds progress lines only: no Node warning (each call listens on the run\'s stop signal)', async () => {
+    const result = await runCli(['run', '--scenario', 'greeting', '--profile', 'instant', '--calls', '12', '--concurrency', '12']);
+    const report = /^Report: (.+)$/m.exec(result.stdout)?.[1];
+    if (report !== undefined) reports.push(path.dirname(path.join(ROOT, report)));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/Warning|\(node:\d+\)/);
+  });
 });
