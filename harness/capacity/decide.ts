@@ -1,6 +1,5 @@
 /**
- * The decision of `callbench capacity` (the command that ramps load step by step is still to
- * come): given the figures of each step in the order they were played, which load held and
+ * The decision of `callbench capacity` (harness/capacity/ramp.ts plays the steps): given the figures of each step in the order they were played, which load held and
  * which broke, and whether the limit was the agent's or the harness's. A step breaks when
  *
  * - any call failed (the agent's limit);
@@ -23,12 +22,17 @@ export interface CapacityStep {
   failedCalls: number;
   /** Open model: due calls not started because the harness was late (not the in-flight limit). */
   lateDrops: number;
-  /** The headline metric at this step: its sample count and p95 (ms). */
-  headline: { count: number; p95: number };
+  /** The headline metric at this step: its sample count and p95 (ms), judged; its p50, shown when given. */
+  headline: { count: number; p95: number; p50?: number };
   /** The caller's frame lateness p99 (ms), when frames were sent. */
   pacingP99Ms: number | undefined;
   /** The harness's event-loop delay p99 (ms), when measured. */
   eventLoopP99Ms: number | undefined;
+  /**
+   * The harness process's CPU time over the step, in % of one core, when measured: shown, not
+   * judged (what a busy CPU does to the figures is what pacing and the loop delay measure).
+   */
+  cpuPercent?: number;
 }
 
 export interface CapacityCriteria {
@@ -115,10 +119,25 @@ export function decideCapacity(steps: readonly CapacityStep[], criteria: Capacit
 
 /** The per-step table and the verdict line, as the command prints them. */
 export function renderCapacity(decision: CapacityDecision, criteria: CapacityCriteria, unit: string): string {
-  const rows = [['level', 'calls', 'failed', `${criteria.metric} p95`, 'pacing p99', 'loop p99', 'verdict']];
+  // The p50 and cpu columns only when some step gave them (figures recorded before they were kept have neither).
+  const withP50 = decision.judged.some(({ step }) => step.headline.p50 !== undefined);
+  const withCpu = decision.judged.some(({ step }) => step.cpuPercent !== undefined);
+  const header = ['level', 'calls', 'failed', ...(withP50 ? ['p50'] : []), 'p95', 'pacing p99', 'loop p99', ...(withCpu ? ['cpu'] : []), 'verdict'];
+  const rows = [header];
   for (const { step, reasons } of decision.judged) {
     const opt = (value: number | undefined): string => (value === undefined ? '-' : String(Math.round(value * 100) / 100));
-    rows.push([String(step.level), String(step.calls), String(step.failedCalls), opt(step.headline.count > 0 ? step.headline.p95 : undefined), opt(step.pacingP99Ms), opt(step.eventLoopP99Ms), reasons.length === 0 ? 'held' : `broke: ${reasons.map((r) => r.code).join(', ')}`]);
+    const measured = (value: number | undefined): number | undefined => (step.headline.count > 0 ? value : undefined);
+    rows.push([
+      String(step.level),
+      String(step.calls),
+      String(step.failedCalls),
+      ...(withP50 ? [opt(measured(step.headline.p50))] : []),
+      opt(measured(step.headline.p95)),
+      opt(step.pacingP99Ms),
+      opt(step.eventLoopP99Ms),
+      ...(withCpu ? [step.cpuPercent === undefined ? '-' : `${Math.round(step.cpuPercent)}%`] : []),
+      reasons.length === 0 ? 'held' : `broke: ${reasons.map((r) => r.code).join(', ')}`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   const table = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
@@ -136,5 +155,6 @@ export function renderCapacity(decision: CapacityDecision, criteria: CapacityCri
           : '';
     verdict = `${held}; it broke at ${decision.brokeAt} ${unit}: ${why}.${by}`;
   }
-  return `${table}\n\n${verdict}`;
+  const title = `Per step (level: ${unit}; ${withP50 ? 'p50 and p95' : 'p95'} of ${criteria.metric}, caller frame pacing p99 and the harness's event-loop delay p99, in ms${withCpu ? "; cpu: callbench's process, % of one core" : ''}):`;
+  return `${title}\n${table}\n\n${verdict}`;
 }

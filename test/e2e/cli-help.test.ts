@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/callbench.ts';
 
-const COMMANDS = ['run', 'compare', 'replay', 'merge', 'fixture', 'record', 'import', 'mocks', 'calibrate', 'agent'];
+const COMMANDS = ['run', 'compare', 'replay', 'merge', 'capacity', 'fixture', 'record', 'import', 'mocks', 'calibrate', 'agent'];
 const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('callbench --version and help', { timeout: 120_000 }, () => {
@@ -39,8 +39,8 @@ describe('callbench --version and help', { timeout: 120_000 }, () => {
 
   it('a mistyped command or flag is one line with the nearest one, exit 2', async () => {
     const cases: Array<[string[], string]> = [
-      [['rnu'], "callbench: unknown command 'rnu' (did you mean 'run'?); commands: run, compare, replay, merge, fixture, record, import, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
-      [['help', 'mock'], "callbench: unknown command 'mock' (did you mean 'mocks'?); commands: run, compare, replay, merge, fixture, record, import, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
+      [['rnu'], "callbench: unknown command 'rnu' (did you mean 'run'?); commands: run, compare, replay, merge, capacity, fixture, record, import, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
+      [['help', 'mock'], "callbench: unknown command 'mock' (did you mean 'mocks'?); commands: run, compare, replay, merge, capacity, fixture, record, import, mocks, calibrate, agent, help. See 'callbench --help'.\n"],
       [['run', '--scenairo', 'greeting'], "callbench: unknown flag '--scenairo' (did you mean --scenario?). See 'callbench --help'.\n"],
       [['mocks', '--prot', '0'], "callbench: unknown flag '--prot' (did you mean --port?). See 'callbench --help'.\n"],
       [['fixture', 'ad'], "callbench: unknown fixture subcommand 'ad' (did you mean 'add'?); fixture subcommands: add. See 'callbench --help'.\n"],

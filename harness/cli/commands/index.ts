@@ -9,7 +9,7 @@ import type { CommandIo } from '../io.ts';
 export interface CommandContext {
   io: CommandIo;
   env: Readonly<Record<string, string | undefined>>;
-  /** For `run`: aborted on the first SIGINT or SIGTERM with the signal's name. */
+  /** For `run` (and the other commands that play calls): aborted on the first SIGINT or SIGTERM with the signal's name. */
   stopOnSignals(): AbortSignal;
   /** For the commands that serve until stopped: resolves on SIGINT or SIGTERM. */
   untilInterrupted(): Promise<void>;
@@ -47,6 +47,12 @@ export const COMMANDS: readonly Command[] = [
     summary: 'merge DIR...: add the report folders of the shards of a run (run --shard i/n) into the whole run\'s',
     help: async () => (await import('./merge.ts')).MERGE_HELP,
     run: async (argv, { io, env }) => (await import('./merge.ts')).mergeCommand(argv, io, env),
+  },
+  {
+    name: 'capacity',
+    summary: 'ramp the calls in flight step by step until a criterion breaks, and report the highest load that held',
+    help: async () => (await import('./capacity.ts')).CAPACITY_HELP,
+    run: async (argv, { io, env, stopOnSignals }) => (await import('./capacity.ts')).capacityCommand(argv, io, env, stopOnSignals()),
   },
   {
     name: 'fixture',

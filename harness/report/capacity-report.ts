@@ -1,0 +1,84 @@
+/**
+ * What `callbench capacity` prints: the per-step table and the verdict (harness/capacity/decide.ts
+ * renderCapacity), then what the verdict alone cannot say (how busy the harness's CPU was where
+ * the harness set the limit, that the in-process reference agent shares its event loop, a step an
+ * interrupt cut short); and the one JSON object of --json. Strings and plain data only.
+ */
+import { renderCapacity, type CapacityCriteria } from '../capacity/decide.ts';
+import type { CapacityResult, StepLength } from '../capacity/ramp.ts';
+
+/** The load's unit in every line capacity prints. */
+export const CAPACITY_UNIT = 'call(s) in flight';
+
+export interface CapacityContext {
+  criteria: CapacityCriteria;
+  /** The levels asked for, in order (the ramp stops at the first that breaks). */
+  levels: readonly number[];
+  length: StepLength;
+  warmup: number;
+  /** The reference agent ran in callbench's own process, on the event loop that paces the caller. */
+  inProcessReference: boolean;
+  /** CPU cores of this machine, for the note on a harness limit. */
+  cores: number;
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+export function renderCapacityReport(result: CapacityResult, context: CapacityContext): string {
+  const { decision } = result;
+  const parts: string[] = [];
+  if (result.played.length > 0) parts.push(renderCapacity(decision, context.criteria, CAPACITY_UNIT));
+  if (result.end.state === 'interrupted') {
+    const next = context.levels[result.played.length];
+    parts.push(`Interrupted (${result.end.reason})${next === undefined ? '' : ` during the step at ${next} ${CAPACITY_UNIT}`}: that step is not judged, and the ramp stopped there.`);
+    return parts.join('\n\n');
+  }
+  const broken = decision.brokeAt === undefined ? undefined : result.played.at(-1);
+  if (decision.limitedBy === 'harness' && broken !== undefined) {
+    const cpu = broken.step.cpuPercent;
+    const notes = [
+      cpu === undefined ? undefined : `At ${broken.step.level} ${CAPACITY_UNIT} callbench's process used ${Math.round(cpu)}% of one CPU core (this machine has ${context.cores}).`,
+      context.inProcessReference
+        ? "The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart."
+        : undefined,
+    ].filter((note) => note !== undefined);
+    if (notes.length > 0) parts.push(notes.join(' '));
+  }
+  if (decision.brokeAt !== undefined && decision.limitedBy === undefined) {
+    parts.push(`No verdict on the agent or the harness: give each step more calls (--calls-per-caller) or pick a --metric the scenarios measure.`);
+  }
+  return parts.join('\n\n');
+}
+
+/** --json: the plan, every step played with its verdict, and the decision. */
+export function capacityJson(result: CapacityResult, context: CapacityContext): Record<string, unknown> {
+  const { decision } = result;
+  return {
+    kind: 'capacity',
+    unit: 'calls in flight',
+    metric: context.criteria.metric,
+    criteria: { p95Factor: context.criteria.p95Factor, pacingP99Ms: context.criteria.pacingP99Ms, eventLoopP99Ms: context.criteria.eventLoopP99Ms, minSamples: context.criteria.minSamples },
+    levels: context.levels,
+    step: context.length.kind === 'calls' ? { callsPerCaller: context.length.callsPerCaller, warmup: context.warmup } : { durationMs: context.length.durationMs, warmup: context.warmup },
+    steps: result.played.map(({ step, reasons, result: ended }) => ({
+      level: step.level,
+      calls: step.calls,
+      failedCalls: step.failedCalls,
+      headline: { count: step.headline.count, p50: step.headline.count > 0 ? (step.headline.p50 ?? null) : null, p95: step.headline.count > 0 ? step.headline.p95 : null },
+      pacingP99Ms: step.pacingP99Ms ?? null,
+      eventLoopP99Ms: step.eventLoopP99Ms ?? null,
+      cpuPercent: step.cpuPercent === undefined ? null : round(step.cpuPercent),
+      durationMs: Math.round(ended.durationMs),
+      held: reasons.length === 0,
+      reasons,
+      ...(ended.state === 'agent-exited' ? { agentExited: ended.message } : {}),
+    })),
+    referenceP95: decision.referenceP95 ?? null,
+    highestHeld: decision.highestHeld ?? null,
+    brokeAt: decision.brokeAt ?? null,
+    limitedBy: decision.limitedBy ?? null,
+    // 'found': a step broke; 'above-max': every level asked for held; 'interrupted': stopped before either.
+    outcome: result.end.state === 'interrupted' ? 'interrupted' : decision.brokeAt === undefined ? 'above-max' : 'found',
+    ...(result.end.state === 'interrupted' ? { interrupted: result.end.reason } : {}),
+  };
+}
