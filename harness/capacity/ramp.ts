@@ -11,6 +11,7 @@
  *   const result = await rampCapacity(plan, { clock, signal, onStep: (played) => console.error(played.step.level) });
  *   result.decision.highestHeld;
  */
+import { loadavg } from 'node:os';
 import type { Clock } from '../clock.ts';
 import type { MetricName } from '../metrics/definitions.ts';
 import { foldRun } from '../report/fold.ts';
@@ -41,6 +42,8 @@ export interface PlayedStep {
   reasons: BreakReason[];
   /** How its run ended ('agent-exited' is judged as failed calls). */
   result: RunResult;
+  /** The machine's 1-minute load average as the step ended: whether other processes held the CPUs. */
+  loadAverage: number;
 }
 
 export interface CapacityResult {
@@ -85,7 +88,7 @@ export async function rampCapacity(plan: CapacityPlan, options: RampOptions): Pr
     decision = decideCapacity(steps, plan.criteria);
     const judged = decision.judged[index];
     if (judged === undefined) throw new Error(`capacity: step ${index + 1} was not judged`);
-    const step: PlayedStep = { index, step: judged.step, reasons: judged.reasons, result };
+    const step: PlayedStep = { index, step: judged.step, reasons: judged.reasons, result, loadAverage: loadavg()[0] ?? 0 };
     played.push(step);
     options.onStep?.(step);
     if (decision.brokeAt !== undefined) break;

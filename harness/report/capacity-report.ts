@@ -1,11 +1,11 @@
 /**
  * What `callbench capacity` prints: the per-step table and the verdict (harness/capacity/decide.ts
- * renderCapacity), then what the verdict alone cannot say (how busy the harness's CPU was where
- * the harness set the limit, that the in-process reference agent shares its event loop, a step an
- * interrupt cut short); and the one JSON object of --json. Strings and plain data only.
+ * renderCapacity), then what the verdict alone cannot say (where the harness set the limit, whether
+ * its own process or the machine's other work held it up, and that the in-process reference agent
+ * shares its event loop; a step an interrupt cut short); and the one JSON object of --json. Strings and plain data only.
  */
 import { renderCapacity, type CapacityCriteria } from '../capacity/decide.ts';
-import type { CapacityResult, StepLength } from '../capacity/ramp.ts';
+import type { CapacityResult, PlayedStep, StepLength } from '../capacity/ramp.ts';
 
 /** The load's unit in every line capacity prints. */
 export const CAPACITY_UNIT = 'call(s) in flight';
@@ -24,6 +24,29 @@ export interface CapacityContext {
 
 const round = (value: number): number => Math.round(value * 100) / 100;
 
+/** Below this share of one core callbench's process was not what kept its own loop late. */
+const BUSY_PERCENT = 50;
+
+/**
+ * Where the harness set the limit, what held it up: callbench's own process (and with it the
+ * in-process reference agent), or, when that process was nearly idle, other work on the machine.
+ */
+function harnessNote(broken: PlayedStep, context: CapacityContext): string {
+  const cpu = broken.step.cpuPercent;
+  const at = `At ${broken.step.level} ${CAPACITY_UNIT}`;
+  const load = `the machine's load average was ${round(broken.loadAverage)} on ${context.cores} core(s)`;
+  const machineBusy = broken.loadAverage >= context.cores;
+  if (cpu !== undefined && cpu < BUSY_PERCENT) {
+    return machineBusy
+      ? `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core while ${load}: other processes held the CPUs. Run it again on a quieter machine.`
+      : `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core and ${load}: neither was busy on average, so the lateness was short stalls (garbage collection, the scheduler) that bounds this tight read.`;
+  }
+  const used = cpu === undefined ? `${at} ${load}.` : `${at} callbench's process used ${Math.round(cpu)}% of one CPU core; ${load}.`;
+  return context.inProcessReference
+    ? `${used} The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart.`
+    : used;
+}
+
 export function renderCapacityReport(result: CapacityResult, context: CapacityContext): string {
   const { decision } = result;
   const parts: string[] = [];
@@ -34,16 +57,7 @@ export function renderCapacityReport(result: CapacityResult, context: CapacityCo
     return parts.join('\n\n');
   }
   const broken = decision.brokeAt === undefined ? undefined : result.played.at(-1);
-  if (decision.limitedBy === 'harness' && broken !== undefined) {
-    const cpu = broken.step.cpuPercent;
-    const notes = [
-      cpu === undefined ? undefined : `At ${broken.step.level} ${CAPACITY_UNIT} callbench's process used ${Math.round(cpu)}% of one CPU core (this machine has ${context.cores}).`,
-      context.inProcessReference
-        ? "The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart."
-        : undefined,
-    ].filter((note) => note !== undefined);
-    if (notes.length > 0) parts.push(notes.join(' '));
-  }
+  if (decision.limitedBy === 'harness' && broken !== undefined) parts.push(harnessNote(broken, context));
   if (decision.brokeAt !== undefined && decision.limitedBy === undefined) {
     parts.push(`No verdict on the agent or the harness: give each step more calls (--calls-per-caller) or pick a --metric the scenarios measure.`);
   }
@@ -60,7 +74,7 @@ export function capacityJson(result: CapacityResult, context: CapacityContext): 
     criteria: { p95Factor: context.criteria.p95Factor, pacingP99Ms: context.criteria.pacingP99Ms, eventLoopP99Ms: context.criteria.eventLoopP99Ms, minSamples: context.criteria.minSamples },
     levels: context.levels,
     step: context.length.kind === 'calls' ? { callsPerCaller: context.length.callsPerCaller, warmup: context.warmup } : { durationMs: context.length.durationMs, warmup: context.warmup },
-    steps: result.played.map(({ step, reasons, result: ended }) => ({
+    steps: result.played.map(({ step, reasons, result: ended, loadAverage }) => ({
       level: step.level,
       calls: step.calls,
       failedCalls: step.failedCalls,
@@ -69,6 +83,7 @@ export function capacityJson(result: CapacityResult, context: CapacityContext): 
       eventLoopP99Ms: step.eventLoopP99Ms ?? null,
       cpuPercent: step.cpuPercent === undefined ? null : round(step.cpuPercent),
       durationMs: Math.round(ended.durationMs),
+      loadAverage: round(loadAverage),
       held: reasons.length === 0,
       reasons,
       ...(ended.state === 'agent-exited' ? { agentExited: ended.message } : {}),

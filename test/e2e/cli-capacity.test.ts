@@ -6,7 +6,7 @@
  * ramp. An agent that holds one call at a time (test/e2e/fixtures/one-call-agent.mjs): the step
  * of two calls in flight breaks on its failed calls, the agent is named, and the ramp stops there.
  * Bounds of 0 ms (any lateness at all breaks, as cli-strict.test.ts forces it): the harness is
- * named. Then what it refuses: one line, exit 2, before any call.
+ * named, with what held it up. Then what it refuses: one line, exit 2, before any call.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type Exit } from './helpers/callbench.ts';
@@ -98,9 +98,8 @@ describe('callbench capacity', { timeout: 120_000 }, () => {
     expect(table[0]?.[1]).toMatch(/^broke: (pacing|event-loop)/);
     expect(harnessLimit.stdout).toMatch(/No step held; it broke at 1 call\(s\) in flight: .*beyond its bound of 0 ms/);
     expect(harnessLimit.stdout).toContain('The limit is the harness, not the agent');
-    // The reference agent ran in callbench's process: the verdict says its work shares the harness's loop.
-    expect(harnessLimit.stdout).toContain("The reference agent ran in callbench's process");
-    expect(harnessLimit.stdout).toMatch(/At 1 call\(s\) in flight callbench's process used \d+% of one CPU core/);
+    // What held the harness up (its own process or the machine's other work: which one depends on the machine, not asserted).
+    expect(harnessLimit.stdout).toMatch(/^At 1 call\(s\) in flight callbench's process used (only )?\d+% of one CPU core.*the machine's load average was [\d.]+ on \d+ core\(s\)/m);
     expect(stepLines(harnessLimit.stderr)).toHaveLength(1);
   });
 
