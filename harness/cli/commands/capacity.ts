@@ -84,8 +84,9 @@ Criteria:
 
 Options:
   --scenario NAME|FILE  scenario to play (repeatable, as run takes it; default ${DEFAULTS.scenario})
-  --profile NAME        mock latency profile: ${profileNames().join(', ')} (default ${DEFAULTS.profile}: no
-                        modeled delay, so what grows with the load is the agent's own time)
+  --profile NAME        mock latency profile: ${profileNames().join(', ')}
+                        (default ${DEFAULTS.profile}: no modeled delay, so what grows with the load is
+                        the agent's own time)
   --seed N              seed of the profile's delays (default 1)
   --json                print one JSON object on stdout instead of the table
   -h, --help            show this help
