@@ -11,7 +11,7 @@
  *   const result = await rampCapacity(plan, { clock, signal, onStep: (played) => console.error(played.step.level) });
  *   result.decision.highestHeld;
  */
-import { loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import type { Clock } from '../clock.ts';
 import type { MetricName } from '../metrics/definitions.ts';
 import { foldRun } from '../report/fold.ts';
@@ -42,8 +42,8 @@ export interface PlayedStep {
   reasons: BreakReason[];
   /** How its run ended ('agent-exited' is judged as failed calls). */
   result: RunResult;
-  /** The machine's 1-minute load average as the step ended: whether other processes held the CPUs. */
-  loadAverage: number;
+  /** How busy the machine's CPUs were over the step, % of all its cores (every process's work): whether other work held them. */
+  machineCpuPercent: number | undefined;
 }
 
 export interface CapacityResult {
@@ -63,6 +63,17 @@ export interface RampOptions {
   onStep?: (played: PlayedStep) => void;
 }
 
+/** Every core's idle and total time so far (ms), over every process. */
+function machineTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { idle, total };
+}
+
 /** The closed model a step plays at `level` calls in flight. */
 export function stepLoad(level: number, length: StepLength): LoadPlan {
   return length.kind === 'calls' ? { model: 'closed', calls: length.callsPerCaller * level, concurrency: level } : { model: 'closed-duration', durationMs: length.durationMs, concurrency: level };
@@ -78,17 +89,21 @@ export async function rampCapacity(plan: CapacityPlan, options: RampOptions): Pr
     options.onStepStart?.(index, level, load);
     const began = options.clock.now();
     const cpuBefore = process.cpuUsage();
+    const machineBefore = machineTimes();
     const { result, outcome } = await foldRun(startRun({ ...plan.run, load }, { clock: options.clock, ...(options.signal === undefined ? {} : { signal: options.signal }) }));
     if (result.state === 'interrupted') return { decision, played, end: { state: 'interrupted', reason: result.reason } };
     const cpu = process.cpuUsage(cpuBefore);
     const wallMs = options.clock.now() - began;
     // CPU µs over wall ms, as a share of one core; this process's only (an agent run as a process is not in it).
     const cpuPercent = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs * 100 : undefined;
+    const machine = machineTimes();
+    const total = machine.total - machineBefore.total;
+    const machineCpuPercent = total > 0 ? (1 - (machine.idle - machineBefore.idle) / total) * 100 : undefined;
     steps.push(stepFigures(level, outcome, plan.metric, cpuPercent));
     decision = decideCapacity(steps, plan.criteria);
     const judged = decision.judged[index];
     if (judged === undefined) throw new Error(`capacity: step ${index + 1} was not judged`);
-    const step: PlayedStep = { index, step: judged.step, reasons: judged.reasons, result, loadAverage: loadavg()[0] ?? 0 };
+    const step: PlayedStep = { index, step: judged.step, reasons: judged.reasons, result, machineCpuPercent };
     played.push(step);
     options.onStep?.(step);
     if (decision.brokeAt !== undefined) break;

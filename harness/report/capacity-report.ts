@@ -26,6 +26,8 @@ const round = (value: number): number => Math.round(value * 100) / 100;
 
 /** Below this share of one core callbench's process was not what kept its own loop late. */
 const BUSY_PERCENT = 50;
+/** From this share of all its cores the machine was busy throughout the step. */
+const MACHINE_BUSY_PERCENT = 75;
 
 /**
  * Where the harness set the limit, what held it up: callbench's own process (and with it the
@@ -34,17 +36,17 @@ const BUSY_PERCENT = 50;
 function harnessNote(broken: PlayedStep, context: CapacityContext): string {
   const cpu = broken.step.cpuPercent;
   const at = `At ${broken.step.level} ${CAPACITY_UNIT}`;
-  const load = `the machine's load average was ${round(broken.loadAverage)} on ${context.cores} core(s)`;
-  const machineBusy = broken.loadAverage >= context.cores;
-  if (cpu !== undefined && cpu < BUSY_PERCENT) {
-    return machineBusy
-      ? `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core while ${load}: other processes held the CPUs. Run it again on a quieter machine.`
-      : `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core and ${load}: neither was busy on average, so the lateness was short stalls (garbage collection, the scheduler) that bounds this tight read.`;
+  const machine = broken.machineCpuPercent === undefined ? undefined : `the machine's ${context.cores} core(s) were ${Math.round(broken.machineCpuPercent)}% busy`;
+  if (cpu !== undefined && cpu < BUSY_PERCENT && machine !== undefined) {
+    return (broken.machineCpuPercent ?? 0) >= MACHINE_BUSY_PERCENT
+      ? `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core while ${machine}: other processes held the CPUs. Run it again on a quieter machine.`
+      : `${at} callbench's process used only ${Math.round(cpu)}% of one CPU core and ${machine}: neither was busy throughout, so the lateness came in bursts (other processes', garbage collection, the scheduler's) that these bounds read.`;
   }
-  const used = cpu === undefined ? `${at} ${load}.` : `${at} callbench's process used ${Math.round(cpu)}% of one CPU core; ${load}.`;
+  const used = [cpu === undefined ? undefined : `callbench's process used ${Math.round(cpu)}% of one CPU core`, machine].filter((part) => part !== undefined).join('; ');
+  const figures = used === '' ? '' : `${at} ${used}. `;
   return context.inProcessReference
-    ? `${used} The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart.`
-    : used;
+    ? `${figures}The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart.`
+    : figures.trimEnd();
 }
 
 export function renderCapacityReport(result: CapacityResult, context: CapacityContext): string {
@@ -57,7 +59,8 @@ export function renderCapacityReport(result: CapacityResult, context: CapacityCo
     return parts.join('\n\n');
   }
   const broken = decision.brokeAt === undefined ? undefined : result.played.at(-1);
-  if (decision.limitedBy === 'harness' && broken !== undefined) parts.push(harnessNote(broken, context));
+  const note = decision.limitedBy === 'harness' && broken !== undefined ? harnessNote(broken, context) : '';
+  if (note !== '') parts.push(note);
   if (decision.brokeAt !== undefined && decision.limitedBy === undefined) {
     parts.push(`No verdict on the agent or the harness: give each step more calls (--calls-per-caller) or pick a --metric the scenarios measure.`);
   }
@@ -74,7 +77,7 @@ export function capacityJson(result: CapacityResult, context: CapacityContext): 
     criteria: { p95Factor: context.criteria.p95Factor, pacingP99Ms: context.criteria.pacingP99Ms, eventLoopP99Ms: context.criteria.eventLoopP99Ms, minSamples: context.criteria.minSamples },
     levels: context.levels,
     step: context.length.kind === 'calls' ? { callsPerCaller: context.length.callsPerCaller, warmup: context.warmup } : { durationMs: context.length.durationMs, warmup: context.warmup },
-    steps: result.played.map(({ step, reasons, result: ended, loadAverage }) => ({
+    steps: result.played.map(({ step, reasons, result: ended, machineCpuPercent }) => ({
       level: step.level,
       calls: step.calls,
       failedCalls: step.failedCalls,
@@ -83,7 +86,7 @@ export function capacityJson(result: CapacityResult, context: CapacityContext): 
       eventLoopP99Ms: step.eventLoopP99Ms ?? null,
       cpuPercent: step.cpuPercent === undefined ? null : round(step.cpuPercent),
       durationMs: Math.round(ended.durationMs),
-      loadAverage: round(loadAverage),
+      machineCpuPercent: machineCpuPercent === undefined ? null : round(machineCpuPercent),
       held: reasons.length === 0,
       reasons,
       ...(ended.state === 'agent-exited' ? { agentExited: ended.message } : {}),
