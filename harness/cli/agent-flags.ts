@@ -1,7 +1,8 @@
 /**
  * The agent a command other than `run` plays against, from run's own agent flags: --agent-cmd or
- * --agent-url (target-flags.ts) with --upstream and --mock-port, else the reference agent in
- * the design the mode, reply and planted flags give. The same checks as run's, each a one-line
+ * --agent-url (target-flags.ts) with --upstream and --mock-port, else the reference agent (in its
+ * worker thread, or with --agent-in-process on the harness's loop: reference-target.ts) in the
+ * design the mode, reply and planted flags give. The same checks as run's, each a one-line
  * UsageError: a design flag with another agent, a Realtime flag in cascaded mode, --profile or
  * --seed with the real services, a scenario fault the agent can never reach.
  */
@@ -13,7 +14,7 @@ import type { RunPlan } from '../runner/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { checkFaultsReachable } from './fault-reach.ts';
 import { MODE_OPTIONS, parseModeFlags, type ModeFlagValues } from './mode-flags.ts';
-import { loadWithOptional, REFERENCE_AGENT_SDKS } from './optional-packages.ts';
+import { referenceAgentTarget } from './reference-target.ts';
 import { parsePlantedFlags, PLANTED_OPTIONS, type PlantedFlagValues } from './planted-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_OPTIONS, type ReplyFlagValues } from './reply-flags.ts';
 import { parseTargetFlags, TARGET_OPTIONS, type TargetFlagValues } from './target-flags.ts';
@@ -35,7 +36,7 @@ export interface AgentChoice {
   agent: AgentTarget;
   upstream: NonNullable<RunPlan['upstream']>;
   authToken: string;
-  /** The reference agent, run in this process (its work shares the event loop that paces the caller). */
+  /** The reference agent on callbench's own event loop (--agent-in-process), not in its worker thread. */
   inProcessReference: boolean;
 }
 
@@ -63,17 +64,14 @@ export async function parseAgentFlags(
     target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
   );
   if (target.agent !== undefined) return { agent: target.agent, upstream: target.upstream, authToken: target.authToken, inProcessReference: false };
+  const settings = {
+    ...(mode === undefined ? {} : { mode }),
+    ...(reply === undefined ? {} : { reply }),
+    ...(realtime === undefined ? {} : { realtime }),
+    ...(bargeIn === undefined ? {} : { bargeIn }),
+    ...(callHeader === undefined ? {} : { callHeader }),
+  };
   // Loaded only when it is used: it imports the SDKs, which a team measuring its own agent need not install.
-  const reference = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', 'or measure your own agent with --agent-cmd or --agent-url');
-  const agent = reference.createReferenceAgentTarget(
-    {
-      ...(mode === undefined ? {} : { mode }),
-      ...(reply === undefined ? {} : { reply }),
-      ...(realtime === undefined ? {} : { realtime }),
-      ...(bargeIn === undefined ? {} : { bargeIn }),
-      ...(callHeader === undefined ? {} : { callHeader }),
-    },
-    planted,
-  );
-  return { agent, upstream: target.upstream, authToken: target.authToken, inProcessReference: true };
+  const agent = await referenceAgentTarget(settings, planted, { inProcess: target.agentInProcess, instead: 'or measure your own agent with --agent-cmd or --agent-url' });
+  return { agent, upstream: target.upstream, authToken: target.authToken, inProcessReference: target.agentInProcess };
 }

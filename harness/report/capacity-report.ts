@@ -16,7 +16,7 @@ export interface CapacityContext {
   levels: readonly number[];
   length: StepLength;
   warmup: number;
-  /** The reference agent ran in callbench's own process, on the event loop that paces the caller. */
+  /** The reference agent ran on callbench's own event loop, the one that paces the caller (--agent-in-process). */
   inProcessReference: boolean;
   /** CPU cores of this machine, for the note on a harness limit. */
   cores: number;
@@ -45,7 +45,7 @@ function harnessNote(broken: PlayedStep, context: CapacityContext): string {
   const used = [cpu === undefined ? undefined : `callbench's process used ${Math.round(cpu)}% of one CPU core`, machine].filter((part) => part !== undefined).join('; ');
   const figures = used === '' ? '' : `${at} ${used}. `;
   return context.inProcessReference
-    ? `${figures}The reference agent ran in callbench's process, on the event loop that paces the caller: its own work is part of what held the harness up. Run it as a process of its own (--agent-cmd 'npx callbench agent') to tell the two apart.`
+    ? `${figures}The reference agent ran on callbench's event loop (--agent-in-process), the one that paces the caller: its own work is part of what held the harness up. Without --agent-in-process it runs in a worker thread of its own.`
     : figures.trimEnd();
 }
 

@@ -45,7 +45,7 @@ describe('renderCapacityReport', () => {
   it("the harness, its own process busy: the CPU it used, and that the in-process reference agent shares its loop", () => {
     const text = renderCapacityReport(resultOf([step(1), step(4, { pacingP99Ms: 30, cpuPercent: 95 })], 60), CONTEXT);
     expect(text).toContain('The limit is the harness, not the agent');
-    expect(text).toContain("At 4 call(s) in flight callbench's process used 95% of one CPU core; the machine's 2 core(s) were 60% busy. The reference agent ran in callbench's process");
+    expect(text).toContain("At 4 call(s) in flight callbench's process used 95% of one CPU core; the machine's 2 core(s) were 60% busy. The reference agent ran on callbench's event loop (--agent-in-process)");
     const apart = renderCapacityReport(resultOf([step(1), step(4, { pacingP99Ms: 30, cpuPercent: 95 })], 60), { ...CONTEXT, inProcessReference: false });
     expect(apart).not.toContain('The reference agent ran');
     expect(apart.endsWith("At 4 call(s) in flight callbench's process used 95% of one CPU core; the machine's 2 core(s) were 60% busy.")).toBe(true);

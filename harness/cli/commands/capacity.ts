@@ -55,8 +55,9 @@ calls in flight (${rampLevels(DEFAULTS.start, DEFAULTS.max, DEFAULTS.factor).joi
     broke at the same step);
   - the step gave fewer than --min-samples samples of the headline metric (no verdict).
 It prints one row per step played (calls, failed calls, the headline p50 and p95, pacing p99,
-event-loop p99, the CPU callbench's process used) and the highest load that held. Each step
-starts its own mocks and its own agent (an --agent-url agent excepted), after its own warm-up.
+event-loop p99, the CPU callbench's process used, the reference agent's worker thread included)
+and the highest load that held. Each step starts its own mocks and its own agent (an
+--agent-url agent excepted), after its own warm-up.
 
 Ramp:
   --levels L,L,...      the levels to play, calls in flight, rising (e.g. 1,2,4,8); replaces
