@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../harness/net/free-port.ts';
 import { ROOT, runCli } from './helpers/callbench.ts';
-import { connectOutcome, groupOf, isRunning, portsOf, readAgentInfo, startCli, type LiveCli } from './helpers/live-cli.ts';
+import { groupOf, isRunning, portsOf, readAgentInfo, startCli, stillServedBy, type LiveCli } from './helpers/live-cli.ts';
 import { reportDirsOf } from './helpers/report-dirs.ts';
 
 let dir: string;
@@ -60,10 +60,10 @@ function reportOf(stdout: string): string {
   return file;
 }
 
-async function expectNothingLeft(): Promise<void> {
+async function expectNothingLeft(cli: LiveCli): Promise<void> {
   const agent = readAgentInfo(info);
   expect(isRunning(agent.pid), `agent pid ${agent.pid}`).toBe(false);
-  for (const port of portsOf(agent)) expect(await connectOutcome(port), `port ${port}`).toBe('ECONNREFUSED');
+  for (const port of portsOf(agent)) expect(await stillServedBy(cli, port)).toBeUndefined();
 }
 
 describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
@@ -81,7 +81,7 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     expect(json.partial).toBe(true);
     expect(json.stopped?.reason).toBe('interrupted');
     expect(json.scenarios['long-hold']).toMatchObject({ calls: 0, stoppedCalls: 1 });
-    await expectNothingLeft();
+    await expectNothingLeft(cli);
   });
 
   it('SIGTERM: the same, exit 143, and --json marks the summary partial', async () => {
@@ -93,7 +93,7 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     const json = JSON.parse(result.stdout) as { partial?: boolean; startedAt: string; profile: string };
     reports.push(...reportDirsOf(ROOT, json.startedAt, json.profile));
     expect(json.partial).toBe(true);
-    await expectNothingLeft();
+    await expectNothingLeft(cli);
   });
 
   it('a second Ctrl-C exits at once, and the agent group is killed all the same', async () => {
@@ -106,7 +106,7 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/^callbench: SIGINT again: exiting now$/m);
-    await expectNothingLeft();
+    await expectNothingLeft(cli);
   });
 
   it('stops an agent its shell left running (`agent & …`), and exits after the report', async () => {
@@ -115,7 +115,7 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     const result = await cli.exited;
     expect(result.code, result.stderr).toBe(0);
     reportOf(result.stdout);
-    await expectNothingLeft();
+    await expectNothingLeft(cli);
   });
 
   it('an agent that dies mid-run stops the run with one line naming the call and its last output (exit 3)', async () => {
