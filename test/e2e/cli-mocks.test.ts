@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { freeLoopbackPort } from '../../harness/net/free-port.ts';
 import { DeepgramClient } from '@deepgram/sdk';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
@@ -68,9 +69,9 @@ async function freePortTriple(hold: ReadonlyArray<0 | 1 | 2> = []): Promise<{ po
   for (let attempt = 0; attempt < 20; attempt++) {
     const servers = [createServer(), createServer(), createServer()];
     const [first, second, third] = servers as [Server, Server, Server];
-    await listen(first, 0);
-    const port = (first.address() as { port: number }).port;
-    const ok = port <= 65533 && (await listen(second, port + 1)) && (await listen(third, port + 2));
+    // Below the ephemeral range: no other test's port 0 bind can take one of them meanwhile.
+    const port = await freeLoopbackPort(3);
+    const ok = (await listen(first, port)) && (await listen(second, port + 1)) && (await listen(third, port + 2));
     const held: Server[] = [];
     for (const [i, server] of servers.entries()) {
       if (ok && hold.includes(i as 0 | 1 | 2)) held.push(server);

@@ -32,7 +32,8 @@ afterAll(async () => {
 
 describe('callbench run against other agents', { timeout: 90_000 }, () => {
   it('--agent-url: calls an agent the user runs, pointed at --mock-port mocks, with the token given', async () => {
-    const port = await freeLoopbackPort();
+    // N, N+1 and N+2: the mocks' three ports.
+    const port = await freeLoopbackPort(3);
     const token = 'a-token-the-agent-knows';
     const agent = createAgent({
       deepgramApiUrl: `http://127.0.0.1:${port}`,
