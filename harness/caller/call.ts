@@ -24,7 +24,7 @@ import { inboundMediaMessage } from './media-message.ts';
 import { createFramePacer, type FramePacer } from './pacer.ts';
 import { inspectPayload } from './payload.ts';
 import { createPlaybackModel, type MarkEchoMode } from './playback.ts';
-import { createTimeline, type PlacementStage, type Timeline, type UtteranceExpectation } from './timeline.ts';
+import { createTimeline, eventsOf, type PlacementStage, type Timeline, type UtteranceExpectation } from './timeline.ts';
 import { playTwimlPrelude } from './twiml-prelude.ts';
 import type { Utterance } from './utterance.ts';
 import { postVoiceWebhook, streamSignature } from './webhook.ts';
@@ -120,9 +120,10 @@ export interface ActiveCall {
    */
   waitForAgentTurn(options: { quietMs: number; timeoutMs: number }): Promise<void>;
   /**
-   * Resolves once nothing audible of the agent's has played for `quietMs` (at once when that is
-   * already so, heard or not since), or at `timeoutMs` regardless: a hang-up that waits for the
-   * agent to finish. Silence the agent streams is quiet.
+   * Resolves once the agent has been heard since the caller's last utterance (from the start of
+   * the call when it said nothing) and nothing audible of it has then played for `quietMs` (at
+   * once when that is already so), or at `timeoutMs` regardless: a hang-up that lets the agent
+   * finish its reply. Silence the agent streams is quiet.
    */
   untilAgentQuiet(options: { quietMs: number; timeoutMs: number }): Promise<void>;
   /**
@@ -485,14 +486,18 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
     },
     untilAgentQuiet({ quietMs, timeoutMs }) {
       // Quiet as a listener hears it: nothing audible played, whatever silence the agent streams.
-      const heardUntil = (): number => audibleUntil;
+      // And after the agent has been heard since the caller last spoke: a reply not begun yet is
+      // not a quiet line (a slow agent is still thinking).
+      const lastSpoke = eventsOf(timeline.events, 'utterance').at(-1)?.lastVoicedAt ?? -Infinity;
       return untilEnded<void>((resolve, _reject, cleanup) => {
         let cancel: (() => void) | undefined;
         cleanup(clock.at(clock.now() + timeoutMs, () => resolve()));
         cleanup(() => cancel?.());
         const check = (): void => {
           cancel?.();
-          const quietAt = heardUntil() + quietMs;
+          cancel = undefined;
+          if (audibleUntil <= lastSpoke) return;
+          const quietAt = audibleUntil + quietMs;
           if (quietAt <= clock.now()) {
             resolve();
             return;

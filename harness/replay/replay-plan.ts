@@ -109,15 +109,18 @@ const MIN_QUIET_HANGUP_MS = 100;
 const QUIET_HANGUP_GRACE_MS = 10_000;
 
 /**
- * The recorded hang-up. A caller who hung up into silence (the agent had finished) hangs up in the
- * replay once the agent has been quiet as long: an agent slower than the recorded one (a loaded
- * machine, or the change under test) is then judged on its whole reply, not cut off by a clock.
- * A caller who hung up while the agent talked hangs up at the recorded moment.
+ * The recorded hang-up. A caller who hung up into silence after the agent's reply (the agent had
+ * finished) hangs up in the replay once the agent has answered and been quiet as long: an agent
+ * slower than the recorded one (a loaded machine, or the change under test) is then judged on its
+ * whole reply, not cut off by a clock. A caller who hung up while the agent talked, or before it
+ * said anything after the caller's last words, hangs up at the recorded moment.
  */
-function hangupAsRecorded(capture: Capture, totalMs: number): ScenarioStep {
+function hangupAsRecorded(capture: Capture, totalMs: number, lastVoiceEndMs: number): ScenarioStep {
   const heardUntil = lastAudibleEndMs(decodeMulaw(capture.agentAudio), SAMPLE_RATE) ?? 0;
   const quietMs = Math.floor(totalMs - heardUntil);
-  if (quietMs < MIN_QUIET_HANGUP_MS) return { type: 'hangup' };
+  // The recorded caller hung up over the agent's voice, or without a word from it since the caller
+  // last spoke (nothing to wait for): at the recorded moment.
+  if (quietMs < MIN_QUIET_HANGUP_MS || heardUntil <= lastVoiceEndMs) return { type: 'hangup' };
   return { type: 'hangup', afterQuietMs: Math.min(10_000, quietMs), timeoutMs: QUIET_HANGUP_GRACE_MS };
 }
 
@@ -151,7 +154,9 @@ export function planReplay(capture: Capture): ReplayPlan {
   });
   const callerStopped = capture.twilio.some((l) => l.kind === 'message' && l.from === 'twilio' && l.event === 'stop');
   steps.push({ type: 'pause', ms: Math.max(0, Math.round(totalMs - cursor)) });
-  if (callerStopped) steps.push(hangupAsRecorded(capture, totalMs));
+  const last = utterances.at(-1);
+  const lastVoiceEndMs = last === undefined ? -Infinity : last.startMs + (last.voiced.at(-1)?.endMs ?? last.durationMs);
+  if (callerStopped) steps.push(hangupAsRecorded(capture, totalMs, lastVoiceEndMs));
 
   const facts = upstreamFacts(capture.upstream);
   const recordedTwilio = capture.manifest.caller?.twilio;

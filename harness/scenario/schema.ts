@@ -74,8 +74,8 @@ export const PauseStep = z.strictObject({
 export const HangupStep = z.strictObject({
   type: z.literal('hangup'),
   /**
-   * Hang up only once the agent has been quiet for this long (at once when it already has been):
-   * a caller who waits for the agent to finish. A replay sets it when the recorded caller hung up
+   * Hang up only once the agent has been heard since the caller last spoke and has then been quiet
+   * for this long (at once when that is already so): a caller who lets the agent finish its reply. A replay sets it when the recorded caller hung up
    * into silence, so an agent slower than the recorded one is not cut off mid-reply.
    */
   afterQuietMs: wholeNumber(100, 10_000, ' of ms').optional(),
