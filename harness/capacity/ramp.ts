@@ -8,7 +8,7 @@
  * (decide.ts); the first step that breaks is the last one played.
  *
  * @example
- *   const result = await rampCapacity(plan, { clock, signal, onStep: (played) => console.error(played.step.level) });
+ *   const result = await rampCapacity(plan, { clock, signal, onStep: (played) => steps.push(played) });
  *   result.decision.highestHeld;
  */
 import { cpus } from 'node:os';

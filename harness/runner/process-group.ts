@@ -1,7 +1,7 @@
 /**
  * The process groups of the agents the harness runs (harness/runner/process-agent.ts): signalled
  * as a whole, watched until nothing of them is left, and killed synchronously when the harness
- * process exits for any reason (a crash, an uncaught exception, process.exit on a second Ctrl-C),
+ * process exits for any reason (a crash, an uncaught exception, the CLI's immediate exit on a second Ctrl-C),
  * so that no agent outlives the run that started it.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -12,7 +12,7 @@
  *
  * @example
  *   const run = startRun(plan, { clock, signal });
- *   run.subscribe((event) => { if (event.type === 'call-ended') console.error(event.call.state); });
+ *   run.subscribe((event) => { if (event.type === 'call-ended') ended.push(event.call); });
  *   const result = await run.result;
  */
 import { setMaxListeners } from 'node:events';
