@@ -68,6 +68,15 @@ const untrusted = (run: Pick<MeasuredRun, 'warnings' | 'loadBefore'>, cores: num
   ...run.warnings.map((w) => w.code),
   ...(loaded([run.loadBefore], cores) ? [`load ${run.loadBefore.toFixed(2)} ≥ ${cores} cores at start`] : []),
 ];
+/** A run's calls (failed ones counted), frames sent and caller pacing p50 / p95 / p99 / max: the cells every pacing table starts with. */
+const callCells = (run: Pick<MeasuredRun, 'calls' | 'failed' | 'framesSent' | 'pacing'>): string[] => [
+  `${run.calls.length}${run.failed > 0 ? ` (${run.failed} failed)` : ''}`,
+  String(run.framesSent),
+  ms(run.pacing.p50),
+  ms(run.pacing.p95),
+  ms(run.pacing.p99),
+  ms(run.pacing.max),
+];
 const flag = (reasons: readonly string[]): string => (reasons.length === 0 ? '' : ` UNTRUSTED (${reasons.join(', ')})`);
 
 // ---------------------------------------------------------------------------------------------
@@ -194,12 +203,7 @@ async function ramp(clock: Clock, machine: Machine): Promise<Level[]> {
     const agentUs = l.agent === undefined ? NaN : (l.agent.cpuMs * 1000) / r.allCallSeconds;
     return [
       String(l.concurrency),
-      `${r.calls.length}${r.failed > 0 ? ` (${r.failed} failed)` : ''}`,
-      String(r.framesSent),
-      ms(r.pacing.p50),
-      ms(r.pacing.p95),
-      ms(r.pacing.p99),
-      ms(r.pacing.max),
+      ...callCells(r),
       ms(r.eventLoop?.delayMs.p99),
       ms(r.eventLoop?.delayMs.max),
       `${(l.cpuShare * 100).toFixed(0)} %`,
@@ -391,12 +395,7 @@ async function referenceAt100(clock: Clock, machine: Machine): Promise<void> {
     );
     rows.push([
       where,
-      `${run.calls.length}${run.failed > 0 ? ` (${run.failed} failed)` : ''}`,
-      String(run.framesSent),
-      ms(run.pacing.p50),
-      ms(run.pacing.p95),
-      ms(run.pacing.p99),
-      ms(run.pacing.max),
+      ...callCells(run),
       run.pacing.p99 <= REFERENCE_PACING_P99_MS ? '✓' : '✗',
       ms(run.eventLoop?.delayMs.p99),
       ms(run.eventLoop?.delayMs.max),
