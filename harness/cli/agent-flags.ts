@@ -14,7 +14,7 @@ import type { RunPlan } from '../runner/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { checkFaultsReachable } from './fault-reach.ts';
 import { MODE_OPTIONS, parseModeFlags, type ModeFlagValues } from './mode-flags.ts';
-import { referenceAgentTarget } from './reference-target.ts';
+import { designSettings, referenceAgentTarget } from './reference-target.ts';
 import { parsePlantedFlags, PLANTED_OPTIONS, type PlantedFlagValues } from './planted-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_OPTIONS, type ReplyFlagValues } from './reply-flags.ts';
 import { parseTargetFlags, TARGET_OPTIONS, type TargetFlagValues } from './target-flags.ts';
@@ -64,13 +64,7 @@ export async function parseAgentFlags(
     target.upstream.kind === 'real' ? { kind: 'no-mocks' } : target.agent !== undefined ? { kind: 'any' } : { kind: 'reference', mode: mode ?? AGENT_DEFAULTS.mode, tts: reply?.tts ?? DEFAULT_REPLY_OPTIONS.tts },
   );
   if (target.agent !== undefined) return { agent: target.agent, upstream: target.upstream, authToken: target.authToken, inProcessReference: false };
-  const settings = {
-    ...(mode === undefined ? {} : { mode }),
-    ...(reply === undefined ? {} : { reply }),
-    ...(realtime === undefined ? {} : { realtime }),
-    ...(bargeIn === undefined ? {} : { bargeIn }),
-    ...(callHeader === undefined ? {} : { callHeader }),
-  };
+  const settings = designSettings({ mode, reply, realtime, bargeIn, callHeader });
   // Loaded only when it is used: it imports the SDKs, which a team measuring its own agent need not install.
   const agent = await referenceAgentTarget(settings, planted, { inProcess: target.agentInProcess, instead: 'or measure your own agent with --agent-cmd or --agent-url' });
   return { agent, upstream: target.upstream, authToken: target.authToken, inProcessReference: target.agentInProcess };

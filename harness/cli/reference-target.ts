@@ -12,6 +12,15 @@ import { loadWithOptional, REFERENCE_AGENT_SDKS } from './optional-packages.ts';
 export const AGENT_IN_PROCESS_HELP = `  --agent-in-process    run the reference agent on the harness's own event loop instead of its worker
                         thread (for debugging: its load then delays the caller's pacing and the mocks)`;
 
+/** The design flags' settings as the reference agent takes them: only those given (the agent's defaults for the rest). */
+export function designSettings(given: { [K in keyof ReferenceDesign]: ReferenceDesign[K] | undefined }): ReferenceDesign {
+  const settings: ReferenceDesign = {};
+  for (const key of Object.keys(given) as Array<keyof ReferenceDesign>) if (given[key] !== undefined) Object.assign(settings, { [key]: given[key] });
+  return settings;
+}
+
+type ReferenceDesign = Pick<ReferenceAgentSettings, 'mode' | 'reply' | 'realtime' | 'bargeIn' | 'callHeader'>;
+
 /** `instead`: what the refusal suggests when the SDKs are missing (e.g. "or measure your own agent with --agent-cmd"). */
 export async function referenceAgentTarget(settings: Omit<ReferenceAgentSettings, 'clock'>, planted: PlantedFaults, options: { inProcess: boolean; instead: string }): Promise<AgentTarget> {
   const reference = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', options.instead);

@@ -14,7 +14,7 @@ import { MODE_OPTIONS, parseModeFlags } from './mode-flags.ts';
 import { parseFlags } from './parse-flags.ts';
 import { parsePlantedFlags, PLANTED_OPTIONS } from './planted-flags.ts';
 import { parseBargeInFlag, parseReplyFlags, refuseIdleReplyKnobs, REPLY_OPTIONS } from './reply-flags.ts';
-import { referenceAgentTarget } from './reference-target.ts';
+import { designSettings, referenceAgentTarget } from './reference-target.ts';
 import { UsageError } from './usage-error.ts';
 
 /** parseArgs option specs of one variant's flags. */
@@ -65,13 +65,7 @@ export async function variantAgent(spec: VariantSpec, clock: Clock): Promise<Var
     const planted = parsePlantedFlags(values, mode ?? AGENT_DEFAULTS.mode, false);
     // Each variant's reference agent in its own worker thread: two designs compared side by side never share the harness's event loop.
     const agent = await referenceAgentTarget(
-      {
-        ...(mode === undefined ? {} : { mode }),
-        ...(reply === undefined ? {} : { reply }),
-        ...(realtime === undefined ? {} : { realtime }),
-        ...(bargeIn === undefined ? {} : { bargeIn }),
-        ...(callHeader === undefined ? {} : { callHeader }),
-      },
+      designSettings({ mode, reply, realtime, bargeIn, callHeader }),
       planted,
       { inProcess: false, instead: "or give each variant --agent-cmd 'CMD'" },
     );

@@ -13,7 +13,7 @@ import { loadPlannedScenarios, parseScenarioFlags } from '../scenario-flags.ts';
 import { checkFaultsReachable } from '../fault-reach.ts';
 import { checkThresholdScenarios, parseThresholdFlags, THRESHOLD_HELP, THRESHOLD_OPTIONS } from '../threshold-flags.ts';
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS } from '../target-flags.ts';
-import { referenceAgentTarget } from '../reference-target.ts';
+import { designSettings, referenceAgentTarget } from '../reference-target.ts';
 import { describeDesign } from '../../runner/agent-design.ts';
 import { parseReportFlags, REPORT_HELP, REPORT_OPTIONS } from '../report-flags.ts';
 import { BASELINE_HELP, BASELINE_OPTIONS, checkBaselineAgainst, checkSavePath, parseBaselineFlags, runBaselinePlan, wantsBaseline } from '../baseline-flags.ts';
@@ -187,13 +187,7 @@ export async function runWithFlags(
     throw new UsageError('--shard plays part of the plan: save or compare a baseline from the merged run (callbench merge), not from a shard');
   }
 
-  const settings = {
-    ...(mode === undefined ? {} : { mode }),
-    ...(reply === undefined ? {} : { reply }),
-    ...(realtime === undefined ? {} : { realtime }),
-    ...(bargeIn === undefined ? {} : { bargeIn }),
-    ...(callHeader === undefined ? {} : { callHeader }),
-  };
+  const settings = designSettings({ mode, reply, realtime, bargeIn, callHeader });
   // The reference agent's module is loaded only for a run that uses it: it imports the SDKs, which a
   // team measuring its own agent need not install (optional-packages.ts).
   const agent =
