@@ -67,12 +67,25 @@ export async function loadWithOptional<T>(load: () => Promise<T>, packages: read
     const missing = missingPackageOf(error);
     if (missing === undefined || !packages.includes(missing)) throw error;
     const absent = unresolvable(packages);
-    const names = absent.includes(missing) ? absent : [missing, ...absent];
-    const versions = testedVersions();
-    const install = names.map((name) => (versions[name] === undefined ? name : `${name}@${versions[name]}`)).join(' ');
-    throw new MissingPackageError(
-      `${what} needs ${listed(names)}, which ${names.length === 1 ? 'is' : 'are'} not installed: npm install --save-dev ${install} (the version${names.length === 1 ? '' : 's'} callbench is tested with)${instead === '' ? '' : `, ${instead}`}`,
-      names,
-    );
+    throw missingPackages(absent.includes(missing) ? absent : [missing, ...absent], what, instead);
   }
+}
+
+/**
+ * The same refusal as loadWithOptional's, decided by resolving `packages` rather than importing
+ * what needs them: for the reference agent in its worker thread, which imports the SDKs itself,
+ * so the harness's thread need not spend a second loading them only to learn they are there.
+ */
+export function requireInstalled(packages: readonly string[], what: string, instead: string): void {
+  const absent = unresolvable(packages);
+  if (absent.length > 0) throw missingPackages(absent, what, instead);
+}
+
+function missingPackages(names: readonly string[], what: string, instead: string): MissingPackageError {
+  const versions = testedVersions();
+  const install = names.map((name) => (versions[name] === undefined ? name : `${name}@${versions[name]}`)).join(' ');
+  return new MissingPackageError(
+    `${what} needs ${listed(names)}, which ${names.length === 1 ? 'is' : 'are'} not installed: npm install --save-dev ${install} (the version${names.length === 1 ? '' : 's'} callbench is tested with)${instead === '' ? '' : `, ${instead}`}`,
+    names,
+  );
 }

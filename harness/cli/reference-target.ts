@@ -7,7 +7,7 @@
  */
 import type { PlantedFaults, ReferenceAgentSettings } from '../runner/agent-design.ts';
 import type { AgentTarget } from '../runner/agent-target.ts';
-import { loadWithOptional, REFERENCE_AGENT_SDKS } from './optional-packages.ts';
+import { loadWithOptional, REFERENCE_AGENT_SDKS, requireInstalled } from './optional-packages.ts';
 
 export const AGENT_IN_PROCESS_HELP = `  --agent-in-process    run the reference agent on the harness's own event loop instead of its worker
                         thread (for debugging: its load then delays the caller's pacing and the mocks)`;
@@ -23,8 +23,13 @@ type ReferenceDesign = Pick<ReferenceAgentSettings, 'mode' | 'reply' | 'realtime
 
 /** `instead`: what the refusal suggests when the SDKs are missing (e.g. "or measure your own agent with --agent-cmd"). */
 export async function referenceAgentTarget(settings: Omit<ReferenceAgentSettings, 'clock'>, planted: PlantedFaults, options: { inProcess: boolean; instead: string }): Promise<AgentTarget> {
-  const reference = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', options.instead);
-  if (options.inProcess) return reference.createReferenceAgentTarget(settings, planted);
+  if (options.inProcess) {
+    const reference = await loadWithOptional(() => import('../runner/reference-agent.ts'), REFERENCE_AGENT_SDKS, 'the reference agent', options.instead);
+    return reference.createReferenceAgentTarget(settings, planted);
+  }
+  // The worker thread imports the agent and its SDKs; this thread only makes sure they resolve
+  // (importing them here too cost the CLI about a second of CPU before the first call).
+  requireInstalled(REFERENCE_AGENT_SDKS, 'the reference agent', options.instead);
   const { createWorkerAgentTarget } = await import('../runner/worker-agent.ts');
   return createWorkerAgentTarget(settings, planted);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWithOptional, MissingPackageError, REFERENCE_AGENT_SDKS, unresolvable } from '../../harness/cli/optional-packages.ts';
+import { loadWithOptional, MissingPackageError, REFERENCE_AGENT_SDKS, requireInstalled, unresolvable } from '../../harness/cli/optional-packages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -45,6 +45,20 @@ describe('loadWithOptional', () => {
 
   it('resolves the installed SDKs from here, and not an absent one', () => {
     expect(unresolvable([...REFERENCE_AGENT_SDKS, 'no-such-sdk-callbench-test'])).toEqual(['no-such-sdk-callbench-test']);
+  });
+  it('requireInstalled (the worker thread\'s check, which imports nothing): the same line for what does not resolve, nothing when all do', () => {
+    expect(() => requireInstalled(REFERENCE_AGENT_SDKS, 'the reference agent', '')).not.toThrow();
+    let error: unknown;
+    try {
+      requireInstalled(['openai', 'no-such-sdk-callbench-test'], 'the reference agent', 'or measure your own agent with --agent-cmd');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingPackageError);
+    expect((error as MissingPackageError).packages).toEqual(['no-such-sdk-callbench-test']);
+    expect((error as Error).message).toBe(
+      'the reference agent needs no-such-sdk-callbench-test, which is not installed: npm install --save-dev no-such-sdk-callbench-test (the version callbench is tested with), or measure your own agent with --agent-cmd',
+    );
   });
 });
 
