@@ -26,7 +26,8 @@ function keepReport(stdout: string): void {
   else if (json?.[1] !== undefined) reports.push(...reportDirsOf(ROOT, json[1], json[2] ?? ''));
 }
 
-describe('callbench run --strict', { timeout: 60_000 }, () => {
+// Separate processes with report folders of their own: side by side, they take the time of one.
+describe.concurrent('callbench run --strict', { timeout: 60_000 }, () => {
   it('without --strict: the warnings are in the JSON and after the tables, and the exit code is unchanged', async () => {
     const result = await runCli([...RUN, '--threshold', 'greeting.first_audio_ms: p(50)<60000'], ZERO);
     keepReport(result.stdout);

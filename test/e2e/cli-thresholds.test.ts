@@ -70,7 +70,8 @@ describe('callbench run with a bad threshold', { timeout: 60_000 }, () => {
   });
 });
 
-describe('callbench run with thresholds, one greeting call', { timeout: 60_000 }, () => {
+// The three runs are separate processes with report folders of their own: side by side, they take the time of one.
+describe.concurrent('callbench run with thresholds, one greeting call', { timeout: 60_000 }, () => {
   const cleanup: string[] = [];
   afterAll(async () => {
     for (const entry of cleanup) await rm(entry, { recursive: true, force: true });
