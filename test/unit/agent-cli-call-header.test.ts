@@ -53,7 +53,8 @@ describe('--no-call-header', () => {
     expect(logs.find((e) => e.type === 'agent.listening')).toMatchObject({ callHeader: false });
   });
 
-  it('run on the reference agent (its worker thread) sends no header: its connections are tied by what they carry', { timeout: 60_000 }, async () => {
+  // The two runs below (a greeting call each, on mocks of their own) play side by side.
+  it.concurrent('run on the reference agent (its worker thread) sends no header: its connections are tied by what they carry', { timeout: 60_000 }, async () => {
     let json = '';
     const code = await runCommand(['--no-call-header', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
     const summary = JSON.parse(json) as RunSummary;
@@ -72,7 +73,7 @@ describe('--no-call-header', () => {
     expect(ties?.byService['deepgram.speak.ws']).toEqual({ tied: 1, untied: 0 });
   });
 
-  it('--agent-in-process keeps the reference agent on the harness\'s own event loop, and says so', { timeout: 60_000 }, async () => {
+  it.concurrent('--agent-in-process keeps the reference agent on the harness\'s own event loop, and says so', { timeout: 60_000 }, async () => {
     let json = '';
     const code = await runCommand(['--agent-in-process', '--scenario', 'greeting', '--profile', 'instant', '--json'], { out: (text) => (json += text), progress: () => {} });
     const summary = JSON.parse(json) as RunSummary;
