@@ -1,10 +1,11 @@
 /**
  * `callHeader: false`: the reference agent sends no `x-callbench-call` on any upstream connection
  * or request (Deepgram listen and speak, OpenAI chat, OpenAI Realtime), and a call still works:
- * the mocks recognise the caller by content. One short call per mode, instant-ish profile.
+ * the mocks recognise the caller by content. One short call per mode, instant-ish profile, each
+ * on mocks of its own (the journal each reads is its call's alone), the two side by side.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAgent, type AgentMode } from '../../agent/index.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import { computeCallMetrics } from '../../harness/metrics/call-metrics.ts';
@@ -17,16 +18,15 @@ import { answerScenario, GREETING } from './helpers/reply-call.ts';
 const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'utterances');
 const AUTH_TOKEN = 'call-header-auth-token';
 const clock = createSystemClock();
-let mocks: Mocks;
-beforeAll(async () => {
-  mocks = await startMocks({ clock, profile: fixedProfile({ 'llm.first_token_ms': 20, 'tts.first_byte_ms': 20, 'realtime.first_audio_ms': 20 }, 20), seed: 1 });
-});
+const started: Mocks[] = [];
 afterAll(async () => {
-  await mocks?.close();
+  for (const mocks of started) await mocks.close();
 });
 
 /** One answered call with the header off; every journal entry recorded meanwhile, with its call as recorded. */
 async function callWithoutHeader(mode: AgentMode) {
+  const mocks = await startMocks({ clock, profile: fixedProfile({ 'llm.first_token_ms': 20, 'tts.first_byte_ms': 20, 'realtime.first_audio_ms': 20 }, 20), seed: 1 });
+  started.push(mocks);
   const agent = createAgent({
     mode,
     deepgramApiUrl: mocks.env.DEEPGRAM_API_URL,
@@ -56,7 +56,7 @@ async function callWithoutHeader(mode: AgentMode) {
   }
 }
 
-describe('callHeader: false', () => {
+describe.concurrent('callHeader: false', () => {
   it('cascaded: no Deepgram or chat request carries the header, and the call is answered', async () => {
     const { outcome, seen } = await callWithoutHeader('cascaded');
     expect(outcome.error).toBeUndefined();

@@ -14,6 +14,7 @@ import { createReferenceAgentTarget } from '../../harness/runner/reference-agent
 import type { RunningAgent } from '../../harness/runner/agent-target.ts';
 import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
 import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
+import { FIXTURES, loadTestScenario } from './helpers/test-scenarios.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
 import { facts } from './helpers/journal.ts';
 import { watchLoopStalls } from './helpers/loop-stalls.ts';
@@ -30,6 +31,8 @@ const DELAYS = {
 } as const;
 /** The agent asks Deepgram for endpointing=300: the final needs that much silence after the speech. */
 const AGENT_ENDPOINTING_MS = 300;
+/** A one-sentence greeting: the call waits for all of it to play before the question. */
+const GREETING = 'Hello, how can I help?';
 /** Generous: a shared, noisy machine may add this much on top of the modeled delays. */
 const CEILING_MS = 1500;
 
@@ -41,7 +44,7 @@ describe('a call through caller, reference agent and mocks', () => {
 
   beforeAll(async () => {
     mocks = await startMocks({ clock, profile: fixedProfile(DELAYS, 20), seed: 7 });
-    agent = await createReferenceAgentTarget({ clock }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: authToken });
+    agent = await createReferenceAgentTarget({ clock, greeting: GREETING }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: authToken });
   });
   afterAll(async () => {
     await agent?.stop();
@@ -49,12 +52,15 @@ describe('a call through caller, reference agent and mocks', () => {
   });
 
   it('greets, hears the question, answers it audibly, within the modeled delays', async () => {
-    const scenario = await loadScenario(path.join(ROOT, 'scenarios', 'question.json'));
-    const hours = await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), 'hours');
+    // The shipped `question` made short: one short question ('ok'), a one-sentence answer heard in full.
+    const scenario = await loadTestScenario('question-short');
+    const step = scenario.steps.find((s) => s.type === 'say');
+    if (step?.type !== 'say') throw new Error('question-short has no say step');
+    const question = await loadFixture(FIXTURES, step.fixture);
     const outcome = await runScenarioCall({
       clock,
       scenario,
-      fixtures: new Map([['hours', hours]]),
+      fixtures: new Map([[step.fixture, question]]),
       webhookUrl: agent.webhookUrl,
       authToken,
       script: mocks.script,
@@ -80,10 +86,9 @@ describe('a call through caller, reference agent and mocks', () => {
     expect(response).toBeLessThan(floor + CEILING_MS + stalls.maxMs());
 
     // The LLM was asked the caller's words, and its scripted answer was heard in full.
-    const step = scenario.steps.find((s) => s.type === 'say');
-    const reply = step?.type === 'say' ? (step.reply ?? '') : '';
+    const reply = step.reply ?? '';
     const request = mocks.journal.entries().find((e) => e.service === 'openai.chat' && e.kind === 'request');
-    expect(facts(request)['lastUserText']).toBe(hours.text);
+    expect(facts(request)['lastUserText']).toBe(question.text);
     const utterance = eventsOf(events, 'utterance')[0];
     const replyAudio = eventsOf(events, 'agent_media').filter((m) => utterance !== undefined && m.t > utterance.lastVoicedAt);
     const replyMs = replyAudio.reduce((sum, m) => sum + m.bytes / 8, 0);

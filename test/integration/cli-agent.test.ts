@@ -1,7 +1,8 @@
 /**
  * `callbench agent` as a user runs it: refused without keys (one line, exit 2), --help naming
  * every knob and variable, and a real call placed against it on the mocks, with the reply preset
- * in effect, JSON lines on stdout that never carry a key, and exit 0 on SIGTERM.
+ * in effect, JSON lines on stdout that never carry a key, and exit 0 on SIGTERM. Each test starts
+ * its own agent process (and mocks): they run side by side.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,7 +44,7 @@ function listeningUrl(child: ChildProcessWithoutNullStreams | ReturnType<typeof 
   return { lines, url };
 }
 
-describe('callbench agent', () => {
+describe.concurrent('callbench agent', () => {
   it('refuses to start without keys: one line on stderr, exit 2', async () => {
     const { child, exited, stderr } = run(['--port', '0'], { OPENAI_API_KEY: 'sk-very-secret' });
     let stdout = '';

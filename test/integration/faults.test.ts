@@ -1,8 +1,10 @@
 /**
  * Faults injected by scenarios, against the reference agent: the mocks misbehave as the real
  * services do on a bad day, and the agent must neither crash nor leave the caller in dead air.
+ * The calls play the shipped fault scenarios made short (test/integration/scenarios: the same
+ * faults, short questions and answers); the two calls share the agent and mocks, each tied to its
+ * own faults and journal entries by its CallSid, and play side by side.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createSystemClock } from '../../harness/clock.ts';
@@ -13,11 +15,11 @@ import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { createReferenceAgentTarget } from '../../harness/runner/reference-agent.ts';
 import type { RunningAgent } from '../../harness/runner/agent-target.ts';
 import { runScenarioCall } from '../../harness/runner/run-scenario-call.ts';
-import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
+import { loadFixture } from '../../harness/scenario/load.ts';
+import { FIXTURES, loadTestScenario } from './helpers/test-scenarios.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
 import { facts } from './helpers/journal.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const AUTH = 'faults-auth-token';
 
 describe('injected faults', () => {
@@ -29,7 +31,7 @@ describe('injected faults', () => {
   beforeAll(async () => {
     mocks = await startMocks({ clock, profile: fixedProfile({ 'llm.first_token_ms': 100, 'tts.first_byte_ms': 50 }, 20), seed: 3 });
     agent = await createReferenceAgentTarget({ clock }).start({ ...mocks.env, TWILIO_AUTH_TOKEN: AUTH });
-    for (const name of ['hours', 'weather']) fixtures.set(name, await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), name));
+    for (const name of ['ok', 'weather']) fixtures.set(name, await loadFixture(FIXTURES, name));
   });
   afterAll(async () => {
     await agent?.stop();
@@ -37,13 +39,13 @@ describe('injected faults', () => {
   });
 
   const play = async (name: string) => {
-    const scenario = await loadScenario(path.join(ROOT, 'scenarios', `${name}.json`));
+    const scenario = await loadTestScenario(name);
     return runScenarioCall({ clock, scenario, fixtures, webhookUrl: agent.webhookUrl, authToken: AUTH, script: mocks.script, faults: mocks.faults });
   };
   const journalOf = (callSid: string | undefined) => mocks.journal.entries().filter((e) => e.call === callSid);
 
-  it('a 429 from OpenAI (twice, with the SDK retry): the call survives and the caller hears something', async () => {
-    const outcome = await play('llm-rate-limited');
+  it.concurrent('a 429 from OpenAI (twice, with the SDK retry): the call survives and the caller hears something', async () => {
+    const outcome = await play('llm-rate-limited-short');
     const callSid = outcome.result?.callSid;
     const faults = journalOf(callSid).filter((e) => e.kind === 'fault');
     expect(faults.map((e) => facts(e)['status'])).toEqual([429, 429]);
@@ -52,8 +54,8 @@ describe('injected faults', () => {
     expect(outcome.error).toBeUndefined();
   });
 
-  it('the speak socket closing mid-reply: no dead air, and the next question is answered', async () => {
-    const outcome = await play('upstream-drop');
+  it.concurrent('the speak socket closing mid-reply: no dead air, and the next question is answered', async () => {
+    const outcome = await play('upstream-drop-short');
     const callSid = outcome.result?.callSid;
     const faults = journalOf(callSid).filter((e) => e.kind === 'fault' && e.service === 'deepgram.speak.ws');
     expect(faults).toHaveLength(1);

@@ -8,8 +8,11 @@
  * against the reference agent in --agent-mode realtime.
  *
  * Each compared run plays 4 calls of one scenario 4 at a time, so every concurrent call says the
- * same words: the hardest case for tying upstream connections to calls. `barge-in-mid-sentence`
- * is that scenario: two replies per call, a barge-in, and for Realtime a truncate. Compared: every
+ * same words: the hardest case for tying upstream connections to calls. `barge-in-short`
+ * (test/integration/scenarios: the shipped `barge-in-mid-sentence` made short, a short question,
+ * the barge-in 1 s into the long answer with an utterance long enough for interim transcripts,
+ * a short second answer) is that scenario: two replies per call, a barge-in, and for Realtime a
+ * truncate. Compared: every
  * upstream connection tied (the run's `upstream` event), every call answered, the same metric names
  * with the same sample counts, one sample of every stage metric per reply, the same verdict statuses
  * of every check, the same connections per service. Never a latency value.
@@ -17,7 +20,9 @@
  * Two more runs plant what the checks must catch in agents that carry no tag: cascaded-raw
  * transcoding to linear16 at 16 kHz, with its listen socket leaked at hang-up, on `llm-rate-limited`
  * (the 429s must be injected), and realtime-raw with its Realtime socket leaked, on `question` and
- * `realtime-drop` (the close must be injected). Nine runs in all, at most three at a time.
+ * `realtime-drop` (the close must be injected), each made short in test/integration/scenarios
+ * (`-short`: the same steps and faults, short utterances and answers). Nine runs in all, at most
+ * three at a time.
  *
  * The Python agent needs Debian's python3-websockets: without it its tests are skipped with the
  * reason printed, except under CI (CI set), where they fail and say what to install (.ci/run
@@ -28,7 +33,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Utterance } from '../../harness/caller/utterance.ts';
 import type { CheckId, CheckVerdict } from '../../harness/checks/check.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import type { MetricName, StageMetricName } from '../../harness/metrics/definitions.ts';
@@ -37,9 +41,9 @@ import { isFault, type UpstreamReport } from '../../harness/mocks/journal/querie
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import type { CallRecord, RunResult } from '../../harness/runner/events.ts';
 import { createProcessAgentTarget } from '../../harness/runner/process-agent.ts';
-import type { PlannedScenario, RunPlan } from '../../harness/runner/run.ts';
+import type { RunPlan } from '../../harness/runner/run.ts';
 import { startRun } from '../../harness/runner/start-run.ts';
-import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
+import { plannedTestScenario } from './helpers/test-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -59,8 +63,8 @@ const inCi = (process.env['CI'] ?? '') !== '';
 const skipPython = missing !== undefined && !inCi;
 if (skipPython) console.warn(`foreign-agents: skipping the Python agent: ${missing}; to run it: ${INSTALL}`);
 
-/** The scenario every compared run plays, 4 calls 4 at a time. */
-const COMPARED = 'barge-in-mid-sentence';
+/** The scenario every compared run plays, 4 calls 4 at a time (test/integration/scenarios). */
+const COMPARED = 'barge-in-short';
 const CALLS = 4;
 
 const CASCADED_STAGES: readonly StageMetricName[] = ['stt.final_ms', 'agent.stt_to_llm_ms', 'llm.ttft_ms', 'agent.llm_to_tts_ms', 'tts.ttfb_ms', 'agent.tts_to_twilio_ms'];
@@ -103,13 +107,6 @@ afterAll(async () => {
   await rm(await logDir, { recursive: true, force: true });
 });
 
-async function plannedScenario(name: string): Promise<PlannedScenario> {
-  const scenario = await loadScenario(path.join(ROOT, 'scenarios', `${name}.json`));
-  const fixtures = new Map<string, Utterance>();
-  for (const step of scenario.steps) if (step.type === 'say') fixtures.set(step.fixture, await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), step.fixture));
-  return { scenario, fixtures };
-}
-
 let logs = 0;
 async function play(spec: RunSpec): Promise<AgentRun> {
   if (stopRuns.signal.aborted) throw new Error('not started: the test file ended');
@@ -117,7 +114,7 @@ async function play(spec: RunSpec): Promise<AgentRun> {
   if (profile === undefined) throw new Error('the instant profile is missing');
   const logFile = path.join(await logDir, `agent-${++logs}.log`);
   const plan: RunPlan = {
-    scenarios: await Promise.all(spec.scenarios.map(plannedScenario)),
+    scenarios: await Promise.all(spec.scenarios.map(plannedTestScenario)),
     load: { model: 'closed', calls: spec.calls, concurrency: spec.concurrency },
     profile,
     seed: 7,
@@ -184,12 +181,12 @@ const runs = {
   referenceCascaded: schedule(reference('cascaded', true)),
   referenceCascadedBare: schedule(reference('cascaded', false)),
   cascadedRaw: schedule(compared('node test/agents/cascaded-raw.mjs')),
-  transcodingLeak: schedule({ command: 'AGENT_TRANSCODE=linear16-16k AGENT_LEAK=listen node test/agents/cascaded-raw.mjs', scenarios: ['llm-rate-limited'], calls: CALLS, concurrency: CALLS }),
+  transcodingLeak: schedule({ command: 'AGENT_TRANSCODE=linear16-16k AGENT_LEAK=listen node test/agents/cascaded-raw.mjs', scenarios: ['llm-rate-limited-short'], calls: CALLS, concurrency: CALLS }),
   referenceRealtime: schedule(reference('realtime', true)),
   referenceRealtimeBare: schedule(reference('realtime', false)),
   realtimeRaw: schedule(compared('node test/agents/realtime-raw.mjs', '/twiml')),
   python: schedule(compared(`${PYTHON} test/agents/realtime_agent.py`, '/twiml'), skipPython),
-  realtimeLeakDrop: schedule({ command: 'AGENT_LEAK=realtime node test/agents/realtime-raw.mjs', webhookPath: '/twiml', scenarios: ['question', 'realtime-drop'], calls: 2, concurrency: 4 }),
+  realtimeLeakDrop: schedule({ command: 'AGENT_LEAK=realtime node test/agents/realtime-raw.mjs', webhookPath: '/twiml', scenarios: ['question-short', 'realtime-drop-short'], calls: 2, concurrency: 4 }),
 };
 
 /** What a run is compared on: sets and counts, never a latency. */
@@ -380,7 +377,7 @@ describe('realtime: realtime-raw.mjs and realtime_agent.py are measured as the r
     it('realtime-drop: the close fires on the untagged socket; the agent hangs up on the caller without a word (the call fails at its next step, turn.complete fails)', async () => {
       const run = await runs.realtimeLeakDrop();
       expectAllTied(run);
-      const drops = run.calls.filter((c) => c.scenario === 'realtime-drop');
+      const drops = run.calls.filter((c) => c.scenario === 'realtime-drop-short');
       expect(drops, context(run)).toHaveLength(2);
       for (const call of drops) {
         const verdicts = run.verdicts.get(call.callSid) ?? [];
@@ -407,7 +404,7 @@ describe('realtime: realtime-raw.mjs and realtime_agent.py are measured as the r
 
     it('question: the planted leak is caught, upstream.closed-after-hangup fails naming the Realtime socket', async () => {
       const run = await runs.realtimeLeakDrop();
-      const questions = verdictsOf(run, 'upstream.closed-after-hangup', 'question');
+      const questions = verdictsOf(run, 'upstream.closed-after-hangup', 'question-short');
       expect(questions, context(run)).toHaveLength(2);
       for (const { call, verdict } of questions) {
         expect(call.state, context(run)).toBe('completed');

@@ -50,7 +50,8 @@ async function callThrough(command: string): Promise<{ answered: boolean; selfRe
   }
 }
 
-describe('an agent as a child process', { timeout: 60_000 }, () => {
+// Each test starts an agent of its own (its calls tied to it by their CallSids in the shared mocks): they run side by side.
+describe.concurrent('an agent as a child process', { timeout: 60_000 }, () => {
   it('runs the reference agent as `callbench agent` on the mocks, with its timings read from its JSON lines', async () => {
     const call = await callThrough('node bin/callbench.js agent');
     expect(call.error).toBeUndefined();

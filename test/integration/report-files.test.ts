@@ -1,6 +1,7 @@
 /**
  * The report files of a real run: the reference agent, in-process on the mocks (instant profile),
- * one `question` call with `callAudio` on. The caller's tap keeps what it sent and received; the
+ * greeting with one short sentence, one `question-hours-short` call (test/integration/scenarios: the
+ * shipped `question` with a one-sentence answer) with `callAudio` on. The caller's tap keeps what it sent and received; the
  * report directory then holds every file, with calls/1/call.wav the call in stereo (the caller's
  * question on the left, the agent's greeting and answer on the right, each where the timeline
  * says it was played), calls/1/timeline.json the call's record, histograms.hlog and junit.xml
@@ -26,6 +27,7 @@ import { createReferenceAgentTarget } from '../../harness/runner/reference-agent
 import type { PlannedScenario, RunPlan } from '../../harness/runner/run.ts';
 import { startRun } from '../../harness/runner/start-run.ts';
 import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
+import { plannedTestScenario } from './helpers/test-scenarios.ts';
 
 const { WaveFile } = wavefile;
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -36,6 +38,7 @@ afterAll(async () => {
 });
 
 async function planned(name: string): Promise<PlannedScenario> {
+  if (name === 'question-hours-short') return plannedTestScenario(name);
   const scenario = await loadScenario(path.join(ROOT, 'scenarios', `${name}.json`));
   const fixtures = new Map<string, Utterance>();
   for (const step of scenario.steps) if (step.type === 'say') fixtures.set(step.fixture, await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), step.fixture));
@@ -50,7 +53,7 @@ async function play(name: string, callAudio: boolean): Promise<{ events: RunEven
     load: { model: 'closed', calls: 1, concurrency: 1 },
     profile,
     seed: 5,
-    agent: createReferenceAgentTarget(),
+    agent: createReferenceAgentTarget({ greeting: 'Hello, how can I help?' }),
     authToken: 'report-files-token',
     ...(callAudio ? { callAudio: true } : {}),
   };
@@ -90,9 +93,10 @@ function voicedShare(channel: Int16Array, fromMs: number, toMs: number): number 
   return windows === 0 ? 0 : voiced / windows;
 }
 
-describe('the report files of a real run', { timeout: 90_000 }, () => {
+// The two runs are independent (each its own mocks and agent), and mostly wait on real-time calls: they run side by side.
+describe.concurrent('the report files of a real run', { timeout: 90_000 }, () => {
   it('with callAudio: every file, and call.wav holds both sides where the timeline puts them', async () => {
-    const { events, dir, stepSummary, written } = await play('question', true);
+    const { events, dir, stepSummary, written } = await play('question-hours-short', true);
     const ended = events.flatMap((e) => (e.type === 'call-ended' ? [e.call] : []));
     expect(ended).toHaveLength(1);
     const record = ended[0];
@@ -135,7 +139,7 @@ describe('the report files of a real run', { timeout: 90_000 }, () => {
     const hlog = await readFile(path.join(dir, 'histograms.hlog'), 'utf8');
     const reader = new hdr.HistogramLogReader(hlog);
     let responses = 0;
-    for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) if (h.tag === 'turn.response_ms/question') responses += h.totalCount;
+    for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) if (h.tag === 'turn.response_ms/question-hours-short') responses += h.totalCount;
     expect(responses).toBe(record.samples['turn.response_ms']?.length);
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(await readFile(path.join(dir, 'junit.xml'), 'utf8')) as { testsuites: { '@failures': string } };
     expect(junit.testsuites['@failures']).toBe('0');

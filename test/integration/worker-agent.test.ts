@@ -1,38 +1,27 @@
 /**
  * The reference agent in its worker thread (the default target of `callbench run`): a call to it
- * completes, its log events reach the harness (onLog and the self-reports, whose times pair with
+ * (test/integration/scenarios/question-short: a short question and answer) completes, its log events reach the harness (onLog and the self-reports, whose times pair with
  * the harness's measurements only because both threads read one clock), and stop() leaves nothing
  * listening. A start given up by the run's signal leaves no thread behind; the shared clock reads
  * in the worker what it reads here (causality both ways across a message round trip).
  */
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../agent/index.ts';
-import type { Utterance } from '../../harness/caller/utterance.ts';
 import { createSystemClock, measureSystemClockOffset } from '../../harness/clock.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { foldRun } from '../../harness/report/fold.ts';
 import { startModuleWorker } from '../../harness/runner/module-worker.ts';
-import type { PlannedScenario } from '../../harness/runner/run.ts';
 import { startRun } from '../../harness/runner/start-run.ts';
 import { probeTcp } from '../../harness/runner/tcp-probe.ts';
 import { createWorkerAgentTarget } from '../../harness/runner/worker-agent.ts';
-import { loadFixture, loadScenario } from '../../harness/scenario/load.ts';
+import { plannedTestScenario } from './helpers/test-scenarios.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const clock = createSystemClock();
 const mocksToClose: Mocks[] = [];
 afterAll(async () => {
   for (const mocks of mocksToClose) await mocks.close();
 });
-
-async function planned(name: string): Promise<PlannedScenario> {
-  const scenario = await loadScenario(path.join(ROOT, 'scenarios', `${name}.json`));
-  const fixtures = new Map<string, Utterance>();
-  for (const step of scenario.steps) if (step.type === 'say') fixtures.set(step.fixture, await loadFixture(path.join(ROOT, 'fixtures', 'utterances'), step.fixture));
-  return { scenario, fixtures };
-}
 
 const instant = PROFILES['instant'];
 if (instant === undefined) throw new Error('no instant profile');
@@ -40,9 +29,9 @@ if (instant === undefined) throw new Error('no instant profile');
 describe('the reference agent in a worker thread', { timeout: 60_000 }, () => {
   it('answers a call; its log events and self-reports reach the harness on the one clock', async () => {
     const logs: AgentLogEvent[] = [];
-    const agent = createWorkerAgentTarget({ onLog: (event) => logs.push(event) });
+    const agent = createWorkerAgentTarget({ greeting: 'Hello, how can I help?', onLog: (event) => logs.push(event) });
     expect(agent.describe()).toMatch(/^reference agent \(worker thread; text=/);
-    const run = startRun({ scenarios: [await planned('question')], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: instant, seed: 3, agent, authToken: 'worker-agent-token' }, { clock });
+    const run = startRun({ scenarios: [await plannedTestScenario('question-short')], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: instant, seed: 3, agent, authToken: 'worker-agent-token' }, { clock });
     const { result, outcome } = await foldRun(run);
     expect(result.state).toBe('completed');
     expect(outcome.scenarios[0]).toMatchObject({ calls: 1, failedCalls: 0 });
