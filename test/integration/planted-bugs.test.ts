@@ -64,7 +64,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['greeting', 'question', 'barge-in-mid-sentence', 'backchannel', 'llm-rate-limited', 'late-start', 'stale-marks', 'barge-in-late-realtime.json', 'greeting-short-wait.json', 'question-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'realtime-drop-short-wait.json'] as const;
+const SCENARIO_NAMES = ['greeting', 'barge-in-mid-sentence', 'backchannel', 'llm-rate-limited', 'late-start', 'barge-in-late-realtime.json', 'greeting-short-wait.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'realtime-drop-short-wait.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -199,7 +199,7 @@ const CASES: readonly Case[] = [
   { plant: 'noclear', mode: 'realtime', bugClass: '7', scenarios: ['barge-in-short-wait.json'], checks: ['turn.expected'] },
   { plant: 'keepgen', mode: 'cascaded', bugClass: '8', scenarios: ['barge-in-mid-sentence'], checks: ['bargein.generation-stopped'] },
   { plant: 'late', mode: 'realtime', bugClass: '10', scenarios: ['barge-in-late-realtime.json'], profile: 'slow', checks: ['bargein.no-leak'] },
-  { plant: 'popany', mode: 'cascaded', bugClass: '13', scenarios: ['stale-marks'], checks: ['turn.expected', 'marks.tied-to-audio'] },
+  { plant: 'popany', mode: 'cascaded', bugClass: '13', scenarios: ['stale-marks-short.json'], checks: ['turn.expected', 'marks.tied-to-audio'] },
   { plant: 'nomarks', mode: 'cascaded', bugClass: '14', scenarios: ['question-short.json'], checks: ['bargein.no-spurious-clear', 'marks.tied-to-audio'] },
   { plant: 'backchannel', mode: 'cascaded', bugClass: '15', scenarios: ['backchannel'], checks: ['turn.expected'], needs: backchannelIgnored },
   { plant: 'ctljson', mode: 'cascaded', bugClass: '16', scenarios: ['question-short.json'], checks: ['twilio.audio-format'] },
