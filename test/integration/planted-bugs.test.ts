@@ -8,6 +8,11 @@
  * not say what the case needs (the backchannel step's `expect: "ignore"`), fails the case with the
  * reason, never skips it.
  *
+ * Where a shipped scenario plays longer than the bug needs, the case plays a copy of it under
+ * test/agents/planted/scenarios (each says what it changed): shorter replies where the bug shows on
+ * any reply, or a 5000 ms timeout on the one wait that the bug leaves unanswered (a correct agent
+ * answers well inside it).
+ *
  * One call per bug where one shows it, the `instant` profile except where the bug needs generation
  * still in flight at the barge-in (`slow`: the mocks produce audio at 3× real time), and every test
  * at once (they wait on real-time audio, not on the CPU). `slow` measures its two runs side by side
@@ -59,7 +64,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['greeting', 'question', 'barge-in-mid-sentence', 'backchannel', 'long-answer', 'multi-turn', 'llm-rate-limited', 'realtime-drop', 'late-start', 'stale-marks', 'barge-in-late-realtime.json'] as const;
+const SCENARIO_NAMES = ['greeting', 'barge-in-mid-sentence', 'backchannel', 'llm-rate-limited', 'late-start', 'barge-in-late-realtime.json', 'greeting-short-wait.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'realtime-drop-short-wait.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -187,20 +192,20 @@ function backchannelIgnored(): string | undefined {
 }
 
 const CASES: readonly Case[] = [
-  { plant: 'latch', mode: 'cascaded', bugClass: '1', scenarios: ['greeting'], calls: 2, checks: ['twilio.stream-sid'] },
-  { plant: 'shared', mode: 'cascaded', bugClass: '2', scenarios: ['long-answer', 'multi-turn'], concurrency: 2, checks: ['bargein.no-spurious-clear'] },
+  { plant: 'latch', mode: 'cascaded', bugClass: '1', scenarios: ['greeting-short-wait.json'], calls: 2, checks: ['twilio.stream-sid'] },
+  { plant: 'shared', mode: 'cascaded', bugClass: '2', scenarios: ['shared-speaker.json', 'shared-listener.json'], concurrency: 2, checks: ['bargein.no-spurious-clear'] },
   { plant: 'early', mode: 'realtime', bugClass: '3', scenarios: ['late-start'], checks: ['twilio.nothing-before-start'] },
   { plant: 'noteardown', mode: 'cascaded', bugClass: '4, 5', scenarios: ['greeting'], checks: ['upstream.closed-after-hangup'] },
-  { plant: 'noclear', mode: 'realtime', bugClass: '7', scenarios: ['barge-in-mid-sentence'], checks: ['turn.expected'] },
+  { plant: 'noclear', mode: 'realtime', bugClass: '7', scenarios: ['barge-in-short-wait.json'], checks: ['turn.expected'] },
   { plant: 'keepgen', mode: 'cascaded', bugClass: '8', scenarios: ['barge-in-mid-sentence'], checks: ['bargein.generation-stopped'] },
   { plant: 'late', mode: 'realtime', bugClass: '10', scenarios: ['barge-in-late-realtime.json'], profile: 'slow', checks: ['bargein.no-leak'] },
-  { plant: 'popany', mode: 'cascaded', bugClass: '13', scenarios: ['stale-marks'], checks: ['turn.expected', 'marks.tied-to-audio'] },
-  { plant: 'nomarks', mode: 'cascaded', bugClass: '14', scenarios: ['question'], checks: ['bargein.no-spurious-clear', 'marks.tied-to-audio'] },
+  { plant: 'popany', mode: 'cascaded', bugClass: '13', scenarios: ['stale-marks-short.json'], checks: ['turn.expected', 'marks.tied-to-audio'] },
+  { plant: 'nomarks', mode: 'cascaded', bugClass: '14', scenarios: ['question-short.json'], checks: ['bargein.no-spurious-clear', 'marks.tied-to-audio'] },
   { plant: 'backchannel', mode: 'cascaded', bugClass: '15', scenarios: ['backchannel'], checks: ['turn.expected'], needs: backchannelIgnored },
-  { plant: 'ctljson', mode: 'cascaded', bugClass: '16', scenarios: ['question'], checks: ['twilio.audio-format'] },
-  { plant: 'double', mode: 'cascaded', bugClass: '23', scenarios: ['question'], checks: ['turn.one-reply'] },
+  { plant: 'ctljson', mode: 'cascaded', bugClass: '16', scenarios: ['question-short.json'], checks: ['twilio.audio-format'] },
+  { plant: 'double', mode: 'cascaded', bugClass: '23', scenarios: ['question-short.json'], checks: ['turn.one-reply'] },
   { plant: 'wav', mode: 'cascaded', bugClass: '§5 A3', scenarios: ['greeting'], checks: ['twilio.audio-format'] },
-  { plant: 'deadair', mode: 'realtime', bugClass: '6', scenarios: ['realtime-drop'], checks: ['turn.complete'] },
+  { plant: 'deadair', mode: 'realtime', bugClass: '6', scenarios: ['realtime-drop-short-wait.json'], checks: ['turn.complete'] },
   { plant: 'truncsent', mode: 'realtime', bugClass: '12', scenarios: ['barge-in-mid-sentence'], checks: ['realtime.truncate-accurate'] },
   { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['barge-in-mid-sentence'], checks: ['realtime.truncate-accurate'] },
 ];
@@ -243,7 +248,7 @@ describe.concurrent('the planted agent: each bug alone fails the check that name
   });
 
   it('PLANT=slow (AGENT_MODE=cascaded): +700 ms before each reply, otherwise correct; a turn.response_ms p(50) threshold set between the two runs passes the correct agent and fails the slow one', async () => {
-    const question = scenario('question');
+    const question = scenario('question-short.json');
     const options = { mode: 'cascaded' as const, scenarios: [question], calls: 3, concurrency: 3 };
     // Side by side, so both see the same machine.
     const [correct, slow] = await Promise.all([runPlanted({ ...options, plant: '' }), runPlanted({ ...options, plant: 'slow' })]);
