@@ -98,16 +98,23 @@ export function computeCallMetrics(
   const measuredTurns: Array<{ finalAt: number; firstMediaAt: number }> = [];
   const turns: TurnRecord[] = [];
   let unansweredTurns = 0;
-  utterances.forEach((utterance, i) => {
+  const classified = utterances.map((utterance, i) => {
     const next = utterances[i + 1]?.firstVoicedAt ?? Infinity;
     const overAgent = playingAt(utterance.firstVoicedAt);
     const clear = overAgent ? clears.find((c) => c.t >= utterance.firstVoicedAt && c.t < next) : undefined;
     const kind: TurnKind = !overAgent ? 'reply' : clear !== undefined ? 'barge-in' : 'talk-over';
+    // Audio received until the barge-in utterance ended, or until the agent cleared if it cleared
+    // later (an agent that hears the barge-in only at the transcript's final), belongs to the
+    // interrupted reply: the reply to the barge-in is what came after both.
+    const replyFrom = kind === 'barge-in' && clear !== undefined ? Math.max(utterance.lastVoicedAt, clear.t) : utterance.lastVoicedAt;
+    return { next, clear, kind, replyFrom };
+  });
+  utterances.forEach((utterance, i) => {
+    const { next, clear, kind, replyFrom } = classified[i]!;
 
     if (kind === 'barge-in' && clear !== undefined) {
       add('bargein.clear_ms', clear.t - utterance.firstVoicedAt);
-      // Audio received before the barge-in utterance ended belongs to the interrupted reply.
-      const interrupted = media.filter((m) => m.t <= utterance.lastVoicedAt);
+      const interrupted = media.filter((m) => m.t <= replyFrom);
       const leaked = interrupted.filter((m) => m.t > clear.t);
       add('bargein.leak_ms', leaked.reduce((sum, m) => sum + m.bytes / 8, 0));
       const stoppedAt = Math.max(utterance.firstVoicedAt, ...interrupted.map((m) => heardUntil(m) ?? -Infinity));
@@ -130,7 +137,7 @@ export function computeCallMetrics(
       return;
     }
 
-    const reply = media.filter((m) => m.t > utterance.lastVoicedAt && m.t < next);
+    const reply = media.filter((m) => m.t > replyFrom && m.t < next);
     const firstMedia = reply[0];
     // The first chunk the caller actually heard some of: a clear may cut a chunk before its audible part.
     const firstAudible = reply.find((m) => heardUntil(m) !== undefined);
@@ -150,7 +157,9 @@ export function computeCallMetrics(
     if (final !== undefined && firstMedia !== undefined) measuredTurns.push({ finalAt: final, firstMediaAt: firstMedia.t });
 
     const replyEnd = reply[reply.length - 1];
-    const cut = replyEnd !== undefined && clears.some((c) => c.t >= firstAudible.t && c.t < endOf(replyEnd) + 1);
+    // Cut short: by a clear while it played, or by the next utterance barging in (an agent that
+    // paces its audio in real time may have sent no more of it than had played when the clear came).
+    const cut = replyEnd !== undefined && (clears.some((c) => c.t >= firstAudible.t && c.t < endOf(replyEnd) + 1) || classified[i + 1]?.kind === 'barge-in');
     if (!cut) {
       let gap = 0;
       for (let k = 1; k < reply.length; k++) {

@@ -82,6 +82,22 @@ describe('turn.expected', () => {
     ]);
   });
 
+  it('an agent that clears only after the caller is done: the interrupted reply playing on until its clear is not the reply', () => {
+    const events = [
+      START,
+      said('q', 2000, 3000, reply()),
+      media(3500, 3500, 4100), // the long answer, paced: sent a little ahead of playback
+      said('stop', 7000, 7500, interrupt({ replyWithinMs: 500 })),
+      media(7600, 7600, 400), // still the interrupted answer, after the caller was done
+      { kind: 'clear', t: 7900, droppedMs: 100 } as TimelineEvent,
+      media(8400, 8400, 500),
+      ...HANGUP,
+    ];
+    expect(verdict('turn.expected', events).evidence).toEqual([
+      "'stop' (expected: interrupt, reply within 500 ms): the first audible reply sample played at 7.400 s, 900 ms after its last voiced sample (6.500 s), over the 500 ms budget",
+    ]);
+  });
+
   it('counts agent audio that resumed while the caller was voiced (after a gap in the reply) as something to interrupt', () => {
     const gap = [START, said('q', 2000, 3000, reply()), media(3500, 3500, 2400), media(6200, 6200, 5000), said('stop', 6000, 7000, interrupt()), { kind: 'clear', t: 6500, droppedMs: 4700 } as TimelineEvent, media(7500, 7500, 800), ...HANGUP];
     expect(verdict('turn.expected', gap)).toEqual(passed('turn.expected'));

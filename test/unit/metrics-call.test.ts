@@ -180,6 +180,60 @@ describe('barge-in and talk-over', () => {
     expect(metrics.turns).toEqual([{ utterance: 'stop', kind: 'barge-in', answered: true }]);
   });
 
+  it('an agent that clears only after the caller is done: the audio before its clear is the interrupted reply, not the answer', () => {
+    const metrics = computeCallMetrics([
+      start(0),
+      media(100, 100, 1200, [100, 1200]), // a long reply, paced: sent a little ahead of playback
+      utterance('stop', 1000, 1500),
+      media(1180, 1200, 1600, [1200, 1600]),
+      media(1580, 1600, 2000, [1600, 2000]), // still the interrupted reply, after the caller was done
+      clear(1800, 200),
+      media(2300, 2300, 2700, [2350, 2700]), // the answer
+    ]);
+    expect(metrics.samples).toEqual({
+      'greeting.first_audio_ms': [100],
+      'bargein.clear_ms': [800],
+      'bargein.leak_ms': [0],
+      'bargein.stop_ms': [800],
+      'turn.first_media_ms': [800],
+      'turn.response_ms': [850],
+      'turn.gap_ms': [0],
+    });
+    expect(metrics.turns).toEqual([{ utterance: 'stop', kind: 'barge-in', answered: true }]);
+  });
+
+  it('an agent that clears only after the caller is done and never answers: the turn is unanswered', () => {
+    const metrics = computeCallMetrics([
+      start(0),
+      media(100, 100, 1200, [100, 1200]),
+      utterance('stop', 1000, 1500),
+      media(1580, 1600, 2000, [1600, 2000]),
+      clear(1800, 200),
+    ]);
+    expect(metrics.turns).toEqual([{ utterance: 'stop', kind: 'barge-in', answered: false }]);
+    expect(metrics.unansweredTurns).toBe(1);
+    expect(metrics.samples['turn.response_ms']).toBeUndefined();
+  });
+
+  it('a reply paced in real time and cut by the next barge-in gives no gap sample, however late the clear', () => {
+    const metrics = computeCallMetrics([
+      start(0),
+      utterance('q', 500, 1000),
+      media(2000, 2000, 2300, [2000, 2300]),
+      media(2350, 2350, 2520, [2350, 2520]), // 50 ms dry before it; nothing more sent before the barge-in
+      utterance('stop', 2500, 2900),
+      media(2520, 2520, 2600, [2520, 2600]),
+      clear(2700, 0), // after everything received before the barge-in had played
+      media(3200, 3200, 3600, [3200, 3600]),
+    ]);
+    // Only the answer to 'stop' ran to its end: one gap sample, its own.
+    expect(metrics.samples['turn.gap_ms']).toEqual([0]);
+    expect(metrics.turns).toEqual([
+      { utterance: 'q', kind: 'reply', answered: true },
+      { utterance: 'stop', kind: 'barge-in', answered: true },
+    ]);
+  });
+
   it('classifies speech over agent audio that was not cleared as talk-over: no turn samples, not unanswered', () => {
     const metrics = computeCallMetrics([
       start(0),

@@ -42,8 +42,11 @@ function judge(call: CallFacts, i: number, u: UtteranceEvent, expectation: Utter
   const label = utteranceLabel(u, expectation);
   const at = (t: number): string => secondsAfter(origin, t);
   const clear = playback.clears.find((c) => c.t >= u.firstVoicedAt && c.t < windowEnd);
-  // The reply: the first chunk after the utterance the caller heard some of (a clear may cut a chunk before its audible part).
-  const reply = playback.media.find((m) => m.t > u.lastVoicedAt && m.t < windowEnd && playback.heard(m));
+  // The reply: the first chunk after the utterance the caller heard some of (a clear may cut a chunk
+  // before its audible part), and after the clear if the agent cleared only once the caller was done:
+  // until then what played was the interrupted reply going on (as harness/metrics/call-metrics.ts counts it).
+  const replyFrom = clear === undefined ? u.lastVoicedAt : Math.max(u.lastVoicedAt, clear.t);
+  const reply = playback.media.find((m) => m.t > replyFrom && m.t < windowEnd && playback.heard(m));
   const replyAt = reply?.audibleFrom;
   const lines: string[] = [];
 
