@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../harness/net/free-port.ts';
 import { ROOT, runCli } from './helpers/callbench.ts';
-import { groupOf, isRunning, portsOf, readAgentInfo, startCli, stillServedBy, type LiveCli } from './helpers/live-cli.ts';
+import { exitsWithin, groupOf, isRunning, portsOf, readAgentInfo, startCli, stillServedBy, type LiveCli } from './helpers/live-cli.ts';
 import { reportDirsOf } from './helpers/report-dirs.ts';
 
 let dir: string;
@@ -62,7 +62,7 @@ function reportOf(stdout: string): string {
 
 async function expectNothingLeft(cli: LiveCli): Promise<void> {
   const agent = readAgentInfo(info);
-  expect(isRunning(agent.pid), `agent pid ${agent.pid}`).toBe(false);
+  expect(await exitsWithin(agent.pid, 5000), `agent pid ${agent.pid} still running 5 s after callbench exited`).toBe(true);
   for (const port of portsOf(agent)) expect(await stillServedBy(cli, port)).toBeUndefined();
 }
 

@@ -270,7 +270,9 @@ function expectMeasuredAlike(run: AgentRun, baseline: AgentRun, stages: readonly
   expectAllAnswered(run);
   expectAllTied(run);
   expect(run.upstream.ties.byMethod.header, context(run)).toBe(0);
-  expect(digest(run, stages), context(run)).toEqual(digest(baseline, stages));
+  const [measured, expected] = [digest(run, stages), digest(baseline, stages)];
+  // Both digests in the message: a JSON report keeps the message but not the diff.
+  expect(measured, `measured ${JSON.stringify(measured)}\nbaseline ${JSON.stringify(expected)}\n${context(run)}`).toEqual(expected);
 }
 
 /** The verdicts of `id` over the calls of `run` that played `scenario`. */

@@ -66,6 +66,21 @@ export function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is gone within `withinMs`. A SIGKILL sent just before our child exited takes effect
+ * in the kernel's time, not ours: on a loaded machine the killed process can still be there for a
+ * moment after the harness has exited. Nothing signals the death of a process that is not our
+ * child, so this looks again every 20 ms until the bound.
+ */
+export async function exitsWithin(pid: number, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
 /** The process group of `pid` (Linux: from /proc). */
 export function groupOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
