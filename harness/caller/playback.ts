@@ -48,11 +48,20 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
     cancelRelease = undefined;
     for (const name of held.splice(0)) echo(name, true, true);
   };
+  /**
+   * The quiet wait is over by our clock, but after a stall of our own event loop its timer runs
+   * before the agent's messages that came in meanwhile are read (timers go before I/O): an agent
+   * that never paused would look quiet. So the release waits one turn of the loop more (a timer
+   * due now runs after the pending I/O), and any activity read in that turn restarts the wait.
+   */
+  const quietOver = (): void => {
+    cancelRelease = clock.at(clock.now(), release);
+  };
   /** Any activity of the agent's while echoes are held and a mark has been queued restarts the quiet wait. */
   const activity = (): void => {
     if (held.length === 0 || !markedSinceClear) return;
     cancelRelease?.();
-    cancelRelease = clock.at(clock.now() + LATE_ECHO_QUIET_MS, release);
+    cancelRelease = clock.at(clock.now() + LATE_ECHO_QUIET_MS, quietOver);
   };
   /** Marks not yet echoed, in the order they were queued. */
   const pending = new Map<number, { name: string; cancel: () => void }>();

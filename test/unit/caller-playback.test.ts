@@ -2,10 +2,11 @@
  * The caller's playback model (Twilio's outbound buffer): 8 bytes a ms, FIFO; marks echoed when
  * the audio before them has played, at once when nothing is queued, all at once on `clear`.
  */
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeMulaw, MULAW_SILENCE } from '../../harness/audio/index.ts';
 import { createPlaybackModel, LATE_ECHO_QUIET_MS } from '../../harness/caller/playback.ts';
-import { createManualClock, type ManualClock } from '../../harness/clock.ts';
+import { createManualClock, createSystemClock, type ManualClock } from '../../harness/clock.ts';
 
 interface Echo {
   name: string;
@@ -267,6 +268,54 @@ describe('playback model: late echoes after a clear (twilio.markEcho "late", bug
     // The new reply's own mark is echoed when its audio has played, as ever.
     clock.advance(10_000);
     expect(echoes.slice(2)).toEqual([{ name: 'c', cleared: false, late: false, at: 1600 }]);
+  });
+
+  it('a stall of our own event loop does not pass for the agent going quiet: audio that came in during it restarts the wait', async () => {
+    // Real I/O and the system clock, for their order: after a stall, due timers run before what
+    // arrived on a socket meanwhile is read.
+    const clock = createSystemClock();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const agent = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => agent.once('connect', resolve));
+    const received = await accepted;
+    try {
+      const late: Array<{ name: string; at: number }> = [];
+      let readAt = NaN;
+      let releasedBeforeRead = false;
+      await new Promise<void>((resolve) => {
+        const model = createPlaybackModel(clock, (name, _cleared, isLate) => {
+          if (!isLate) return;
+          late.push({ name, at: clock.now() });
+          resolve();
+        }, 'late');
+        received.once('data', () => {
+          releasedBeforeRead = late.length > 0;
+          readAt = clock.now();
+          model.enqueue(silence(80));
+        });
+        model.enqueue(silence(8000));
+        model.mark('a');
+        model.clear();
+        model.enqueue(silence(80));
+        model.mark('b'); // the quiet wait starts
+        agent.write('more audio'); // the agent goes on: this is in our socket's buffer at once
+        const stallEnd = Date.now() + LATE_ECHO_QUIET_MS + 100;
+        while (Date.now() < stallEnd) {
+          // our loop is blocked past the quiet wait
+        }
+      });
+      expect(releasedBeforeRead, 'the echoes went before the audio sent during the stall was read').toBe(false);
+      expect(late.map((e) => e.name)).toEqual(['a']);
+      // The wait restarted at that audio (a timer never fires before its time).
+      expect(late[0]!.at - readAt).toBeGreaterThanOrEqual(LATE_ECHO_QUIET_MS);
+    } finally {
+      agent.destroy();
+      received.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('echoes at once, as before, in the default mode', () => {
