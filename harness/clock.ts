@@ -54,6 +54,17 @@ export interface ClockOffset {
  * between their starts). A thread given another's offset reads that thread's clock to within the
  * two measurements' uncertainties.
  */
+/**
+ * Runs `fn` after the reads already due, and returns its cancel. A wait for quiet that ends on a
+ * timer must look once more: after a stall of our own event loop, due timers run before the
+ * messages that came in meanwhile are read (Node's timers phase comes before its I/O), so an agent
+ * that never paused would look quiet. A timer due now runs on the loop's next turn, after that I/O
+ * (on the manual clock, at once: it has no I/O).
+ */
+export function afterPendingReads(clock: Pick<Clock, 'at' | 'now'>, fn: () => void): () => void {
+  return clock.at(clock.now(), fn);
+}
+
 export function measureSystemClockOffset(): ClockOffset {
   // performance.now() bracketed by monotonic reads, the midpoint removing the read's own cost. A
   // thread preempted inside a bracket (a loaded machine) widens it: keep the narrowest of a few.

@@ -10,7 +10,7 @@
  * What the agent sends before `start` or after the caller's `stop` is recorded, never acted on.
  */
 import WebSocket, { type RawData } from 'ws';
-import type { Clock } from '../clock.ts';
+import { afterPendingReads, type Clock } from '../clock.ts';
 import { FRAME_MS, silenceFrame, toFrames } from '../audio/index.ts';
 import { createMarkWriter, createSourceMarkReader, type MarkWriter } from '../audio/call-mark.ts';
 import type { AudioTap } from './audio-capture.ts';
@@ -475,8 +475,11 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
               check();
               return;
             }
-            if (unclaimedTwimlEnd === twimlEnd) unclaimedTwimlEnd = undefined;
-            resolve();
+            // Quiet by our clock; resolve once what came in meanwhile has been read (new media runs check, which cancels this).
+            cancel = afterPendingReads(clock, () => {
+              if (unclaimedTwimlEnd === twimlEnd) unclaimedTwimlEnd = undefined;
+              resolve();
+            });
           });
         };
         mediaListeners.add(check);
@@ -499,7 +502,8 @@ export async function placeCall(options: CallOptions): Promise<ActiveCall> {
           if (audibleUntil <= lastSpoke) return;
           const quietAt = audibleUntil + quietMs;
           if (quietAt <= clock.now()) {
-            resolve();
+            // Quiet by our clock; resolve once what came in meanwhile has been read (new media runs check, which cancels this).
+            cancel = afterPendingReads(clock, resolve);
             return;
           }
           cancel = clock.at(quietAt, check);

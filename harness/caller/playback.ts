@@ -10,7 +10,7 @@
  * echo (the same name everywhere) now believes its new reply has played, and misses the next
  * barge-in (REFERENCE-AGENTS §6 bug class 13).
  */
-import type { Clock } from '../clock.ts';
+import { afterPendingReads, type Clock } from '../clock.ts';
 import { decodeMulaw, firstAudibleMs, lastAudibleEndMs, mulawDurationMs, SAMPLE_RATE } from '../audio/index.ts';
 
 export interface PlayedChunk {
@@ -48,14 +48,9 @@ export function createPlaybackModel(clock: Clock, echo: (name: string, cleared: 
     cancelRelease = undefined;
     for (const name of held.splice(0)) echo(name, true, true);
   };
-  /**
-   * The quiet wait is over by our clock, but after a stall of our own event loop its timer runs
-   * before the agent's messages that came in meanwhile are read (timers go before I/O): an agent
-   * that never paused would look quiet. So the release waits one turn of the loop more (a timer
-   * due now runs after the pending I/O), and any activity read in that turn restarts the wait.
-   */
+  /** Quiet by our clock: released once what came in meanwhile has been read (activity read then restarts the wait). */
   const quietOver = (): void => {
-    cancelRelease = clock.at(clock.now(), release);
+    cancelRelease = afterPendingReads(clock, release);
   };
   /** Any activity of the agent's while echoes are held and a mark has been queued restarts the quiet wait. */
   const activity = (): void => {
