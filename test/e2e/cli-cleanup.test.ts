@@ -124,9 +124,11 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
     expect(result.code, result.stderr).toBe(3);
     reportOf(result.stdout);
     const last = result.stderr.trim().split('\n').at(-1);
-    expect(last).toMatch(/^callbench: the agent exited with code 1 (during|after) call [12] of scenario hold; its last output: .*Node\.js v\d+/);
+    // It crashes once its first stream has closed; how many 300 ms calls begin before callbench has
+    // seen it exit depends on how fast a loaded machine lets it die: up to three, never all four.
+    expect(last).toMatch(/^callbench: the agent exited with code 1 (during|after) call [123] of scenario hold; its last output: .*Node\.js v\d+/);
     expect(result.stderr).not.toMatch(/webhook .* failed/);
-    expect(result.stderr).not.toMatch(/hold #[34]/);
+    expect(result.stderr).not.toMatch(/hold #4/);
     expect(result.stdout).toMatch(/^PARTIAL RUN: the agent exited with code 1/m);
   });
 
