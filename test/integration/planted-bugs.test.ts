@@ -9,9 +9,10 @@
  * reason, never skips it.
  *
  * Where a shipped scenario plays longer than the bug needs, the case plays a copy of it under
- * test/agents/planted/scenarios (each says what it changed): shorter replies where the bug shows on
- * any reply, or a 5000 ms timeout on the one wait that the bug leaves unanswered (a correct agent
- * answers well inside it).
+ * test/agents/planted/scenarios (each says what it changed): shorter replies and questions where
+ * the bug shows on any reply, an earlier barge-in or hang-up where the bug shows by then, steps
+ * dropped that come after the bug, or a shorter timeout (5000 ms, 6000 ms after a late `start`) on
+ * the one wait that the bug leaves unanswered (a correct agent answers well inside it).
  *
  * One call per bug where one shows it, the `instant` profile except where the bug needs generation
  * still in flight at the barge-in (`slow`: the mocks produce audio at 3× real time), and every test
@@ -64,7 +65,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['greeting', 'barge-in-mid-sentence', 'backchannel', 'llm-rate-limited', 'late-start', 'barge-in-late-realtime.json', 'greeting-short-wait.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'realtime-drop-short-wait.json'] as const;
+const SCENARIO_NAMES = ['barge-in-late-realtime-short.json', 'greeting-short-wait.json', 'greeting-cut-short.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'barge-in-keepgen-short.json', 'barge-in-short.json', 'backchannel-short.json', 'late-start-short-wait.json', 'llm-rate-limited-short.json', 'realtime-drop-short-wait.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -182,32 +183,32 @@ interface Case {
   needs?: () => string | undefined;
 }
 
-/** The backchannel step of the shipped scenario must say it is to be ignored (the default for a step after wait_for_agent_audio is interrupt). */
+/** The backchannel step of the scenario played must say it is to be ignored (the default for a step after wait_for_agent_audio is interrupt). */
 function backchannelIgnored(): string | undefined {
-  const loaded = SCENARIOS.get('backchannel');
-  if (loaded?.ok !== true) return loaded?.why ?? 'backchannel not loaded';
+  const loaded = SCENARIOS.get('backchannel-short.json');
+  if (loaded?.ok !== true) return loaded?.why ?? 'backchannel-short.json not loaded';
   const step = loaded.planned.scenario.steps.find((s) => s.type === 'say' && s.fixture === 'uh-huh');
   const expectation = (step as { expect?: unknown } | undefined)?.expect;
-  return expectation === 'ignore' ? undefined : `scenarios/backchannel.json does not yet say "expect": "ignore" on its uh-huh step (it is expected to interrupt by default)`;
+  return expectation === 'ignore' ? undefined : `test/agents/planted/scenarios/backchannel-short.json does not say "expect": "ignore" on its uh-huh step (it is expected to interrupt by default)`;
 }
 
 const CASES: readonly Case[] = [
   { plant: 'latch', mode: 'cascaded', bugClass: '1', scenarios: ['greeting-short-wait.json'], calls: 2, checks: ['twilio.stream-sid'] },
   { plant: 'shared', mode: 'cascaded', bugClass: '2', scenarios: ['shared-speaker.json', 'shared-listener.json'], concurrency: 2, checks: ['bargein.no-spurious-clear'] },
-  { plant: 'early', mode: 'realtime', bugClass: '3', scenarios: ['late-start'], checks: ['twilio.nothing-before-start'] },
-  { plant: 'noteardown', mode: 'cascaded', bugClass: '4, 5', scenarios: ['greeting'], checks: ['upstream.closed-after-hangup'] },
+  { plant: 'early', mode: 'realtime', bugClass: '3', scenarios: ['late-start-short-wait.json'], checks: ['twilio.nothing-before-start'] },
+  { plant: 'noteardown', mode: 'cascaded', bugClass: '4, 5', scenarios: ['greeting-cut-short.json'], checks: ['upstream.closed-after-hangup'] },
   { plant: 'noclear', mode: 'realtime', bugClass: '7', scenarios: ['barge-in-short-wait.json'], checks: ['turn.expected'] },
-  { plant: 'keepgen', mode: 'cascaded', bugClass: '8', scenarios: ['barge-in-mid-sentence'], checks: ['bargein.generation-stopped'] },
-  { plant: 'late', mode: 'realtime', bugClass: '10', scenarios: ['barge-in-late-realtime.json'], profile: 'slow', checks: ['bargein.no-leak'] },
+  { plant: 'keepgen', mode: 'cascaded', bugClass: '8', scenarios: ['barge-in-keepgen-short.json'], checks: ['bargein.generation-stopped'] },
+  { plant: 'late', mode: 'realtime', bugClass: '10', scenarios: ['barge-in-late-realtime-short.json'], profile: 'slow', checks: ['bargein.no-leak'] },
   { plant: 'popany', mode: 'cascaded', bugClass: '13', scenarios: ['stale-marks-short.json'], checks: ['turn.expected', 'marks.tied-to-audio'] },
   { plant: 'nomarks', mode: 'cascaded', bugClass: '14', scenarios: ['question-short.json'], checks: ['bargein.no-spurious-clear', 'marks.tied-to-audio'] },
-  { plant: 'backchannel', mode: 'cascaded', bugClass: '15', scenarios: ['backchannel'], checks: ['turn.expected'], needs: backchannelIgnored },
+  { plant: 'backchannel', mode: 'cascaded', bugClass: '15', scenarios: ['backchannel-short.json'], checks: ['turn.expected'], needs: backchannelIgnored },
   { plant: 'ctljson', mode: 'cascaded', bugClass: '16', scenarios: ['question-short.json'], checks: ['twilio.audio-format'] },
   { plant: 'double', mode: 'cascaded', bugClass: '23', scenarios: ['question-short.json'], checks: ['turn.one-reply'] },
-  { plant: 'wav', mode: 'cascaded', bugClass: '§5 A3', scenarios: ['greeting'], checks: ['twilio.audio-format'] },
+  { plant: 'wav', mode: 'cascaded', bugClass: '§5 A3', scenarios: ['greeting-cut-short.json'], checks: ['twilio.audio-format'] },
   { plant: 'deadair', mode: 'realtime', bugClass: '6', scenarios: ['realtime-drop-short-wait.json'], checks: ['turn.complete'] },
-  { plant: 'truncsent', mode: 'realtime', bugClass: '12', scenarios: ['barge-in-mid-sentence'], checks: ['realtime.truncate-accurate'] },
-  { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['barge-in-mid-sentence'], checks: ['realtime.truncate-accurate'] },
+  { plant: 'truncsent', mode: 'realtime', bugClass: '12', scenarios: ['barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
+  { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
 ];
 
 /** Why a case cannot run, or undefined. */
@@ -238,8 +239,8 @@ describe.concurrent('the planted agent: each bug alone fails the check that name
   }
 
   // No check names a crash: the run itself stops, saying the agent exited (callbench exits 3).
-  it('PLANT=crash (AGENT_MODE=cascaded, bug class 17) on llm-rate-limited: the 429 kills the agent and the run stops, saying the agent exited', async () => {
-    const run = await runPlanted({ mode: 'cascaded', plant: 'crash', scenarios: [scenario('llm-rate-limited')] });
+  it('PLANT=crash (AGENT_MODE=cascaded, bug class 17) on llm-rate-limited-short.json: the 429 kills the agent and the run stops, saying the agent exited', async () => {
+    const run = await runPlanted({ mode: 'cascaded', plant: 'crash', scenarios: [scenario('llm-rate-limited-short.json')] });
     const context = `run ${JSON.stringify(run.result)}; calls ${run.calls.map((c) => c.state).join(', ')}; agent log:\n${run.log}`;
     expect(run.result.state, context).toBe('agent-exited');
     expect(run.result.state === 'agent-exited' ? run.result.message : '', context).toMatch(/exited/);
