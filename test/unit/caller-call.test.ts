@@ -463,6 +463,31 @@ describe('placeCall against a local agent', () => {
     await active.hangup();
   });
 
+  it('waitForAgentTurn: a stall of our own event loop does not pass for a quiet line; audio that came in during it is read first', async () => {
+    const { call: active, connection } = await call();
+    const turn = active.waitForAgentTurn({ quietMs: 100, timeoutMs: 10_000 });
+    sendAudio(connection, active.streamSid, toneBurst(0, 800)); // 100 ms
+    const first = await waitFor('the audio to arrive', () => eventsOf(active.timeline.events, 'agent_media')[0]);
+    let heardWhenDone = 0;
+    const done = turn.then(() => (heardWhenDone = eventsOf(active.timeline.events, 'agent_media').length));
+    // The agent goes on (in our socket's buffer at once) while our loop is blocked past the quiet
+    // wait, in a setImmediate: the loop's next turn begins with its timers, then reads the socket.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        sendAudio(connection, active.streamSid, toneBurst(0, 800));
+        while (clock.now() < first.playEnd + 100 + 200) {
+          // stalled
+        }
+        resolve();
+      }),
+    );
+    await done;
+    expect(heardWhenDone, 'the wait ended before the audio sent during the stall was read').toBe(2);
+    const second = eventsOf(active.timeline.events, 'agent_media')[1];
+    expect(clock.now()).toBeGreaterThanOrEqual((second?.playEnd ?? Infinity) + 100 - 0.01);
+    await active.hangup();
+  });
+
   it('waitForAgentTurn counts audio still playing when it begins: it resolves when that audio has played and the line is quiet', async () => {
     const { call: active, connection } = await call();
     sendAudio(connection, active.streamSid, toneBurst(0, 2400)); // 300 ms, all received before the wait begins

@@ -296,16 +296,19 @@ describe('playback model: late echoes after a clear (twilio.markEcho "late", bug
           readAt = clock.now();
           model.enqueue(silence(80));
         });
-        model.enqueue(silence(8000));
-        model.mark('a');
-        model.clear();
-        model.enqueue(silence(80));
-        model.mark('b'); // the quiet wait starts
-        agent.write('more audio'); // the agent goes on: this is in our socket's buffer at once
-        const stallEnd = Date.now() + LATE_ECHO_QUIET_MS + 100;
-        while (Date.now() < stallEnd) {
-          // our loop is blocked past the quiet wait
-        }
+        // In a setImmediate: the loop's next turn begins with its timers, then reads the socket.
+        setImmediate(() => {
+          model.enqueue(silence(8000));
+          model.mark('a');
+          model.clear();
+          model.enqueue(silence(80));
+          model.mark('b'); // the quiet wait starts
+          agent.write('more audio'); // the agent goes on: this is in our socket's buffer at once
+          const stallEnd = Date.now() + LATE_ECHO_QUIET_MS + 100;
+          while (Date.now() < stallEnd) {
+            // our loop is blocked past the quiet wait
+          }
+        });
       });
       expect(releasedBeforeRead, 'the echoes went before the audio sent during the stall was read').toBe(false);
       expect(late.map((e) => e.name)).toEqual(['a']);

@@ -19,8 +19,9 @@ describe('planReplay: the recorded hang-up', () => {
     expect(steps.at(-2)?.type).toBe('pause');
     const hangup = steps.at(-1);
     if (hangup?.type !== 'hangup') throw new Error(`the last step is ${hangup?.type}`);
-    // The recorded scenario waited for 800 ms of quiet before hanging up.
-    expect(hangup.afterQuietMs).toBeGreaterThanOrEqual(700);
+    // The recorded scenario (test/agents/planted/scenarios/barge-in-keepgen-short.json) waited for
+    // 500 ms of quiet before hanging up.
+    expect(hangup.afterQuietMs).toBeGreaterThanOrEqual(400);
     expect(hangup.timeoutMs).toBeGreaterThan(0);
   });
 
