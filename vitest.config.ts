@@ -27,10 +27,11 @@ const ISOLATE = false;
 /**
  * Four test files at a time on a 2-core machine (twice the cores, at least four): most of the
  * suite's time is calls played in real time (the caller's audio, the mocks' delays), waiting
- * rather than computing. On this project's 2-core machine, idle: two workers took 424 s of wall
- * time for 236 s of CPU (the machine idle most of the run); four, with the slowest files first
- * and the call-heavy ones spread out (test/slow-first-sequencer.ts), 237 s for 312 s of CPU.
- * Their bounds already allow the event-loop stalls a loaded machine causes
+ * rather than computing. On this project's 2-core machine, idle: two workers took 405–424 s for
+ * 236–289 s of CPU (the machine idle most of the run); four, with the slowest files first and the
+ * call-heavy ones spread out (test/slow-first-sequencer.ts), 237 s (npm test 238 s, 312 s of CPU
+ * with tsc), and 256 s with another process keeping one core busy, every test passing. Their
+ * bounds already allow the event-loop stalls a loaded machine causes
  * (test/integration/helpers/loop-stalls.ts).
  */
 const WORKERS = Math.min(8, Math.max(4, 2 * availableParallelism()));
