@@ -48,13 +48,6 @@ export interface ClockOffset {
 }
 
 /**
- * This thread's system clock minus the process-wide monotonic clock, ms. Each thread has its own
- * performance.timeOrigin, mapped to the epoch when the thread started, so two threads' readings
- * of performance.timeOrigin + performance.now() differ by a few µs (and by any wall-clock step
- * between their starts). A thread given another's offset reads that thread's clock to within the
- * two measurements' uncertainties.
- */
-/**
  * Runs `fn` after the reads already due, and returns its cancel. A wait for quiet that ends on a
  * timer must look once more: after a stall of our own event loop, due timers run before the
  * messages that came in meanwhile are read (Node's timers phase comes before its I/O), so an agent
@@ -65,6 +58,13 @@ export function afterPendingReads(clock: Pick<Clock, 'at' | 'now'>, fn: () => vo
   return clock.at(clock.now(), fn);
 }
 
+/**
+ * This thread's system clock minus the process-wide monotonic clock, ms. Each thread has its own
+ * performance.timeOrigin, mapped to the epoch when the thread started, so two threads' readings
+ * of performance.timeOrigin + performance.now() differ by a few µs (and by any wall-clock step
+ * between their starts). A thread given another's offset reads that thread's clock to within the
+ * two measurements' uncertainties.
+ */
 export function measureSystemClockOffset(): ClockOffset {
   // performance.now() bracketed by monotonic reads, the midpoint removing the read's own cost. A
   // thread preempted inside a bracket (a loaded machine) widens it: keep the narrowest of a few.

@@ -12,7 +12,9 @@
  * test/agents/planted/scenarios (each says what it changed): shorter replies and questions where
  * the bug shows on any reply, an earlier barge-in or hang-up where the bug shows by then, steps
  * dropped that come after the bug, or a shorter timeout (5000 ms, 6000 ms after a late `start`) on
- * the one wait that the bug leaves unanswered (a correct agent answers well inside it).
+ * the one wait that the bug leaves unanswered (a correct agent answers well inside it). The
+ * truncate cases play test/integration/scenarios/barge-in-short.json, the short barge-in other
+ * tests play too.
  *
  * One call per bug where one shows it, the `instant` profile except where the bug needs generation
  * still in flight at the barge-in (`slow`: the mocks produce audio at 3× real time), and every test
@@ -55,9 +57,9 @@ async function plan(file: string): Promise<PlannedScenario> {
   return { scenario, fixtures };
 }
 
-/** A shipped scenario by name, or one of test/agents/planted/scenarios by file name (`x.json`). */
+/** One of test/agents/planted/scenarios by file name (`x.json`), or another scenario file by its path from the root. */
 async function load(name: string): Promise<Loaded> {
-  const file = name.endsWith('.json') ? path.join(OWN_SCENARIOS, name) : path.join(ROOT, 'scenarios', `${name}.json`);
+  const file = name.includes('/') ? path.join(ROOT, name) : path.join(OWN_SCENARIOS, name);
   try {
     return { ok: true, planned: await plan(file) };
   } catch (error) {
@@ -65,7 +67,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['barge-in-late-realtime-short.json', 'greeting-short-wait.json', 'greeting-cut-short.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'barge-in-keepgen-short.json', 'barge-in-short.json', 'backchannel-short.json', 'late-start-short-wait.json', 'llm-rate-limited-short.json', 'realtime-drop-short-wait.json'] as const;
+const SCENARIO_NAMES = ['barge-in-late-realtime-short.json', 'greeting-short-wait.json', 'greeting-cut-short.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'barge-in-keepgen-short.json', 'test/integration/scenarios/barge-in-short.json', 'backchannel-short.json', 'late-start-short-wait.json', 'llm-rate-limited-short.json', 'realtime-drop-short-wait.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -207,8 +209,8 @@ const CASES: readonly Case[] = [
   { plant: 'double', mode: 'cascaded', bugClass: '23', scenarios: ['question-short.json'], checks: ['turn.one-reply'] },
   { plant: 'wav', mode: 'cascaded', bugClass: '§5 A3', scenarios: ['greeting-cut-short.json'], checks: ['twilio.audio-format'] },
   { plant: 'deadair', mode: 'realtime', bugClass: '6', scenarios: ['realtime-drop-short-wait.json'], checks: ['turn.complete'] },
-  { plant: 'truncsent', mode: 'realtime', bugClass: '12', scenarios: ['barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
-  { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
+  { plant: 'truncsent', mode: 'realtime', bugClass: '12', scenarios: ['test/integration/scenarios/barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
+  { plant: 'truncstale', mode: 'realtime', bugClass: '11', scenarios: ['test/integration/scenarios/barge-in-short.json'], checks: ['realtime.truncate-accurate'] },
 ];
 
 /** Why a case cannot run, or undefined. */
