@@ -13,8 +13,8 @@
  * the bug shows on any reply, an earlier barge-in or hang-up where the bug shows by then, steps
  * dropped that come after the bug, or a shorter timeout (5000 ms, 6000 ms after a late `start`) on
  * the one wait that the bug leaves unanswered (a correct agent answers well inside it). The
- * truncate cases play test/integration/scenarios/barge-in-short.json, the short barge-in other
- * tests play too.
+ * truncate and crash cases play the short barge-in and rate-limited scenarios other tests play
+ * (test/integration/scenarios).
  *
  * One call per bug where one shows it, the `instant` profile except where the bug needs generation
  * still in flight at the barge-in (`slow`: the mocks produce audio at 3× real time), and every test
@@ -67,7 +67,7 @@ async function load(name: string): Promise<Loaded> {
   }
 }
 
-const SCENARIO_NAMES = ['barge-in-late-realtime-short.json', 'greeting-short-wait.json', 'greeting-cut-short.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'barge-in-keepgen-short.json', 'test/integration/scenarios/barge-in-short.json', 'backchannel-short.json', 'late-start-short-wait.json', 'llm-rate-limited-short.json', 'realtime-drop-short-wait.json'] as const;
+const SCENARIO_NAMES = ['barge-in-late-realtime-short.json', 'greeting-short-wait.json', 'greeting-cut-short.json', 'question-short.json', 'stale-marks-short.json', 'shared-speaker.json', 'shared-listener.json', 'barge-in-short-wait.json', 'barge-in-keepgen-short.json', 'test/integration/scenarios/barge-in-short.json', 'backchannel-short.json', 'late-start-short-wait.json', 'test/integration/scenarios/llm-rate-limited-short.json', 'realtime-drop-short-wait.json'] as const;
 type ScenarioName = (typeof SCENARIO_NAMES)[number];
 const SCENARIOS = new Map<ScenarioName, Loaded>(await Promise.all(SCENARIO_NAMES.map(async (name) => [name, await load(name)] as const)));
 
@@ -241,8 +241,8 @@ describe.concurrent('the planted agent: each bug alone fails the check that name
   }
 
   // No check names a crash: the run itself stops, saying the agent exited (callbench exits 3).
-  it('PLANT=crash (AGENT_MODE=cascaded, bug class 17) on llm-rate-limited-short.json: the 429 kills the agent and the run stops, saying the agent exited', async () => {
-    const run = await runPlanted({ mode: 'cascaded', plant: 'crash', scenarios: [scenario('llm-rate-limited-short.json')] });
+  it('PLANT=crash (AGENT_MODE=cascaded, bug class 17) on test/integration/scenarios/llm-rate-limited-short.json: the 429 kills the agent and the run stops, saying the agent exited', async () => {
+    const run = await runPlanted({ mode: 'cascaded', plant: 'crash', scenarios: [scenario('test/integration/scenarios/llm-rate-limited-short.json')] });
     const context = `run ${JSON.stringify(run.result)}; calls ${run.calls.map((c) => c.state).join(', ')}; agent log:\n${run.log}`;
     expect(run.result.state, context).toBe('agent-exited');
     expect(run.result.state === 'agent-exited' ? run.result.message : '', context).toMatch(/exited/);
