@@ -14,7 +14,7 @@ afterAll(async () => {
   for (const dir of reports) await rm(dir, { recursive: true, force: true });
 });
 
-describe('callbench run progress lines', { timeout: 60_000 }, () => {
+describe.concurrent('callbench run progress lines', { timeout: 60_000 }, () => {
   it('say which error checks failed on a call, and give a failed teardown verdict a line of its own', async () => {
     const result = await runCli(['run', '--scenario', 'test/e2e/fixtures/hold.json', '--profile', 'instant', '--agent-cmd', 'TEST_AGENT_MISBEHAVE=1 exec node test/e2e/fixtures/test-agent.mjs']);
     const report = /^Report: (.+)$/m.exec(result.stdout)?.[1];
