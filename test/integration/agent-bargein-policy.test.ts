@@ -1,7 +1,9 @@
 /**
- * The cascaded agent's barge-in policy on the shipped `backchannel` scenario ("uh-huh" three
- * seconds into a long answer): `speech` stops for it (the fast default, REFERENCE-AGENTS bug class
- * 15), `words` talks on and does not answer it; both still stop for a real interruption.
+ * The cascaded agent's barge-in policy on the shipped `backchannel` scenario made short
+ * (test/agents/planted/scenarios/backchannel-short.json: "uh-huh" two seconds into a 5 s answer):
+ * `speech` stops for it (the fast default, REFERENCE-AGENTS bug class 15), `words` talks on and
+ * does not answer it; both still stop for a real interruption (test/integration/scenarios/
+ * barge-in-short.json, the shipped `barge-in-mid-sentence` made short).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +14,10 @@ import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { loadScenario } from '../../harness/scenario/load.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { fixedProfile } from './helpers/mock-context.ts';
+import { loadTestScenario } from './helpers/test-scenarios.ts';
 import { agentCall, callBook, type ReplyCall } from './helpers/reply-call.ts';
 
-const SCENARIOS = path.resolve(import.meta.dirname, '..', '..', 'scenarios');
+const PLANTED_SCENARIOS = path.resolve(import.meta.dirname, '..', 'agents', 'planted', 'scenarios');
 const clock = createSystemClock();
 let mocks: Mocks;
 const calls = callBook();
@@ -22,8 +25,8 @@ const callOf = calls.get;
 
 beforeAll(async () => {
   mocks = await startMocks({ clock, profile: fixedProfile({ 'stt.result_lag_ms': 20, 'llm.first_token_ms': 60, 'tts.first_byte_ms': 40 }, 20), seed: 2 });
-  const backchannel = await loadScenario(path.join(SCENARIOS, 'backchannel.json'));
-  const bargeIn: Scenario = await loadScenario(path.join(SCENARIOS, 'barge-in-mid-sentence.json'));
+  const backchannel = await loadScenario(path.join(PLANTED_SCENARIOS, 'backchannel-short.json'));
+  const bargeIn: Scenario = await loadTestScenario('barge-in-short');
   const runs: Array<[string, Promise<ReplyCall>]> = [
     ['speech/backchannel', agentCall(clock, mocks, { bargeIn: 'speech' }, backchannel)],
     ['words/backchannel', agentCall(clock, mocks, { bargeIn: 'words' }, backchannel)],

@@ -16,7 +16,7 @@ import type { AgentTarget } from '../../harness/runner/agent-target.ts';
 import type { CallRecord } from '../../harness/runner/events.ts';
 import { createProcessAgentTarget } from '../../harness/runner/process-agent.ts';
 import { createReferenceAgentTarget } from '../../harness/runner/reference-agent.ts';
-import { loadPlannedScenario } from '../../harness/scenario/plan.ts';
+import { plannedTestScenario } from './helpers/test-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const AUTH_TOKEN = 'record-proxy-test-auth-token';
@@ -27,18 +27,17 @@ let capture: Capture;
 let call: CallRecord | undefined;
 let realtime: { capture: Capture; call: CallRecord | undefined };
 
-/** One call of `scenario` through the proxies to `agent`, recorded into `out`. */
+/** One call of the test scenario `scenario` (test/integration/scenarios) through the proxies to `agent`, recorded into `out`. */
 async function recordOnce(agent: AgentTarget, scenario: string, out: string): Promise<{ capture: Capture; call: CallRecord | undefined }> {
-  const planned = await loadPlannedScenario(path.join(ROOT, 'scenarios', `${scenario}.json`), path.join(ROOT, 'fixtures', 'utterances'));
-  return recordCall(agent, planned, out, clock, AUTH_TOKEN);
+  return recordCall(agent, await plannedTestScenario(scenario), out, clock, AUTH_TOKEN);
 }
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'callbench-record-'));
   const [cascaded, rt] = await Promise.all([
-    recordOnce(createProcessAgentTarget({ command: 'AGENT_MODE=cascaded node test/agents/planted.mjs', cwd: ROOT, clock }), 'question', path.join(dir, 'capture')),
+    recordOnce(createProcessAgentTarget({ command: 'AGENT_MODE=cascaded node test/agents/planted.mjs', cwd: ROOT, clock }), 'question-hours-short', path.join(dir, 'capture')),
     // openai-node's OpenAIRealtimeWS dials wss://: the proxy's TLS twin, and on to the mocks' TLS twin.
-    recordOnce(createReferenceAgentTarget({ mode: 'realtime', callHeader: false }), 'question', path.join(dir, 'realtime')),
+    recordOnce(createReferenceAgentTarget({ mode: 'realtime', callHeader: false }), 'question-hours-short', path.join(dir, 'realtime')),
   ]);
   ({ capture, call } = cascaded);
   realtime = rt;
