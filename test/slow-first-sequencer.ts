@@ -5,8 +5,8 @@
  * long a file plays calls for: on this project's 2-core machine the 50 s bug-fixtures file started
  * 333 s into a 424 s run.
  *
- * SLOWEST lists the files that took 10 s or more (wall time, hooks included) in a full run here,
- * longest first; they start first, in that order. Every other file keeps vitest's own order (cached durations,
+ * SLOWEST lists the files that took 10 s or more (wall time, hooks included) in a full run here
+ * (2 cores, one kept busy), longest first; they start first, in that order. Every other file keeps vitest's own order (cached durations,
  * else size). A file missing from the list only starts later than it could: refresh the list when
  * a file grows long.
  *
@@ -19,35 +19,36 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 export const SLOWEST: readonly string[] = [
-  'test/integration/planted-bugs.test.ts',
   'test/e2e/example-project.test.ts',
+  'test/integration/planted-bugs.test.ts',
   'test/integration/foreign-agents.test.ts',
-  'test/integration/bug-fixtures.test.ts',
-  'test/e2e/cli-merge.test.ts',
   'test/e2e/package-install.test.ts',
-  'test/integration/replay.test.ts',
+  'test/integration/bug-fixtures.test.ts',
   'test/e2e/cli-baseline.test.ts',
+  'test/e2e/cli-merge.test.ts',
+  'test/integration/replay.test.ts',
   'test/e2e/cli-targets.test.ts',
   'test/integration/agent-fuzz.test.ts',
   'test/integration/import-run.test.ts',
-  'test/integration/agent-bargein-policy.test.ts',
-  'test/integration/record-proxy.test.ts',
+  'test/e2e/cli-replay.test.ts',
   'test/e2e/cli-capacity.test.ts',
   'test/integration/planted-agent.test.ts',
   'test/unit/checks-twilio-planted.test.ts',
   'test/e2e/cli-reports.test.ts',
   'test/e2e/cli-compare.test.ts',
-  'test/e2e/cli-thresholds.test.ts',
-  'test/e2e/cli-replay.test.ts',
+  'test/integration/faults.test.ts',
+  'test/integration/record-proxy.test.ts',
   'test/integration/agent-realtime.test.ts',
-  'test/e2e/cli-cleanup.test.ts',
-  'test/e2e/cli-run-progress.test.ts',
-  'test/integration/worker-agent.test.ts',
-  'test/integration/report-files.test.ts',
-  'test/integration/process-agent.test.ts',
+  'test/e2e/cli-thresholds.test.ts',
   'test/e2e/cli-user-repo.test.ts',
+  'test/e2e/cli-cleanup.test.ts',
+  'test/e2e/cli-mocks.test.ts',
+  'test/integration/report-files.test.ts',
   'test/integration/agent-reply-bargein.test.ts',
-  'test/integration/call-e2e.test.ts',
+  'test/integration/process-agent.test.ts',
+  'test/integration/cli-agent.test.ts',
+  'test/integration/worker-agent.test.ts',
+  'test/integration/agent-bargein-policy.test.ts',
 ];
 
 export const CALL_HEAVY: ReadonlySet<string> = new Set([
