@@ -6,9 +6,10 @@
  * 333 s into a 424 s run.
  *
  * SLOWEST lists the files that took 10 s or more (wall time, hooks included) in a full run here
- * (2 cores, one kept busy), longest first; they start first, in that order. Every other file keeps vitest's own order (cached durations,
- * else size). A file missing from the list only starts later than it could: refresh the list when
- * a file grows long.
+ * (2 cores, one kept busy), longest first but for the exception its comment gives; they start
+ * first, in that order. Every other file keeps vitest's own order (cached durations, else size).
+ * A file missing from the list only starts later than it could: refresh the list when a file
+ * grows long.
  *
  * CALL_HEAVY files play many calls at once against agents that must keep real time themselves
  * (planted agents, foreign agents, replays). Three of them side by side on 2 cores starved the
