@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { firstAudibleMs, lastAudibleEndMs, readWav } from '../audio/index.ts';
+import { fetchErrorMessage } from '../net/fetch-error.ts';
 import { isLoopbackHost, plainOnLoopback } from './loopback.ts';
 
 export interface PlayAudio {
@@ -44,7 +45,7 @@ export async function fetchPlayAudio(clock: Clock, url: string, options: PlayFet
     if (!response.ok) return { ok: false, error: `TwiML <Play> ${url} answered HTTP ${response.status}` };
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    const reason = controller.signal.aborted ? (controller.signal.reason as Error).message : (error as Error).message;
+    const reason = controller.signal.aborted ? (controller.signal.reason as Error).message : fetchErrorMessage(error);
     return { ok: false, error: `TwiML <Play> ${url} could not be fetched: ${reason}` };
   } finally {
     cancel();

@@ -1,5 +1,6 @@
 /** The voice webhook Twilio POSTs when a call comes in: form-encoded and signed. */
 import type { Clock } from '../clock.ts';
+import { fetchErrorMessage } from '../net/fetch-error.ts';
 import { twilioSignature } from './twilio-signature.ts';
 import { parseTwiml, type TwimlDocument } from './twiml.ts';
 
@@ -73,7 +74,7 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
     });
   } catch (error) {
     const facts: WebhookFacts = { status: 0, sentAt: started, durationMs: clock.now() - started, contentType: undefined, bodyBytes: 0, params };
-    const why = timeout.aborted ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s: Twilio gives up on a voice webhook then` : (error as Error).message;
+    const why = timeout.aborted ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s: Twilio gives up on a voice webhook then` : fetchErrorMessage(error);
     return { ok: false, stage: 'webhook', error: `webhook ${request.url} failed: ${why}`, ...facts };
   }
   let body: Buffer;
@@ -81,7 +82,7 @@ export async function postVoiceWebhook(clock: Clock, request: WebhookRequest): P
     body = Buffer.from(await response.arrayBuffer());
   } catch (error) {
     const facts: WebhookFacts = { status: response.status, sentAt: started, durationMs: clock.now() - started, contentType: response.headers.get('content-type') ?? undefined, bodyBytes: 0, params };
-    return { ok: false, stage: 'webhook', error: `webhook ${request.url} failed while its answer was read: ${(error as Error).message}`, ...facts };
+    return { ok: false, stage: 'webhook', error: `webhook ${request.url} failed while its answer was read: ${fetchErrorMessage(error)}`, ...facts };
   }
   const contentType = response.headers.get('content-type') ?? undefined;
   const facts: WebhookFacts = { status: response.status, sentAt: started, durationMs: clock.now() - started, contentType, bodyBytes: body.length, params };

@@ -15,6 +15,7 @@ import { plainOnLoopback } from '../caller/loopback.ts';
 import { twilioSignature } from '../caller/twilio-signature.ts';
 import { streamSignature } from '../caller/webhook.ts';
 import { listenOnLoopback } from '../net/listen.ts';
+import { fetchErrorMessage } from '../net/fetch-error.ts';
 import type { CallTap, Recorder } from './recorder.ts';
 import type { Redactor } from './redact.ts';
 import { createBridges } from './ws-bridge.ts';
@@ -145,7 +146,7 @@ export async function startTwilioProxy(options: TwilioProxyOptions): Promise<Twi
       contentType = answer.headers.get('content-type');
       body = await answer.text();
     } catch (error) {
-      const message = `callbench record: the agent's webhook ${target.origin}${target.pathname} failed: ${(error as Error).message}`;
+      const message = `callbench record: the agent's webhook ${target.origin}${target.pathname} failed: ${fetchErrorMessage(error)}`;
       tap.twilio({ kind: 'webhook_answer', status: 502, contentType: 'text/plain', body: message });
       tap.end();
       res.writeHead(502, { 'content-type': 'text/plain' }).end(message);

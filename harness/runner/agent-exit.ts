@@ -5,9 +5,9 @@
 import type { Clock } from '../clock.ts';
 import type { AgentExit, RunningAgent } from './agent-target.ts';
 import type { CallRef } from './events.ts';
-import { probeTcp } from './tcp-probe.ts';
+import { probeHttp } from './http-probe.ts';
 
-/** A dying agent refuses connections at once; its exit is seen a moment later. How long to wait for it. */
+/** A dying agent stops answering at once; its exit is seen a moment later. How long to wait for it. */
 const EXIT_SETTLE_MS = 2_000;
 const PROBE_TIMEOUT_MS = 1_000;
 
@@ -23,13 +23,16 @@ export function agentExitMessage(exit: AgentExit, inFlight: CallRef | undefined,
 
 /**
  * Whether a call that just failed failed because the agent's processes were ending: the agent no
- * longer accepts connections at its webhook's port and its exit follows within EXIT_SETTLE_MS.
- * Resolves at once for an agent that still listens, or one the harness does not run.
+ * longer answers HTTP at its webhook's port and its exit follows within EXIT_SETTLE_MS. Resolves
+ * as soon as the agent answers (it is alive: the failure is its own), or at once for an agent the
+ * harness does not run. A TCP connect would not do: a process in its last moments still has its
+ * handshakes completed by the kernel, and a call that failed on its death was then counted as
+ * the agent's failure (seen in `cli-cleanup`, an agent that crashes after one call).
  */
 export async function failedByAgentExit(clock: Clock, agent: RunningAgent): Promise<boolean> {
   if (agent.exited === undefined) return false;
-  const probe = await probeTcp(new URL(agent.webhookUrl), PROBE_TIMEOUT_MS);
-  if (probe.ok) return false;
+  const probe = await probeHttp(new URL(agent.webhookUrl), PROBE_TIMEOUT_MS);
+  if (probe.answered) return false;
   const settle = new AbortController();
   const exited = await Promise.race([agent.exited.then(() => true), clock.sleep(EXIT_SETTLE_MS, settle.signal).then(() => false, () => false)]);
   settle.abort();

@@ -154,7 +154,7 @@ describe('postVoiceWebhook', () => {
     if (!result.ok) expect(result.error).toContain('31922');
   });
 
-  it('fails with status 0 when nothing listens', async () => {
+  it('fails with status 0 when nothing listens, and says why (the refusal, not only "fetch failed")', async () => {
     const { base } = await startWebhook({ status: 200, body: '' });
     const s = server;
     server = undefined;
@@ -163,6 +163,7 @@ describe('postVoiceWebhook', () => {
     expect(result.ok).toBe(false);
     expect(result.status).toBe(0);
     if (!result.ok) expect(result.error).toContain(`${base}/incoming-call`);
+    if (!result.ok) expect(result.error).toMatch(/failed: fetch failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
   });
 
   it('gives up when the caller\'s signal aborts', async () => {
