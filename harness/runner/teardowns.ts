@@ -7,9 +7,9 @@
  * the run opened (tied to a call or not) has closed, each with code 1000. Until the deadline the
  * verdicts could then change only by a socket opened after its call's hang-up, and what opens one
  * is a reconnect: Deepgram's v5 SDK reconnects after any close whose code is not 1000 (1–5 s
- * later, docs/PROTOCOLS.md), so one such close anywhere in the run keeps the whole grace. An
- * agent of its own that reconnects after a normal close of its own making is the one case this
- * no longer waits for. In the suite the full grace was 84 waits of 2 s, 80 of them with nothing open.
+ * later, PROTOCOLS.md §0 item 2, §2.6), so one such close anywhere in the run keeps the whole
+ * grace. An agent of its own that reconnects after a normal close of its own making is the one
+ * case this no longer waits for.
  */
 import type { Clock } from '../clock.ts';
 import { callOrigin, skipped, type CheckVerdict } from '../checks/check.ts';

@@ -21,6 +21,12 @@ function socket(journal: Journal, service: MockService, connection: string): { c
   return { close: (code) => void journal.record({ service, connection, direction: 'event', kind: 'close', data: { code } } as unknown as JournalInput) };
 }
 
+/** A manual clock at the hang-up (1000) and a journal on it. */
+function atHangup(): { clock: ReturnType<typeof createManualClock>; journal: Journal } {
+  const clock = createManualClock(1000);
+  return { clock, journal: createJournal(clock) };
+}
+
 /** Starts the decision and reports whether it has settled after everything already due has run. */
 function decide(clock: ReturnType<typeof createManualClock>, journal: Journal) {
   let settled = false;
@@ -37,8 +43,7 @@ function decide(clock: ReturnType<typeof createManualClock>, journal: Journal) {
 
 describe('the teardown grace', () => {
   it('ends at once when every socket already closed with 1000', async () => {
-    const clock = createManualClock(1000);
-    const journal = createJournal(clock);
+    const { clock, journal } = atHangup();
     socket(journal, 'deepgram.listen', 'listen-1').close(1000);
     socket(journal, 'deepgram.speak.ws', 'speak-1').close(1000);
     const { verdicts, flush } = decide(clock, journal);
@@ -48,8 +53,7 @@ describe('the teardown grace', () => {
   });
 
   it('ends when the last open socket closes with 1000, before the deadline', async () => {
-    const clock = createManualClock(1000);
-    const journal = createJournal(clock);
+    const { clock, journal } = atHangup();
     const listen = socket(journal, 'deepgram.listen', 'listen-1');
     const { verdicts, flush } = decide(clock, journal);
     expect(await flush()).toBe(false);
@@ -62,8 +66,7 @@ describe('the teardown grace', () => {
   });
 
   it('keeps the whole grace after a close that is not 1000 (an SDK would reconnect), and decides at the deadline', async () => {
-    const clock = createManualClock(1000);
-    const journal = createJournal(clock);
+    const { clock, journal } = atHangup();
     socket(journal, 'deepgram.listen', 'listen-1').close(1011);
     const { verdicts, flush } = decide(clock, journal);
     expect(await flush()).toBe(false);
@@ -80,8 +83,7 @@ describe('the teardown grace', () => {
   });
 
   it('keeps the whole grace while a socket stays open, and fails it at the deadline', async () => {
-    const clock = createManualClock(1000);
-    const journal = createJournal(clock);
+    const { clock, journal } = atHangup();
     socket(journal, 'openai.realtime', 'rt-1');
     const { verdicts, flush } = decide(clock, journal);
     clock.advance(1999);
