@@ -18,6 +18,17 @@ import { runCli, type Exit } from './helpers/callbench.ts';
 const SCENARIO = 'test/e2e/fixtures/short-turns.json';
 const RUN = ['run', '--scenario', SCENARIO, '--profile', 'instant', '--calls', '6', '--concurrency', '6'];
 
+/** What the rule and the comparison decided, from the --json result, for a failure's message: the samples behind a verdict nobody expected. */
+function judged(stdout: string): string {
+  try {
+    const result = JSON.parse(stdout) as { regressions?: unknown; baseline?: { rows?: Array<{ metric: string; base: unknown; run: unknown; verdict: unknown }> } };
+    const row = result.baseline?.rows?.find((r) => r.metric === 'turn.response_ms');
+    return `regressions: ${JSON.stringify(result.regressions)}\nturn.response_ms: ${JSON.stringify(row)}`;
+  } catch {
+    return `stdout is not JSON: ${stdout.slice(0, 500)}`;
+  }
+}
+
 function expectOneLine(result: Exit, line: string | RegExp): void {
   expect(result.code, result.stderr).toBe(2);
   expect(result.stdout).toBe('');
@@ -88,7 +99,7 @@ describe('callbench run --save-baseline, then a planted regression against it', 
     expectOneLine(otherProfile, `callbench: --baseline ${file}: not comparable with this run: the baseline used profile instant; this run uses reference. See 'callbench --help'.`);
 
     const planted = await runCli([...RUN, '--baseline', file, '--reply-delay-ms', '1000', '--regression', 'turn.response_ms: med +10%', '--json', '--out', path.join(dir, 'run-2')]);
-    expect(planted.code, planted.stderr).toBe(99);
+    expect(planted.code, `${planted.stderr}\n${judged(planted.stdout)}\nthe baseline's run: ${saved.stderr.split('\n').filter((line) => /WARNING|^  !/.test(line)).join(' ') || 'no warnings'}`).toBe(99);
     const failures = planted.stderr.split('\n').filter((line) => line.startsWith('callbench: regression: '));
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/^callbench: regression: turn\.response_ms med \+10%: \d+ ms against \d+ ms in the baseline: \+\d+ ms \(95% CI \+\d+…\+\d+ ms\), allowed \+\d+ ms: a significant regression beyond the tolerance$/);
