@@ -5,7 +5,8 @@
  * a baseline of another profile. Then, on short calls with the instant profile: a run saved as a
  * baseline, and a run of the same build with a planted 3000 ms reply delay (--reply-delay-ms)
  * judged against it: the rule fails with one line of numbers, exit 99, and the JSON carries the
- * comparison. Asserts what was decided, never how fast anything was. The delay is several times
+ * comparison; a rule on a metric with too few samples is not judged, and stderr says so beside the
+ * JSON. Asserts what was decided, never how fast anything was. The delay is several times
  * the instant profile's reply time: a 150 ms one (+35 % on a median near 400 ms) went unseen when
  * the machine was more loaded during the baseline's run than during the planted one, and so did a
  * 1000 ms one on a machine so loaded that the agent itself slowed: the baseline's median read
@@ -100,11 +101,13 @@ describe('callbench run --save-baseline, then a planted regression against it', 
     const otherProfile = await runCli([...RUN.map((arg) => (arg === 'instant' ? 'reference' : arg)), '--baseline', file]);
     expectOneLine(otherProfile, `callbench: --baseline ${file}: not comparable with this run: the baseline used profile instant; this run uses reference. See 'callbench --help'.`);
 
-    const planted = await runCli([...RUN, '--baseline', file, '--reply-delay-ms', '3000', '--regression', 'turn.response_ms: med +10%', '--json', '--out', path.join(dir, 'run-2')]);
+    const planted = await runCli([...RUN, '--baseline', file, '--reply-delay-ms', '3000', '--regression', 'turn.response_ms: med +10%', '--regression', 'greeting.first_audio_ms: med +10%', '--json', '--out', path.join(dir, 'run-2')]);
     expect(planted.code, `${planted.stderr}\n${judged(planted.stdout)}\nthe baseline's run: ${saved.stderr.split('\n').filter((line) => /WARNING|^  !/.test(line)).join(' ') || 'no warnings'}`).toBe(99);
     const failures = planted.stderr.split('\n').filter((line) => line.startsWith('callbench: regression: '));
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^callbench: regression: turn\.response_ms med \+10%: \d+ ms against \d+ ms in the baseline: \+\d+ ms \(95% CI \+\d+…\+\d+ ms\), allowed \+\d+ ms: a significant regression beyond the tolerance$/);
+    expect(failures[0]).toMatch(/^callbench: regression: turn\.response_ms med \+10%: \d+ ms against \d+ ms in the baseline: \+\d+ ms \(97\.5% CI \+\d+…\+\d+ ms\), allowed \+\d+ ms: a significant regression beyond the tolerance$/);
+    // The greeting gives one sample a call, 6 of the 10 a verdict needs: not judged, and stderr says so beside the JSON on stdout.
+    expect(planted.stderr).toContain('callbench: regression greeting.first_audio_ms med +10%: not judged: p(50) needs 10 samples on each side; the baseline has 6, this run 6\n');
     const result = JSON.parse(planted.stdout) as {
       agent: string;
       baseline: { file: string; rows: Array<{ metric: string; scenario?: string; verdict: { kind: string } }> };
@@ -113,6 +116,9 @@ describe('callbench run --save-baseline, then a planted regression against it', 
     expect(result.agent).toContain('planted reply delay 3000 ms');
     expect(result.baseline.file).toBe(file);
     expect(result.baseline.rows.map((r) => r.metric)).toContain('turn.response_ms');
-    expect(result.regressions).toEqual([expect.objectContaining({ kind: 'regressed', failed: true, rule: { metric: 'turn.response_ms', expression: 'med +10%' } })]);
+    expect(result.regressions).toEqual([
+      expect.objectContaining({ kind: 'regressed', failed: true, rule: { metric: 'turn.response_ms', expression: 'med +10%' } }),
+      expect.objectContaining({ kind: 'not-judged', failed: false, rule: { metric: 'greeting.first_audio_ms', expression: 'med +10%' } }),
+    ]);
   });
 });

@@ -34,6 +34,8 @@ export interface BaselineOutcome {
   text: string;
   /** The rules that failed, one line each with the numbers. */
   failed: string[];
+  /** The rules that could not be judged (too few samples), one line each with the reason. */
+  unjudged: string[];
   /** For the report files: the comparison's section of summary.md and each rule as a junit.xml case; undefined without --baseline. */
   report: { markdown: string; regressions: RegressionCase[] } | undefined;
 }
@@ -48,6 +50,7 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
   const json: Record<string, unknown> = {};
   const text: string[] = [];
   let failed: string[] = [];
+  let unjudged: string[] = [];
   let report: BaselineOutcome['report'];
   if (flags.against !== undefined) {
     const { baseline, shown } = flags.against;
@@ -66,6 +69,7 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
     const rendered = renderRules(rules);
     if (rendered !== '') text.push(rendered);
     failed = rules.filter(ruleFailed).map(ruleLine);
+    unjudged = rules.filter((r) => r.kind === 'not-judged').map(ruleLine);
   }
   if (flags.save !== undefined) {
     if (summary.partial === true) {
@@ -77,5 +81,5 @@ export async function finishBaseline(step: BaselineStep, outcome: RunOutcome, su
       text.push(`Baseline saved: ${flags.save.shown} (${saved.run.calls} call(s)${saved.run.warnings.length > 0 ? `; measured on a loaded machine: ${saved.run.warnings.join(', ')}` : ''}).`);
     }
   }
-  return { json, text: text.join('\n\n'), failed, report };
+  return { json, text: text.join('\n\n'), failed, unjudged, report };
 }

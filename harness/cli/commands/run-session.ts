@@ -121,6 +121,8 @@ export async function playAndReport(session: RunSession): Promise<number> {
     io.out(JSON.stringify(result));
     // stdout is for the machine; a person watching stderr should still see that the figures cannot be trusted.
     if (warnings !== '') io.progress(warnings);
+    // So is a regression rule that could not be judged: the gate passed it without evidence.
+    for (const line of gating?.unjudged ?? []) io.progress(`callbench: ${line.replace(/^\? /, 'regression ')}`);
     // Where the report went is not part of the JSON (which is the report); it goes where a person or a CI log sees it.
     io.progress(reportLine);
   } else {
