@@ -1,20 +1,37 @@
 /**
- * TCP ports on 127.0.0.1 that were free a moment ago, for a child process that must be told where
- * to listen (it cannot report a port 0 choice back), and for `--mock-port N` (N, N+1, N+2).
+ * TCP ports on 127.0.0.1 for a child process that must be told where to listen (it cannot report
+ * a port 0 choice back), and for `--mock-port N` (N, N+1, N+2): free when drawn, and held for the
+ * caller until it releases them, by then bound by the child.
  *
  * They are drawn from below the kernel's ephemeral range (Linux: ip_local_port_range, by default
- * 32768–60999; other systems' defaults start higher still), which a bind to port 0 is never given.
- * So another process asking for any free port cannot take one of them between this check and the
- * child's own bind; only a process that names the very port could, and the child's failure to
- * listen then says so.
+ * 32768–60999; other systems' defaults start higher still), which a bind to port 0 is never given,
+ * so a process asking for any free port cannot take one between the draw and the child's bind.
+ * Other callbench processes draw from the same range, though (the test suite starts agents from
+ * several workers at once, a CI machine may run two callbench jobs): a port both drew in the
+ * second before either child listened went to one child, and the other failed with EADDRINUSE.
+ * So a drawn port is held by a lock file (its name the port, its content the holder's pid) in a
+ * folder of the user's under the temporary directory, created exclusively: no other callbench
+ * process, and no other draw in this one, is given it until release() or this process's exit. A
+ * lock whose holder is gone is taken over. Only a program that names the very port can still take
+ * it, and the child's failure to listen then says so.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
 import { listenOnLoopback } from './listen.ts';
 
 /** Where the draw starts: above the ports services are commonly configured on. */
 const LOWEST = 20_000;
 const ATTEMPTS = 64;
+
+/** Ports drawn and held, released together. */
+export interface PortHold {
+  /** The first of the held ports. */
+  readonly port: number;
+  /** Ends the hold (idempotent): by then the child listens on them, or no longer needs them. */
+  release(): void;
+}
 
 /** The first port of the kernel's ephemeral range (the default where it cannot be read). */
 function ephemeralStart(): number {
@@ -25,6 +42,97 @@ function ephemeralStart(): number {
     // Not Linux: the defaults elsewhere (49152 on macOS and Windows) start above 32768.
   }
   return 32_768;
+}
+
+function lockDir(): string {
+  let user = 'user';
+  try {
+    user = String(userInfo().uid);
+  } catch {
+    // No user database entry: one folder for whoever runs here.
+  }
+  return path.join(tmpdir(), `callbench-ports-${user}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Lock files this process holds, removed when it exits however it exits (a SIGKILL leaves them to be taken over). */
+const held = new Set<string>();
+let hooked = false;
+
+/** How long a lock file without a pid is taken for one being written. */
+const HALF_WRITTEN_MS = 10_000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return Infinity;
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Takes the lock of `port`; false when another live process (or this one) holds it. */
+function lock(port: number): { ok: true; file: string } | { ok: false } {
+  const dir = lockDir();
+  const file = path.join(dir, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      held.add(file);
+      if (!hooked) {
+        hooked = true;
+        process.on('exit', () => {
+          for (const f of held) unlinkQuietly(f);
+        });
+      }
+      return { ok: true, file };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // No lock folder to be had (read-only or foreign temporary directory): draw without one.
+        return { ok: true, file: '' };
+      }
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(file, 'utf8'));
+      } catch {
+        // Released meanwhile: try again.
+        continue;
+      }
+      // A holder still running keeps it; a lock left by a process that is gone is taken over, and
+      // so is one with no pid in it, unless it is new (its holder may be writing the pid now).
+      if (Number.isInteger(holder) && holder > 0) {
+        if (alive(holder)) return { ok: false };
+      } else if (ageMs(file) < HALF_WRITTEN_MS) {
+        return { ok: false };
+      }
+      unlinkQuietly(file);
+    }
+  }
+  return { ok: false };
+}
+
+function unlock(file: string): void {
+  if (file === '') return;
+  held.delete(file);
+  unlinkQuietly(file);
 }
 
 async function bindable(port: number): Promise<boolean> {
@@ -38,21 +146,41 @@ async function bindable(port: number): Promise<boolean> {
   return true;
 }
 
-/** The first of `count` consecutive ports on 127.0.0.1, all free a moment ago. */
-export async function freeLoopbackPort(count = 1): Promise<number> {
+/** Ports `first`…`first + count - 1` held, when each is free and held by no other process; else undefined. */
+export async function holdPortsAt(first: number, count = 1): Promise<PortHold | undefined> {
+  const files: string[] = [];
+  const undo = (): void => {
+    for (const file of files) unlock(file);
+  };
+  for (let i = 0; i < count; i++) {
+    const taken = lock(first + i);
+    if (!taken.ok) {
+      undo();
+      return undefined;
+    }
+    files.push(taken.file);
+    if (!(await bindable(first + i))) {
+      undo();
+      return undefined;
+    }
+  }
+  let released = false;
+  return {
+    port: first,
+    release: () => {
+      if (released) return;
+      released = true;
+      undo();
+    },
+  };
+}
+
+/** `count` consecutive ports on 127.0.0.1, drawn at random below the ephemeral range, free and held until release(). */
+export async function holdLoopbackPorts(count = 1): Promise<PortHold> {
   const span = ephemeralStart() - LOWEST - count;
   for (let attempt = 0; attempt < ATTEMPTS && span > 0; attempt++) {
-    const first = LOWEST + Math.floor(Math.random() * span);
-    let free = true;
-    for (let i = 0; i < count && free; i++) free = await bindable(first + i);
-    if (free) return first;
+    const hold = await holdPortsAt(LOWEST + Math.floor(Math.random() * span), count);
+    if (hold !== undefined) return hold;
   }
-  // Below the ephemeral range everything was taken: any free port the kernel gives (single ports only).
-  if (count === 1) {
-    const server = createServer();
-    const port = await listenOnLoopback(server, 0);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-  }
-  throw new Error(`found no ${count} consecutive free ports on 127.0.0.1 below ${ephemeralStart()}`);
+  throw new Error(`found no ${count} consecutive free port(s) on 127.0.0.1 between ${LOWEST} and ${ephemeralStart()} in ${ATTEMPTS} draws`);
 }

@@ -29,8 +29,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import { freeLoopbackPort } from '../net/free-port.ts';
-import type { AgentExit, AgentTarget, RunningAgent } from './agent-target.ts';
+import { holdLoopbackPorts } from '../net/free-port.ts';
+import type { AgentEnv, AgentExit, AgentStartOptions, AgentTarget, RunningAgent } from './agent-target.ts';
 import { groupAlive, signalGroup, trackGroup, untrackGroup } from './process-group.ts';
 import { redactSecrets } from './redact.ts';
 import { createSelfReportCollector } from './self-reports.ts';
@@ -95,143 +95,152 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
   return {
     describe: () => `process agent (${redactSecrets(settings.command)})`,
     async start(env, options = {}) {
-      const port = await freeLoopbackPort();
-      const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
-      const { OPENAI_CA_CERT: pem, ...upstream } = env;
-      // Real services need no extra certificate authority.
-      const trust: Record<string, string> = {};
-      if (pem !== '') {
-        const caFile = path.join(caDir, 'mocks-ca.pem');
-        // SSL_CERT_FILE replaces an OpenSSL client's default roots: the public ones stay beside the mocks'.
-        await writeFile(caFile, [pem.trim(), ...rootCertificates].join('\n') + '\n');
-        trust['NODE_EXTRA_CA_CERTS'] = caFile;
-        trust['SSL_CERT_FILE'] = caFile;
-        trust['REQUESTS_CA_BUNDLE'] = caFile;
+      // Held until the agent listens on it, or has failed to: no other draw is given it meanwhile.
+      const hold = await holdLoopbackPorts();
+      try {
+        return await startOn(hold.port, env, options);
+      } finally {
+        hold.release();
       }
-      const log: WriteStream | undefined = settings.logFile === undefined ? undefined : createWriteStream(settings.logFile, { flags: 'a' });
-      const child: ChildProcess = spawn('sh', ['-c', settings.command], {
-        cwd: settings.cwd ?? process.cwd(),
-        env: { ...process.env, ...upstream, ...trust, PORT: String(port), HOST: '127.0.0.1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      // detached: the shell leads a new process group (pgid = its pid) that the agent's processes inherit.
-      const pgid = child.pid;
-      if (pgid !== undefined) trackGroup(pgid);
-      const reports = createSelfReportCollector();
-      const tail: string[] = [];
-      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-      const exited = new Promise<void>((resolve) => {
-        child.once('exit', (code, signal) => {
-          exit = { code, signal };
-          resolve();
-        });
-      });
-      let spawnError: Error | undefined;
-      child.once('error', (error) => {
-        spawnError = error;
-      });
-      const keep = (line: string): void => {
-        log?.write(`${line}\n`);
-        // A blank line says nothing in an error message (a crash's stack ends with one).
-        if (line.trim() === '') return;
-        tail.push(line);
-        if (tail.length > TAIL_LINES) tail.shift();
-      };
-      if (child.stdout !== null) {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          keep(line);
-          if (!line.startsWith('{')) return;
-          try {
-            const parsed = TimingEvent.safeParse(JSON.parse(line));
-            if (parsed.success) reports.observe(parsed.data);
-          } catch {
-            // Not JSON after all: plain output.
-          }
-        });
-      }
-      if (child.stderr !== null) createInterface({ input: child.stderr }).on('line', keep);
-
-      let stopping: Promise<void> | undefined;
-      /** Resolves once group `pgid` is empty, or false at `deadline` (clock ms) if it is not. */
-      const groupGone = async (deadline: number): Promise<boolean> => {
-        if (pgid === undefined) return true;
-        while (groupAlive(pgid)) {
-          if (clock.now() >= deadline) return false;
-          await clock.sleep(STOP_POLL_MS);
-        }
-        return true;
-      };
-      // The whole group, whether or not the shell has exited: the shell is only what started the agent.
-      const stop = (): Promise<void> =>
-        (stopping ??= (async () => {
-          if (pgid !== undefined && signalGroup(pgid, 'SIGTERM')) {
-            const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-            if (!(await groupGone(clock.now() + grace))) {
-              signalGroup(pgid, 'SIGKILL');
-              await groupGone(clock.now() + KILL_WAIT_MS);
-            }
-          }
-          if (pgid !== undefined) untrackGroup(pgid);
-          // A process that escaped the group (setsid) could hold the pipes open: do not wait for it.
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          log?.end();
-          await rm(caDir, { recursive: true, force: true });
-        })());
-
-      const how = (status: { code: number | null; signal: NodeJS.Signals | null }): string =>
-        status.signal !== null ? `was killed by ${status.signal}` : `exited with code ${String(status.code)}`;
-      /**
-       * Resolves when the agent's processes end before stop(): at the shell's exit when the group is
-       * empty then, else once it is (the shell may have left the agent running in the background).
-       */
-      const ended = (async (): Promise<AgentExit | undefined> => {
-        await exited;
-        const shell = exit;
-        if (shell === undefined) return undefined;
-        let background = false;
-        if (pgid !== undefined) {
-          while (stopping === undefined && groupAlive(pgid)) {
-            await clock.sleep(WATCH_EVERY_MS);
-            // Still there after a watch period: the agent outlived its shell; the shell's exit status is not the agent's.
-            background ||= groupAlive(pgid);
-          }
-        }
-        if (stopping !== undefined) return undefined;
-        return { how: background ? `stopped running (the shell that started it had ${how(shell)} before)` : how(shell), lastOutput: redactSecrets(tail.join(' | ')) };
-      })();
-
-      const deadline = clock.now() + (settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-      const printed = (): string => (tail.length === 0 ? 'it printed nothing' : `its last output: ${tail.join(' | ')}`);
-      for (;;) {
-        if (spawnError !== undefined) {
-          await stop();
-          throw new AgentStartError(`could not run '${settings.command}': ${spawnError.message}`);
-        }
-        if (exit !== undefined) {
-          await stop();
-          throw new AgentStartError(`'${settings.command}' ${how(exit)} before listening on 127.0.0.1:${port} (PORT); ${printed()}`);
-        }
-        if (options.signal?.aborted === true) {
-          await stop();
-          throw new AgentStartError(`'${settings.command}': gave up waiting for it to listen: the run was stopped`);
-        }
-        if (await tryConnect(port)) break;
-        if (clock.now() >= deadline) {
-          await stop();
-          throw new AgentStartError(`'${settings.command}' did not listen on 127.0.0.1:${port} (PORT) within ${settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS} ms; ${printed()}`);
-        }
-        await clock.sleep(PROBE_EVERY_MS);
-      }
-      const running: RunningAgent = {
-        webhookUrl: `http://127.0.0.1:${port}${settings.webhookPath ?? '/incoming-call'}`,
-        stop,
-        selfReports: (callSid) => reports.forCall(callSid),
-        // Never rejects; stays pending when the agent is stopped rather than ending on its own.
-        exited: ended.then((exit) => exit ?? new Promise<AgentExit>(() => undefined)),
-      };
-      return running;
     },
   };
+
+  async function startOn(port: number, env: AgentEnv, options: AgentStartOptions): Promise<RunningAgent> {
+    const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
+    const { OPENAI_CA_CERT: pem, ...upstream } = env;
+    // Real services need no extra certificate authority.
+    const trust: Record<string, string> = {};
+    if (pem !== '') {
+      const caFile = path.join(caDir, 'mocks-ca.pem');
+      // SSL_CERT_FILE replaces an OpenSSL client's default roots: the public ones stay beside the mocks'.
+      await writeFile(caFile, [pem.trim(), ...rootCertificates].join('\n') + '\n');
+      trust['NODE_EXTRA_CA_CERTS'] = caFile;
+      trust['SSL_CERT_FILE'] = caFile;
+      trust['REQUESTS_CA_BUNDLE'] = caFile;
+    }
+    const log: WriteStream | undefined = settings.logFile === undefined ? undefined : createWriteStream(settings.logFile, { flags: 'a' });
+    const child: ChildProcess = spawn('sh', ['-c', settings.command], {
+      cwd: settings.cwd ?? process.cwd(),
+      env: { ...process.env, ...upstream, ...trust, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    // detached: the shell leads a new process group (pgid = its pid) that the agent's processes inherit.
+    const pgid = child.pid;
+    if (pgid !== undefined) trackGroup(pgid);
+    const reports = createSelfReportCollector();
+    const tail: string[] = [];
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exit = { code, signal };
+        resolve();
+      });
+    });
+    let spawnError: Error | undefined;
+    child.once('error', (error) => {
+      spawnError = error;
+    });
+    const keep = (line: string): void => {
+      log?.write(`${line}\n`);
+      // A blank line says nothing in an error message (a crash's stack ends with one).
+      if (line.trim() === '') return;
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+    };
+    if (child.stdout !== null) {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        keep(line);
+        if (!line.startsWith('{')) return;
+        try {
+          const parsed = TimingEvent.safeParse(JSON.parse(line));
+          if (parsed.success) reports.observe(parsed.data);
+        } catch {
+          // Not JSON after all: plain output.
+        }
+      });
+    }
+    if (child.stderr !== null) createInterface({ input: child.stderr }).on('line', keep);
+
+    let stopping: Promise<void> | undefined;
+    /** Resolves once group `pgid` is empty, or false at `deadline` (clock ms) if it is not. */
+    const groupGone = async (deadline: number): Promise<boolean> => {
+      if (pgid === undefined) return true;
+      while (groupAlive(pgid)) {
+        if (clock.now() >= deadline) return false;
+        await clock.sleep(STOP_POLL_MS);
+      }
+      return true;
+    };
+    // The whole group, whether or not the shell has exited: the shell is only what started the agent.
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        if (pgid !== undefined && signalGroup(pgid, 'SIGTERM')) {
+          const grace = settings.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+          if (!(await groupGone(clock.now() + grace))) {
+            signalGroup(pgid, 'SIGKILL');
+            await groupGone(clock.now() + KILL_WAIT_MS);
+          }
+        }
+        if (pgid !== undefined) untrackGroup(pgid);
+        // A process that escaped the group (setsid) could hold the pipes open: do not wait for it.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        log?.end();
+        await rm(caDir, { recursive: true, force: true });
+      })());
+
+    const how = (status: { code: number | null; signal: NodeJS.Signals | null }): string =>
+      status.signal !== null ? `was killed by ${status.signal}` : `exited with code ${String(status.code)}`;
+    /**
+     * Resolves when the agent's processes end before stop(): at the shell's exit when the group is
+     * empty then, else once it is (the shell may have left the agent running in the background).
+     */
+    const ended = (async (): Promise<AgentExit | undefined> => {
+      await exited;
+      const shell = exit;
+      if (shell === undefined) return undefined;
+      let background = false;
+      if (pgid !== undefined) {
+        while (stopping === undefined && groupAlive(pgid)) {
+          await clock.sleep(WATCH_EVERY_MS);
+          // Still there after a watch period: the agent outlived its shell; the shell's exit status is not the agent's.
+          background ||= groupAlive(pgid);
+        }
+      }
+      if (stopping !== undefined) return undefined;
+      return { how: background ? `stopped running (the shell that started it had ${how(shell)} before)` : how(shell), lastOutput: redactSecrets(tail.join(' | ')) };
+    })();
+
+    const deadline = clock.now() + (settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    const printed = (): string => (tail.length === 0 ? 'it printed nothing' : `its last output: ${tail.join(' | ')}`);
+    for (;;) {
+      if (spawnError !== undefined) {
+        await stop();
+        throw new AgentStartError(`could not run '${settings.command}': ${spawnError.message}`);
+      }
+      if (exit !== undefined) {
+        await stop();
+        throw new AgentStartError(`'${settings.command}' ${how(exit)} before listening on 127.0.0.1:${port} (PORT); ${printed()}`);
+      }
+      if (options.signal?.aborted === true) {
+        await stop();
+        throw new AgentStartError(`'${settings.command}': gave up waiting for it to listen: the run was stopped`);
+      }
+      if (await tryConnect(port)) break;
+      if (clock.now() >= deadline) {
+        await stop();
+        throw new AgentStartError(`'${settings.command}' did not listen on 127.0.0.1:${port} (PORT) within ${settings.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS} ms; ${printed()}`);
+      }
+      await clock.sleep(PROBE_EVERY_MS);
+    }
+    const running: RunningAgent = {
+      webhookUrl: `http://127.0.0.1:${port}${settings.webhookPath ?? '/incoming-call'}`,
+      stop,
+      selfReports: (callSid) => reports.forCall(callSid),
+      // Never rejects; stays pending when the agent is stopped rather than ending on its own.
+      exited: ended.then((exit) => exit ?? new Promise<AgentExit>(() => undefined)),
+    };
+    return running;
+  }
 }

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort } from '../../harness/net/free-port.ts';
+import { holdLoopbackPorts } from '../../harness/net/free-port.ts';
 import { ROOT, runCli } from './helpers/callbench.ts';
 import { exitsWithin, groupOf, isRunning, portsOf, readAgentInfo, startCli, stillServedBy, type LiveCli } from './helpers/live-cli.ts';
 import { reportDirsOf } from './helpers/report-dirs.ts';
@@ -133,9 +133,11 @@ describe('callbench run cleans up after itself', { timeout: 90_000 }, () => {
   });
 
   it('--agent-url with nothing listening: one line naming the URL and the error, before any call (exit 2)', async () => {
-    const port = await freeLoopbackPort();
+    // Held for the test: no agent another test starts is given it meanwhile.
+    const hold = await holdLoopbackPorts();
+    const port = hold.port;
     const url = `http://127.0.0.1:${port}/incoming-call`;
-    const result = await runCli(['run', '--scenario', 'greeting', '--agent-url', url]);
+    const result = await runCli(['run', '--scenario', 'greeting', '--agent-url', url]).finally(hold.release);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     // The run's header line, then the one error line: no call was placed.

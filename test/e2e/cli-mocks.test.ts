@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freeLoopbackPort } from '../../harness/net/free-port.ts';
+import { holdLoopbackPorts } from '../../harness/net/free-port.ts';
 import { DeepgramClient } from '@deepgram/sdk';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
@@ -28,9 +28,12 @@ interface Cli {
 
 /** The callbench processes a test started: whatever a failing test leaves running is stopped after it. */
 const started = new Set<ChildProcess>();
+/** Port holds a test took (freePortTriple), released after it. */
+const leave: Array<() => void> = [];
 afterEach(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   started.clear();
+  for (const release of leave.splice(0)) release();
 });
 
 /** `node bin/callbench.js …`; stdout is left unread when `readStdout` is false (for printedEnv). */
@@ -64,13 +67,15 @@ function listen(server: Server, port: number): Promise<boolean> {
   });
 }
 
-/** A port N with N, N+1 and N+2 free on 127.0.0.1 a moment ago (`hold` of them kept bound, the rest released). */
+/** A port N with N, N+1 and N+2 free on 127.0.0.1 and held for the test (`hold` of them kept bound, the rest released). */
 async function freePortTriple(hold: ReadonlyArray<0 | 1 | 2> = []): Promise<{ port: number; held: Server[] }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const servers = [createServer(), createServer(), createServer()];
     const [first, second, third] = servers as [Server, Server, Server];
-    // Below the ephemeral range: no other test's port 0 bind can take one of them meanwhile.
-    const port = await freeLoopbackPort(3);
+    // Below the ephemeral range, and held: no port 0 bind or other draw can take one of them meanwhile.
+    const ports = await holdLoopbackPorts(3);
+    const port = ports.port;
+    leave.push(ports.release);
     const ok = (await listen(first, port)) && (await listen(second, port + 1)) && (await listen(third, port + 2));
     const held: Server[] = [];
     for (const [i, server] of servers.entries()) {

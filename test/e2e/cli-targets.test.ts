@@ -11,7 +11,7 @@ import { createAgent } from '../../agent/index.ts';
 import { createSystemClock } from '../../harness/clock.ts';
 import { startMocks } from '../../harness/mocks/start-mocks.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
-import { freeLoopbackPort } from '../../harness/net/free-port.ts';
+import { holdLoopbackPorts } from '../../harness/net/free-port.ts';
 import { reportDirsOf } from './helpers/report-dirs.ts';
 
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DEEPGRAM|OPENAI|TWILIO|AGENT)_|^(PORT|HOST)$/.test(name)));
@@ -32,8 +32,9 @@ afterAll(async () => {
 
 describe('callbench run against other agents', { timeout: 90_000 }, () => {
   it('--agent-url: calls an agent the user runs, pointed at --mock-port mocks, with the token given', async () => {
-    // N, N+1 and N+2: the mocks' three ports.
-    const port = await freeLoopbackPort(3);
+    // N, N+1 and N+2: the mocks' three ports, held until the test ends.
+    const hold = await holdLoopbackPorts(3);
+    const port = hold.port;
     const token = 'a-token-the-agent-knows';
     const agent = createAgent({
       deepgramApiUrl: `http://127.0.0.1:${port}`,
@@ -53,6 +54,7 @@ describe('callbench run against other agents', { timeout: 90_000 }, () => {
       expect(summary.metrics['llm.ttft_ms']?.count).toBe(1);
     } finally {
       await agent.close();
+      hold.release();
     }
   });
 
