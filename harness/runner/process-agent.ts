@@ -33,6 +33,7 @@ import { holdLoopbackPorts } from '../net/free-port.ts';
 import type { AgentEnv, AgentExit, AgentStartOptions, AgentTarget, RunningAgent } from './agent-target.ts';
 import { groupAlive, signalGroup, trackGroup, untrackGroup } from './process-group.ts';
 import { redactSecrets } from './redact.ts';
+import { removeAtExit } from './remove-at-exit.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
 export interface ProcessAgentSettings {
@@ -107,6 +108,7 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
 
   async function startOn(port: number, env: AgentEnv, options: AgentStartOptions): Promise<RunningAgent> {
     const caDir = await mkdtemp(path.join(tmpdir(), 'callbench-agent-'));
+    const forgetDir = removeAtExit(caDir);
     const { OPENAI_CA_CERT: pem, ...upstream } = env;
     // Real services need no extra certificate authority.
     const trust: Record<string, string> = {};
@@ -188,6 +190,7 @@ export function createProcessAgentTarget(settings: ProcessAgentSettings): AgentT
         child.stderr?.destroy();
         log?.end();
         await rm(caDir, { recursive: true, force: true });
+        forgetDir();
       })());
 
     const how = (status: { code: number | null; signal: NodeJS.Signals | null }): string =>
