@@ -19,6 +19,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, wri
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../process-alive.ts';
 import { listenOnLoopback } from './listen.ts';
 
 /** Where the draw starts: above the ports services are commonly configured on. */
@@ -52,15 +53,6 @@ function lockDir(): string {
     // No user database entry: one folder for whoever runs here.
   }
   return path.join(tmpdir(), `callbench-ports-${user}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Lock files this process holds, removed when it exits however it exits (a SIGKILL leaves them to be taken over). */
@@ -119,7 +111,7 @@ function lock(port: number): { ok: true; file: string } | { ok: false } {
       // A holder still running keeps it; a lock left by a process that is gone is taken over, and
       // so is one with no pid in it, unless it is new (its holder may be writing the pid now).
       if (Number.isInteger(holder) && holder > 0) {
-        if (alive(holder)) return { ok: false };
+        if (processAlive(holder)) return { ok: false };
       } else if (ageMs(file) < HALF_WRITTEN_MS) {
         return { ok: false };
       }

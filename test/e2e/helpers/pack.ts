@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { buildState } from '../../../bin/build-state.js';
+import { processAlive } from '../../../harness/process-alive.ts';
 import { ROOT, type Exit } from './callbench.ts';
 
 export interface PackInfo {
@@ -53,15 +54,6 @@ async function ok(command: string, args: readonly string[]): Promise<Exit> {
   return result;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Resolves once something in CACHE changes (the lock's removal among them), or after a second in case the event was missed. */
 function changeInCache(): Promise<void> {
   return new Promise((resolve) => {
@@ -87,7 +79,7 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(path.join(LOCK, 'pid'), 'utf8').catch(() => 'NaN'));
-      if (Number.isInteger(owner) && !alive(owner)) await rm(LOCK, { recursive: true, force: true });
+      if (Number.isInteger(owner) && !processAlive(owner)) await rm(LOCK, { recursive: true, force: true });
       else await changeInCache();
     }
   }
