@@ -233,7 +233,13 @@ function digest(run: AgentRun, stages: readonly StageMetricName[]): Digest {
   };
 }
 
-const context = (run: AgentRun): string => `${run.spec.command}: run ${run.result.state}; ties ${JSON.stringify(run.upstream.ties)}; agent log:\n${run.log}`;
+/** The evidence of every check that failed, a line each, for a failure's message. */
+const failedEvidence = (run: AgentRun): string =>
+  run.calls
+    .flatMap((call) => (run.verdicts.get(call.callSid) ?? []).filter((v) => v.status === 'failed').map((v) => `${call.callSid} ${v.id}: ${v.evidence.join(' | ')}`))
+    .join('\n') || 'none';
+
+const context = (run: AgentRun): string => `${run.spec.command}: run ${run.result.state}; ties ${JSON.stringify(run.upstream.ties)}; failed checks: ${failedEvidence(run)}; agent log:\n${run.log}`;
 
 /** Every call of `run` ran to its end and every turn was answered. */
 function expectAllAnswered(run: AgentRun): void {
