@@ -29,8 +29,20 @@ function hashText(text: string): number {
   return h >>> 0;
 }
 
-/** 16-bit PCM at 8 kHz of speech-like audio for `text`. */
-export function synthesizePcm(text: string, options: Partial<SynthOptions> = {}): Int16Array {
+/**
+ * The speech-like audio for `text`, rendered on demand and in order: `renderTo(n)` makes the first
+ * n samples, continuing where the last call stopped. A mock that streams a reply in chunks renders
+ * each chunk as it sends it, rather than the whole reply in one synchronous run (20–65 ms for an
+ * 8.8 s reply here; four calls speaking at once held the event loop for the sum of them).
+ */
+export interface PcmRender {
+  /** Every sample of the audio, the ones not rendered yet still 0. */
+  readonly samples: Int16Array;
+  readonly length: number;
+  renderTo(end: number): void;
+}
+
+export function createPcmRender(text: string, options: Partial<SynthOptions> = {}): PcmRender {
   const opts = { ...DEFAULT_SYNTH, ...options };
   const clean = text.trim();
   const total = Math.round((speechDurationMs(clean, opts) * SAMPLE_RATE) / 1000);
@@ -40,27 +52,46 @@ export function synthesizePcm(text: string, options: Partial<SynthOptions> = {})
   const seed = hashText(clean);
   const baseF0 = 110 + (seed % 60);
   let phase = 0;
-  for (let c = 0; c < clean.length; c++) {
-    const ch = clean[c] ?? ' ';
-    const from = lead + Math.round(c * perChar);
-    const to = Math.min(total, lead + Math.round((c + 1) * perChar));
-    const pause = ch === ' ' || /[.,!?;:]/.test(ch);
-    for (let i = from; i < to; i++) {
-      if (pause) {
-        out[i] = 0;
-        continue;
+  // The cursor: the character being rendered and the next sample; the leading silence is already 0.
+  let c = 0;
+  let i = lead;
+  return {
+    samples: out,
+    length: total,
+    renderTo(end) {
+      const stop = Math.min(end, total);
+      while (i < stop && c < clean.length) {
+        const ch = clean[c] ?? ' ';
+        const from = lead + Math.round(c * perChar);
+        const to = Math.min(total, lead + Math.round((c + 1) * perChar));
+        const pause = ch === ' ' || /[.,!?;:]/.test(ch);
+        if (i < from) i = from;
+        const until = Math.min(to, stop);
+        for (; i < until; i++) {
+          if (pause) {
+            out[i] = 0;
+            continue;
+          }
+          // Syllable envelope: one bump every three characters.
+          const syllablePos = ((c % 3) + (i - from) / perChar) / 3;
+          const envelope = Math.sin(Math.PI * syllablePos) ** 0.6;
+          const t = i / SAMPLE_RATE;
+          const f0 = baseF0 * (1 + 0.08 * Math.sin(2 * Math.PI * 3 * t));
+          phase += (2 * Math.PI * f0) / SAMPLE_RATE;
+          const voice = Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.3 * Math.sin(3 * phase) + 0.15 * Math.sin(5 * phase);
+          out[i] = Math.round(voice * envelope * opts.level * 32767 * 0.5);
+        }
+        if (i >= to) c++;
       }
-      // Syllable envelope: one bump every three characters.
-      const syllablePos = ((c % 3) + (i - from) / perChar) / 3;
-      const envelope = Math.sin(Math.PI * syllablePos) ** 0.6;
-      const t = i / SAMPLE_RATE;
-      const f0 = baseF0 * (1 + 0.08 * Math.sin(2 * Math.PI * 3 * t));
-      phase += (2 * Math.PI * f0) / SAMPLE_RATE;
-      const voice = Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.3 * Math.sin(3 * phase) + 0.15 * Math.sin(5 * phase);
-      out[i] = Math.round(voice * envelope * opts.level * 32767 * 0.5);
-    }
-  }
-  return out;
+    },
+  };
+}
+
+/** 16-bit PCM at 8 kHz of speech-like audio for `text`, all of it. */
+export function synthesizePcm(text: string, options: Partial<SynthOptions> = {}): Int16Array {
+  const render = createPcmRender(text, options);
+  render.renderTo(render.length);
+  return render.samples;
 }
 
 /** Speech-like audio for `text` as 8 kHz mu-law. */

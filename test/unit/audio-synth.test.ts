@@ -1,6 +1,8 @@
 /** The mock TTS's speech-like audio: its length follows the text, and a VAD hears it as voice. */
 import { describe, expect, it } from 'vitest';
+import { renderSpeech, type SpeakParams } from '../../harness/mocks/deepgram/speak-ws.ts';
 import {
+  createPcmRender,
   decodeMulaw,
   DEFAULT_SYNTH,
   encodeMulaw,
@@ -90,5 +92,36 @@ describe('synthesizeMulaw', () => {
     const mulaw = synthesizeMulaw(LONG);
     expect(Array.from(mulaw)).toEqual(Array.from(encodeMulaw(synthesizePcm(LONG))));
     expect(findVoicedSpans(decodeMulaw(mulaw), 8000).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('createPcmRender', () => {
+  it('renders on demand, in steps of any size, the very samples synthesizePcm makes at once', () => {
+    for (const [text, options] of [[LONG, {}], [SHORT, { leadingSilenceMs: 120, msPerChar: 50 }], ['a', {}]] as const) {
+      const whole = synthesizePcm(text, options);
+      const render = createPcmRender(text, options);
+      expect(render.length).toBe(whole.length);
+      // Nothing is made before it is asked for.
+      expect(render.samples.some((v) => v !== 0)).toBe(false);
+      for (let end = 0; end <= render.length + 500; end += 333) {
+        render.renderTo(end);
+        expect(render.samples.subarray(0, Math.min(end, render.length))).toEqual(whole.subarray(0, Math.min(end, render.length)));
+        expect(render.samples.subarray(Math.min(end, render.length)).some((v) => v !== 0)).toBe(false);
+      }
+      expect(render.samples).toEqual(whole);
+    }
+  });
+
+  it('gives the mock TTS the same chunks whether they are asked for in order or out of it, and at 16 kHz', () => {
+    for (const params of [{ model: 'aura-2-thalia-en', encoding: 'mulaw', sampleRate: 8000, speed: 1 }, { model: 'aura-2-thalia-en', encoding: 'linear16', sampleRate: 16000, speed: 1.2 }] satisfies SpeakParams[]) {
+      const inOrder = renderSpeech(LONG, params);
+      const a = Array.from({ length: inOrder.chunks }, (_, i) => Array.from(inOrder.chunk(i)));
+      const outOfOrder = renderSpeech(LONG, params);
+      const last = Array.from(outOfOrder.chunk(outOfOrder.chunks - 1));
+      const b = Array.from({ length: outOfOrder.chunks }, (_, i) => Array.from(outOfOrder.chunk(i)));
+      expect(b).toEqual(a);
+      expect(last).toEqual(a.at(-1));
+      if (params.encoding === 'mulaw') expect(a.flat()).toEqual(Array.from(encodeMulaw(synthesizePcm(LONG))));
+    }
   });
 });

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { MockSocket } from '../transport/socket.ts';
 import alawmulaw from 'alawmulaw';
-import { DEFAULT_SYNTH, encodeMulaw, resample, SAMPLE_RATE, synthesizePcm } from '../../audio/index.ts';
+import { createPcmRender, DEFAULT_SYNTH, encodeMulaw, resample, SAMPLE_RATE } from '../../audio/index.ts';
 import { DEEPGRAM_CLOSE, parseSpeakClientMessage } from '../../protocol/deepgram.ts';
 import type { SocketArgs } from './socket-args.ts';
 import { connectionJournal } from '../journal/journal.ts';
@@ -124,7 +124,9 @@ export interface SpeechRender {
 }
 
 export function renderSpeech(text: string, params: SpeakParams): SpeechRender {
-  const pcm = synthesizePcm(text, { msPerChar: DEFAULT_SYNTH.msPerChar / params.speed });
+  // Synthesised as the chunks are asked for, in order: a long reply is not made in one go.
+  const synth = createPcmRender(text, { msPerChar: DEFAULT_SYNTH.msPerChar / params.speed });
+  const pcm = synth.samples;
   const ratio = params.sampleRate / SAMPLE_RATE;
   const inPerChunk = (SAMPLE_RATE * SPEAK_CHUNK_MS) / 1000;
   return {
@@ -133,9 +135,10 @@ export function renderSpeech(text: string, params: SpeakParams): SpeechRender {
     chunk(index) {
       const from = index * inPerChunk;
       const to = Math.min(pcm.length, from + inPerChunk);
-      if (ratio === 1) return encodePcm(pcm.subarray(from, to), params.encoding);
       const padFrom = Math.max(0, from - RESAMPLE_PAD);
       const padTo = Math.min(pcm.length, to + RESAMPLE_PAD);
+      synth.renderTo(ratio === 1 ? to : padTo);
+      if (ratio === 1) return encodePcm(pcm.subarray(from, to), params.encoding);
       const out = resample({ sampleRate: SAMPLE_RATE, samples: pcm.slice(padFrom, padTo) }, params.sampleRate).samples;
       const skip = (from - padFrom) * ratio;
       return encodePcm(out.subarray(skip, skip + (to - from) * ratio), params.encoding);
