@@ -20,6 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { processAlive } from '../process-alive.ts';
+import { removeAtExit } from '../remove-at-exit.ts';
 import { listenOnLoopback } from './listen.ts';
 
 /** Where the draw starts: above the ports services are commonly configured on. */
@@ -55,10 +56,6 @@ function lockDir(): string {
   return path.join(tmpdir(), `callbench-ports-${user}`);
 }
 
-/** Lock files this process holds, removed when it exits however it exits (a SIGKILL leaves them to be taken over). */
-const held = new Set<string>();
-let hooked = false;
-
 /** How long a lock file without a pid is taken for one being written. */
 const HALF_WRITTEN_MS = 10_000;
 
@@ -78,8 +75,8 @@ function unlinkQuietly(file: string): void {
   }
 }
 
-/** Takes the lock of `port`; false when another live process (or this one) holds it. */
-function lock(port: number): { ok: true; file: string } | { ok: false } {
+/** Takes the lock of `port`, removed at exit if not released before (a SIGKILL leaves it to be taken over); not ok when another live process (or this one) holds it. */
+function lock(port: number): { ok: true; file: string; forget: () => void } | { ok: false } {
   const dir = lockDir();
   const file = path.join(dir, String(port));
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -88,18 +85,11 @@ function lock(port: number): { ok: true; file: string } | { ok: false } {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      held.add(file);
-      if (!hooked) {
-        hooked = true;
-        process.on('exit', () => {
-          for (const f of held) unlinkQuietly(f);
-        });
-      }
-      return { ok: true, file };
+      return { ok: true, file, forget: removeAtExit(file) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         // No lock folder to be had (read-only or foreign temporary directory): draw without one.
-        return { ok: true, file: '' };
+        return { ok: true, file: '', forget: () => undefined };
       }
       let holder = Number.NaN;
       try {
@@ -121,10 +111,10 @@ function lock(port: number): { ok: true; file: string } | { ok: false } {
   return { ok: false };
 }
 
-function unlock(file: string): void {
-  if (file === '') return;
-  held.delete(file);
-  unlinkQuietly(file);
+function unlock(taken: { file: string; forget: () => void }): void {
+  if (taken.file === '') return;
+  taken.forget();
+  unlinkQuietly(taken.file);
 }
 
 async function bindable(port: number): Promise<boolean> {
@@ -140,9 +130,9 @@ async function bindable(port: number): Promise<boolean> {
 
 /** Ports `first`…`first + count - 1` held, when each is free and held by no other process; else undefined. */
 export async function holdPortsAt(first: number, count = 1): Promise<PortHold | undefined> {
-  const files: string[] = [];
+  const locks: Array<{ file: string; forget: () => void }> = [];
   const undo = (): void => {
-    for (const file of files) unlock(file);
+    for (const taken of locks) unlock(taken);
   };
   for (let i = 0; i < count; i++) {
     const taken = lock(first + i);
@@ -150,7 +140,7 @@ export async function holdPortsAt(first: number, count = 1): Promise<PortHold | 
       undo();
       return undefined;
     }
-    files.push(taken.file);
+    locks.push(taken);
     if (!(await bindable(first + i))) {
       undo();
       return undefined;

@@ -29,11 +29,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import { removeAtExit } from '../remove-at-exit.ts';
 import { holdLoopbackPorts } from '../net/free-port.ts';
 import type { AgentEnv, AgentExit, AgentStartOptions, AgentTarget, RunningAgent } from './agent-target.ts';
 import { groupAlive, signalGroup, trackGroup, untrackGroup } from './process-group.ts';
 import { redactSecrets } from './redact.ts';
-import { removeAtExit } from './remove-at-exit.ts';
 import { createSelfReportCollector } from './self-reports.ts';
 
 export interface ProcessAgentSettings {

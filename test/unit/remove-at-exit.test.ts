@@ -16,7 +16,7 @@ describe('removeAtExit', () => {
       import { mkdtempSync, writeFileSync } from 'node:fs';
       import { tmpdir } from 'node:os';
       import path from 'node:path';
-      import { removeAtExit } from './harness/runner/remove-at-exit.ts';
+      import { removeAtExit } from './harness/remove-at-exit.ts';
       const doomed = mkdtempSync(path.join(tmpdir(), 'callbench-exit-test-'));
       writeFileSync(path.join(doomed, 'mocks-ca.pem'), 'x');
       removeAtExit(doomed);
