@@ -13,7 +13,7 @@
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
-import { isTruncate, isUtteranceFinal, truncateAudioEndMs } from '../mocks/journal/queries.ts';
+import { isTruncate, truncateAudioEndMs, utteranceEnds } from '../mocks/journal/queries.ts';
 import type { MetricName, StageMetricName } from './definitions.ts';
 import { selfReportErrors, type SelfReportedTurn } from './self-report.ts';
 import { computeStageMetrics, type ReplyWindow } from './stage-metrics.ts';
@@ -93,7 +93,7 @@ export function computeCallMetrics(
     add('greeting.first_audio_ms', greeting.heardAt - greeting.from);
   }
 
-  const sttFinals = journal.filter(isUtteranceFinal).map((e) => e.t);
+  const sttFinals = utteranceEnds(journal).map((e) => e.t);
   const replyWindows: ReplyWindow[] = [];
   const measuredTurns: Array<{ finalAt: number; firstMediaAt: number }> = [];
   const turns: TurnRecord[] = [];

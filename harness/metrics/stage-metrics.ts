@@ -6,7 +6,7 @@
  * service) gives no sample rather than a guess.
  */
 import type { JournalEntry } from '../mocks/journal/entries.ts';
-import { isFirstToken, isLlmRequest, isRealtimeAudio, isSpeechStopped, isTtsAudio, isTtsRequest, isTtsText, isUtteranceFinal } from '../mocks/journal/queries.ts';
+import { isFirstToken, isLlmRequest, isRealtimeAudio, isSpeechStopped, isTtsAudio, isTtsRequest, isTtsText, utteranceEnds } from '../mocks/journal/queries.ts';
 import type { StageMetricName } from './definitions.ts';
 
 export interface ReplyWindow {
@@ -22,6 +22,7 @@ export function computeStageMetrics(windows: readonly ReplyWindow[], entries: re
   const add = (name: StageMetricName, from: number | undefined, to: number | undefined): void => {
     if (from !== undefined && to !== undefined && to >= from) (samples[name] ??= []).push(to - from);
   };
+  const ends = new Set(utteranceEnds(entries));
   for (const window of windows) {
     const inWindow = entries.filter((e) => e.t >= window.from && e.t <= window.to);
     const after = (t: number | undefined, predicate: (e: JournalEntry) => boolean): number | undefined =>
@@ -35,7 +36,7 @@ export function computeStageMetrics(windows: readonly ReplyWindow[], entries: re
       add('agent.realtime_to_twilio_ms', audio, audio === undefined ? undefined : window.to);
       continue;
     }
-    const final = inWindow.find(isUtteranceFinal)?.t;
+    const final = inWindow.find((e) => ends.has(e))?.t;
     const request = after(final, isLlmRequest);
     const firstToken = after(request, isFirstToken);
     const ttsText = after(firstToken, isTtsText);

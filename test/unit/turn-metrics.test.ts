@@ -53,8 +53,23 @@ describe('turn and barge-in metrics', () => {
   });
 
   it('measures after-final from the STT final that ended the utterance (speech_final with words, or UtteranceEnd)', () => {
-    // Turn 1: final at 2300, reply heard at 2500. Turn 2: the empty speech_final is skipped; UtteranceEnd at 5200.
+    // Turn 1: final at 2300, reply heard at 2500. Turn 2: the empty speech_final closes no words (none came since 2300), so it is skipped; UtteranceEnd at 5200.
     expect(metrics.samples['turn.after_final_ms']).toEqual([200, 200]);
+  });
+
+  it('measures after-final from an empty speech_final that closes words an earlier is_final gave (a segment finalized before the pause)', () => {
+    const reply = [{ kind: 'start_sent', t: 0, streamSid: 'MZ1' } as const, utterance('ok', 1000, 2000), media(2500, 2500, 100)];
+    const finalThenEmpty = computeCallMetrics(reply, [
+      entry(2010, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: false, transcript: 'OK.' }),
+      entry(2300, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
+    ]);
+    expect(finalThenEmpty.samples['turn.after_final_ms']).toEqual([200]);
+    // Words on another listen connection (another call's stream) do not count for this one.
+    const elsewhere = computeCallMetrics(reply, [
+      journalEntry(2010, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: false, transcript: 'OK.' }, { connection: 'other' }),
+      entry(2300, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
+    ]);
+    expect(elsewhere.samples['turn.after_final_ms']).toBeUndefined();
   });
 
   it('sums the time the queue ran dry inside complete replies only', () => {
@@ -112,6 +127,22 @@ describe('stage metrics from the mock journals', () => {
 
   it('splits a reply into its stages', () => {
     expect(computeStageMetrics([{ from: 1000, to: 2105 }], journal)).toEqual({
+      'stt.final_ms': [500],
+      'agent.stt_to_llm_ms': [10],
+      'llm.ttft_ms': [290],
+      'agent.llm_to_tts_ms': [100],
+      'tts.ttfb_ms': [199],
+      'agent.tts_to_twilio_ms': [5],
+    });
+  });
+
+  it('starts the stages at an empty speech_final when an is_final before it carried the words', () => {
+    const split = [
+      entry(1200, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: false, transcript: 'hello' }),
+      entry(1500, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
+      ...journal.slice(1),
+    ];
+    expect(computeStageMetrics([{ from: 1000, to: 2105 }], split)).toEqual({
       'stt.final_ms': [500],
       'agent.stt_to_llm_ms': [10],
       'llm.ttft_ms': [290],

@@ -21,9 +21,33 @@ export const isSpeechStarted = (e: JournalEntry): e is EntryKind<'openai.realtim
   e.service === 'openai.realtime' && e.kind === 'input_audio_buffer.speech_started';
 export const isRealtimeAudio = (e: JournalEntry): e is EntryKind<'openai.realtime', 'audio'> => e.service === 'openai.realtime' && e.kind === 'audio';
 
-/** What ends an utterance upstream: an STT speech_final with words, UtteranceEnd, or Realtime's speech_stopped. */
-export const isUtteranceFinal = (e: JournalEntry): boolean =>
-  (isListenResults(e) && e.data.speechFinal && e.data.transcript !== '') || (e.service === 'deepgram.listen' && e.kind === 'UtteranceEnd') || isSpeechStopped(e);
+/**
+ * The entries that end an utterance upstream, in `entries`' (time) order: Realtime's
+ * speech_stopped, Deepgram's UtteranceEnd, and a speech_final that closes words. Deepgram may
+ * finalize an utterance's words in an is_final result before endpointing ends it, and then send
+ * the speech_final with an empty transcript (our mock does when a segment reaches its 5 s limit
+ * just before the pause; PROTOCOLS.md §2.4): that speech_final still ends the utterance, so it
+ * counts when an is_final with words came on its connection since the last one. A speech_final
+ * with no words before it (noise, silence) ends nothing.
+ */
+export function utteranceEnds(entries: readonly JournalEntry[]): JournalEntry[] {
+  const wordsPending = new Set<string>();
+  const ends: JournalEntry[] = [];
+  for (const e of entries) {
+    if (isListenResults(e)) {
+      const words = e.data.transcript !== '';
+      if (e.data.speechFinal && (words || wordsPending.has(e.connection))) {
+        ends.push(e);
+        wordsPending.delete(e.connection);
+      } else if (e.data.isFinal && words) {
+        wordsPending.add(e.connection);
+      }
+    } else if ((e.service === 'deepgram.listen' && e.kind === 'UtteranceEnd') || isSpeechStopped(e)) {
+      ends.push(e);
+    }
+  }
+  return ends;
+}
 
 /** A chat completions request the mock could parse (an invalid one is answered with an error and asks nothing). */
 export const isLlmRequest = (e: JournalEntry): e is ChatRequest => e.service === 'openai.chat' && e.kind === 'request' && e.data.valid;
