@@ -16,6 +16,8 @@ import { reportDirsOf } from './helpers/report-dirs.ts';
 
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DEEPGRAM|OPENAI|TWILIO|AGENT)_|^(PORT|HOST)$/.test(name)));
 const reports: string[] = [];
+/** One question and a one-sentence answer (scenarios/question's answer plays about 7 s). */
+const QUESTION = 'test/integration/scenarios/question-short.json';
 
 const callbench = (args: string[], env: Record<string, string> = {}): Promise<Exit> => runCli(args, { ...CLEAN_ENV, ...env });
 
@@ -30,7 +32,8 @@ afterAll(async () => {
   for (const dir of reports) await rm(dir, { recursive: true, force: true });
 });
 
-describe('callbench run against other agents', { timeout: 90_000 }, () => {
+// The cases at once: each waits on a real-time call (or on nothing), not on the CPU.
+describe.concurrent('callbench run against other agents', { timeout: 90_000 }, () => {
   it('--agent-url: calls an agent the user runs, pointed at --mock-port mocks, with the token given', async () => {
     // N, N+1 and N+2: the mocks' three ports, held until the test ends.
     const hold = await holdLoopbackPorts(3);
@@ -45,7 +48,7 @@ describe('callbench run against other agents', { timeout: 90_000 }, () => {
     });
     const { url } = await agent.listen(0);
     try {
-      const result = await callbench(['run', '--scenario', 'question', '--profile', 'instant', '--json', '--agent-url', `${url}/incoming-call`, '--mock-port', String(port), '--auth-token', token]);
+      const result = await callbench(['run', '--scenario', QUESTION, '--profile', 'instant', '--json', '--agent-url', `${url}/incoming-call`, '--mock-port', String(port), '--auth-token', token]);
       expect(result.code, result.stderr).toBe(0);
       const summary = summaryOf(result);
       expect(summary.agent).toContain('external agent');
