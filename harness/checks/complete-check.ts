@@ -9,7 +9,7 @@
  */
 import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.ts';
 import type { CallMetrics } from '../metrics/call-metrics.ts';
-import { effectiveEnd } from '../metrics/call-metrics.ts';
+import { effectiveEnd } from '../metrics/playback.ts';
 import type { JournalEntry } from '../mocks/journal/entries.ts';
 import { isReply } from '../mocks/journal/queries.ts';
 import { secondsAfter, skipped, verdictOf, type CheckVerdict } from './check.ts';

@@ -15,6 +15,7 @@ import { eventsOf, type EventOf, type TimelineEvent } from '../caller/timeline.t
 import type { JournalEntry } from '../mocks/journal/entries.ts';
 import { isTruncate, truncateAudioEndMs, utteranceEnds } from '../mocks/journal/queries.ts';
 import type { MetricName, StageMetricName } from './definitions.ts';
+import { agentPlayingAt, effectiveEnd } from './playback.ts';
 import { selfReportErrors, type SelfReportedTurn } from './self-report.ts';
 import { computeStageMetrics, type ReplyWindow } from './stage-metrics.ts';
 
@@ -42,11 +43,6 @@ export interface CallMetrics {
 
 type Media = EventOf<'agent_media'>;
 
-/** When a chunk really stopped playing: its end, or the first `clear` after it arrived if that came sooner. */
-export function effectiveEnd(media: Media, clears: readonly EventOf<'clear'>[]): number {
-  const clear = clears.find((c) => c.t >= media.t);
-  return clear !== undefined && clear.t < media.playEnd ? Math.max(media.playStart, clear.t) : media.playEnd;
-}
 
 /**
  * `journal` holds the mock journal entries tied to this call, in time order (empty for an agent
@@ -70,7 +66,7 @@ export function computeCallMetrics(
   /** Last audible instant of a chunk as actually played, or undefined if none of it was heard. */
   const heardUntil = (m: Media): number | undefined =>
     m.audibleFrom !== undefined && m.audibleTo !== undefined && m.audibleFrom < endOf(m) ? Math.min(m.audibleTo, endOf(m)) : undefined;
-  const playingAt = (t: number): boolean => media.some((m) => m.t <= t && m.audibleFrom !== undefined && m.playStart <= t && t < endOf(m));
+  const playingAt = (t: number): boolean => agentPlayingAt(media, endOf, t);
 
   // The greeting is the first audible agent audio before the caller speaks. TwiML <Say>/<Play>
   // before <Connect> plays before the stream opens, and Twilio speaks it as soon as it has the

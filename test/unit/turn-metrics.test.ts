@@ -89,6 +89,45 @@ describe('turn and barge-in metrics', () => {
     expect(metrics.unansweredTurns).toBe(0);
   });
 
+  it('counts speech that starts in a pause inside a reply (a silent chunk between audible ones, all queued) as a barge-in', () => {
+    const silent = (t: number, playStart: number, ms: number): TimelineEvent => ({ kind: 'agent_media', t, bytes: ms * 8, playStart, playEnd: playStart + ms, audibleFrom: undefined, audibleTo: undefined });
+    const reply: TimelineEvent[] = [
+      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+      utterance('q', 1000, 2000),
+      // The reply, all sent at once: 1 s of speech, a 100 ms pause, 2 s of speech.
+      media(2500, 2500, 1000),
+      silent(2500, 3500, 100),
+      media(2500, 3600, 2000),
+      // The caller starts in the pause; the agent clears 20 ms later, still in it.
+      utterance('stop', 3520, 4000),
+      { kind: 'clear', t: 3540, droppedMs: 2060 },
+      media(4300, 4300, 200),
+    ];
+    const metrics = computeCallMetrics(reply);
+    expect(metrics.turns.map((t) => t.kind)).toEqual(['reply', 'barge-in']);
+    expect(metrics.samples['bargein.clear_ms']).toEqual([20]);
+    // Silence queued after a reply's last audible chunk is not speech playing: speaking in it is a reply.
+    const trailing = computeCallMetrics([
+      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+      utterance('q', 1000, 2000),
+      media(2500, 2500, 1000),
+      silent(2500, 3500, 1000),
+      utterance('next', 3700, 4000),
+      media(4300, 4300, 200),
+    ]);
+    expect(trailing.turns.map((t) => t.kind)).toEqual(['reply', 'reply']);
+    // Nor is a pause whose speech after it had not reached the caller yet.
+    const notQueued = computeCallMetrics([
+      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
+      utterance('q', 1000, 2000),
+      media(2500, 2500, 1000),
+      silent(2500, 3500, 500),
+      utterance('next', 3700, 4000),
+      media(3900, 4000, 500),
+    ]);
+    expect(notQueued.turns.map((t) => t.kind)).toEqual(['reply', 'reply']);
+  });
+
   it('counts speech over agent audio that is not cleared as talk-over, with no reply expected', () => {
     const talkOver = computeCallMetrics([
       { kind: 'start_sent', t: 0, streamSid: 'MZ1' },

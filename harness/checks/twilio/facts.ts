@@ -3,7 +3,7 @@
  * what the caller heard of each agent chunk, the window each utterance owns, and evidence helpers.
  */
 import { eventsOf, type EventOf, type TimelineEvent, type UtteranceExpectation } from '../../caller/timeline.ts';
-import { effectiveEnd } from '../../metrics/call-metrics.ts';
+import { agentPlayingAt, effectiveEnd } from '../../metrics/playback.ts';
 import { secondsAfter } from '../check.ts';
 
 export type Media = EventOf<'agent_media'>;
@@ -24,7 +24,7 @@ export interface PlaybackFacts {
   endOf(m: Media): number;
   /** Whether the caller heard some of a chunk's audible part. */
   heard(m: Media): boolean;
-  /** Whether audible agent audio was playing at `t`. */
+  /** Whether the agent's speech was playing at `t` (a pause inside a reply included: harness/metrics/playback.ts). */
   playingAt(t: number): boolean;
 }
 
@@ -39,7 +39,7 @@ export function playbackFacts(events: readonly TimelineEvent[]): PlaybackFacts {
     clears,
     endOf,
     heard: (m) => m.audibleFrom !== undefined && m.audibleFrom < endOf(m),
-    playingAt: (t) => media.some((m) => m.t <= t && m.audibleFrom !== undefined && m.playStart <= t && t < endOf(m)),
+    playingAt: (t) => agentPlayingAt(media, endOf, t),
   };
 }
 
