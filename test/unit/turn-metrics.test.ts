@@ -106,26 +106,13 @@ describe('turn and barge-in metrics', () => {
     const metrics = computeCallMetrics(reply);
     expect(metrics.turns.map((t) => t.kind)).toEqual(['reply', 'barge-in']);
     expect(metrics.samples['bargein.clear_ms']).toEqual([20]);
+    /** The turn kinds when, after 1 s of speech, `quiet` plays and the caller speaks at 3700 ms, then `after` arrives. */
+    const kindsAfterSilence = (quiet: TimelineEvent, after: TimelineEvent): string[] =>
+      computeCallMetrics([{ kind: 'start_sent', t: 0, streamSid: 'MZ1' }, utterance('q', 1000, 2000), media(2500, 2500, 1000), quiet, utterance('next', 3700, 4000), after]).turns.map((t) => t.kind);
     // Silence queued after a reply's last audible chunk is not speech playing: speaking in it is a reply.
-    const trailing = computeCallMetrics([
-      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
-      utterance('q', 1000, 2000),
-      media(2500, 2500, 1000),
-      silent(2500, 3500, 1000),
-      utterance('next', 3700, 4000),
-      media(4300, 4300, 200),
-    ]);
-    expect(trailing.turns.map((t) => t.kind)).toEqual(['reply', 'reply']);
+    expect(kindsAfterSilence(silent(2500, 3500, 1000), media(4300, 4300, 200))).toEqual(['reply', 'reply']);
     // Nor is a pause whose speech after it had not reached the caller yet.
-    const notQueued = computeCallMetrics([
-      { kind: 'start_sent', t: 0, streamSid: 'MZ1' },
-      utterance('q', 1000, 2000),
-      media(2500, 2500, 1000),
-      silent(2500, 3500, 500),
-      utterance('next', 3700, 4000),
-      media(3900, 4000, 500),
-    ]);
-    expect(notQueued.turns.map((t) => t.kind)).toEqual(['reply', 'reply']);
+    expect(kindsAfterSilence(silent(2500, 3500, 500), media(3900, 4000, 500))).toEqual(['reply', 'reply']);
   });
 
   it('counts speech over agent audio that is not cleared as talk-over, with no reply expected', () => {
@@ -164,15 +151,18 @@ describe('stage metrics from the mock journals', () => {
     entry(2100, 'deepgram.speak.ws', 'sent', 'audio'),
   ];
 
+  /** The stages of the reply `journal` describes, window 1000–2105 ms. */
+  const STAGES = {
+    'stt.final_ms': [500],
+    'agent.stt_to_llm_ms': [10],
+    'llm.ttft_ms': [290],
+    'agent.llm_to_tts_ms': [100],
+    'tts.ttfb_ms': [199],
+    'agent.tts_to_twilio_ms': [5],
+  };
+
   it('splits a reply into its stages', () => {
-    expect(computeStageMetrics([{ from: 1000, to: 2105 }], journal)).toEqual({
-      'stt.final_ms': [500],
-      'agent.stt_to_llm_ms': [10],
-      'llm.ttft_ms': [290],
-      'agent.llm_to_tts_ms': [100],
-      'tts.ttfb_ms': [199],
-      'agent.tts_to_twilio_ms': [5],
-    });
+    expect(computeStageMetrics([{ from: 1000, to: 2105 }], journal)).toEqual(STAGES);
   });
 
   it('starts the stages at an empty speech_final when an is_final before it carried the words', () => {
@@ -181,14 +171,7 @@ describe('stage metrics from the mock journals', () => {
       entry(1500, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
       ...journal.slice(1),
     ];
-    expect(computeStageMetrics([{ from: 1000, to: 2105 }], split)).toEqual({
-      'stt.final_ms': [500],
-      'agent.stt_to_llm_ms': [10],
-      'llm.ttft_ms': [290],
-      'agent.llm_to_tts_ms': [100],
-      'tts.ttfb_ms': [199],
-      'agent.tts_to_twilio_ms': [5],
-    });
+    expect(computeStageMetrics([{ from: 1000, to: 2105 }], split)).toEqual(STAGES);
   });
 
   it('gives no sample for a stage whose entries are missing, rather than a guess', () => {
