@@ -43,7 +43,6 @@ export interface CallMetrics {
 
 type Media = EventOf<'agent_media'>;
 
-
 /**
  * `journal` holds the mock journal entries tied to this call, in time order (empty for an agent
  * on the real services): they give turn.after_final_ms and the stage metrics.
