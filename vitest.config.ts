@@ -36,19 +36,9 @@ const ISOLATE = false;
  */
 const WORKERS = Math.min(8, Math.max(4, 2 * availableParallelism()));
 
-/**
- * Tests of one file in flight at once, where the file says `describe.concurrent` (vitest's
- * default is 5). Those files play one call or a few per test against agents of their own
- * (planted-bugs: 18 cases; bug-fixtures: 10 replays), waiting on real-time audio: at 5 they ran
- * in four and two rounds, 43 s and 33 s. At 10, 28 s and 25 s, and the suite about 4 s shorter,
- * with no more CPU: the calls wait side by side instead of one round after another.
- */
-const CONCURRENT_TESTS = 10;
-
 export default defineConfig({
   test: {
     maxWorkers: WORKERS,
-    maxConcurrency: CONCURRENT_TESTS,
     sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 30_000,
