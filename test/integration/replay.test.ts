@@ -27,7 +27,7 @@ let capture: Capture;
 let recorded: CallRecord | undefined;
 let outcome: ReplayOutcome;
 /** The replay against the slow agent: started beside the three replays (each waits on real-time audio), read by its own test. */
-let slowReplay: Promise<ReplayOutcome>;
+let slowReplay: Promise<ReplayOutcome> | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'callbench-replay-'));
@@ -74,6 +74,7 @@ describe('callbench replay: a recorded call played again', () => {
   });
 
   it('an agent slower than the recorded one (PLANT=slow: +700 ms before its reply) is not hung up on mid-reply: the caller hung up into silence, so the replay waits for as much quiet', async () => {
+    if (slowReplay === undefined) throw new Error('the slow replay did not start: the recording failed (see beforeAll)');
     const slow = await slowReplay;
     const [only] = slow.calls;
     const context = JSON.stringify(only?.verdicts.filter((v) => v.status !== 'passed'));

@@ -70,6 +70,13 @@ describe('turn and barge-in metrics', () => {
       entry(2300, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
     ]);
     expect(elsewhere.samples['turn.after_final_ms']).toBeUndefined();
+    // Words an UtteranceEnd already closed are not closed again by a later empty speech_final.
+    const closedBefore = computeCallMetrics(reply, [
+      entry(1500, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: false, transcript: 'OK.' }),
+      entry(1900, 'deepgram.listen', 'sent', 'UtteranceEnd'),
+      entry(2300, 'deepgram.listen', 'sent', 'Results', { isFinal: true, speechFinal: true, transcript: '' }),
+    ]);
+    expect(closedBefore.samples['turn.after_final_ms']).toBeUndefined();
   });
 
   it('sums the time the queue ran dry inside complete replies only', () => {

@@ -42,7 +42,11 @@ export function utteranceEnds(entries: readonly JournalEntry[]): JournalEntry[] 
       } else if (e.data.isFinal && words) {
         wordsPending.add(e.connection);
       }
-    } else if ((e.service === 'deepgram.listen' && e.kind === 'UtteranceEnd') || isSpeechStopped(e)) {
+    } else if (e.service === 'deepgram.listen' && e.kind === 'UtteranceEnd') {
+      // It ends the utterance too: a speech_final after it has no words of this one left to close.
+      ends.push(e);
+      wordsPending.delete(e.connection);
+    } else if (isSpeechStopped(e)) {
       ends.push(e);
     }
   }
