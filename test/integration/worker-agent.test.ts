@@ -7,10 +7,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../agent/index.ts';
+import { eventsOf } from '../../harness/caller/timeline.ts';
 import { createSystemClock, measureSystemClockOffset } from '../../harness/clock.ts';
+import { utteranceEnds } from '../../harness/mocks/journal/queries.ts';
 import { PROFILES } from '../../harness/mocks/profiles.ts';
 import { startMocks, type Mocks } from '../../harness/mocks/start-mocks.ts';
 import { foldRun } from '../../harness/report/fold.ts';
+import type { CallRecord } from '../../harness/runner/events.ts';
 import { startModuleWorker } from '../../harness/runner/module-worker.ts';
 import { startRun } from '../../harness/runner/start-run.ts';
 import { probeTcp } from '../../harness/runner/tcp-probe.ts';
@@ -23,6 +26,19 @@ afterAll(async () => {
   for (const mocks of mocksToClose) await mocks.close();
 });
 
+/** What the pairing had to go on, for a failure's message: the utterance ends the mocks sent, the reply's first media, and what the agent logged. */
+function selfReportEvidence(calls: readonly CallRecord[], logs: readonly AgentLogEvent[]): string {
+  return calls
+    .map((call) => {
+      const at = (t: number): number => Math.round(t - call.startedAt);
+      const ends = utteranceEnds(call.journal).map((e) => `${e.kind} ${at(e.t)}`);
+      const media = eventsOf(call.timeline, 'agent_media').map((m) => at(m.t));
+      const agent = logs.filter((e) => e.type === 'stt.final' || e.type === 'twilio.first_media').map((e) => `${e.type} ${'t' in e && typeof e.t === 'number' ? at(e.t) : '?'}`);
+      return `${call.callSid}: utterance ends ${ends.join(', ') || 'none'}; agent media received ${media.length} chunks, first at ${media.slice(0, 3).join(', ')}…; samples ${JSON.stringify(call.samples)}; agent logged ${agent.join(', ') || 'nothing'}`;
+    })
+    .join('\n');
+}
+
 const instant = PROFILES['instant'];
 if (instant === undefined) throw new Error('no instant profile');
 
@@ -32,13 +48,17 @@ describe('the reference agent in a worker thread', { timeout: 60_000 }, () => {
     const agent = createWorkerAgentTarget({ greeting: 'Hello, how can I help?', onLog: (event) => logs.push(event) });
     expect(agent.describe()).toMatch(/^reference agent \(worker thread; text=/);
     const run = startRun({ scenarios: [await plannedTestScenario('question-short')], load: { model: 'closed', calls: 1, concurrency: 1 }, profile: instant, seed: 3, agent, authToken: 'worker-agent-token' }, { clock });
+    const calls: CallRecord[] = [];
+    run.subscribe((event) => {
+      if (event.type === 'call-ended') calls.push(event.call);
+    });
     const { result, outcome } = await foldRun(run);
     expect(result.state).toBe('completed');
     expect(outcome.scenarios[0]).toMatchObject({ calls: 1, failedCalls: 0 });
     expect(outcome.samples['turn.response_ms'].length).toBeGreaterThan(0);
     expect(logs.map((e) => e.type)).toEqual(expect.arrayContaining(['agent.listening', 'stt.final', 'twilio.first_media', 'agent.closed']));
     // The agent's own timings were paired with the harness's (within its pairing window): they read one clock.
-    expect(outcome.samples['agent.self_report_error_ms'].length).toBeGreaterThan(0);
+    expect(outcome.samples['agent.self_report_error_ms'].length, selfReportEvidence(calls, logs)).toBeGreaterThan(0);
     // Stopped: nothing listens where the agent did.
     const listening = logs.find((e) => e.type === 'agent.listening');
     const url = listening !== undefined && 'url' in listening ? new URL(String(listening.url)) : undefined;

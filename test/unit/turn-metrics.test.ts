@@ -248,6 +248,9 @@ describe('agent self-report error', () => {
     ];
     expect(selfReportErrors(measured, reported)).toEqual([32, 11]);
     expect(selfReportErrors(measured, [])).toEqual([]);
+    // Another thread's clock may read the agent's send a few ms after our receipt: still that reply, within 10 ms; not beyond.
+    expect(selfReportErrors(measured, [{ sttFinalAt: 1030, firstMediaAt: 1705 }])).toEqual([25]);
+    expect(selfReportErrors(measured, [{ sttFinalAt: 1030, firstMediaAt: 1720 }])).toEqual([]);
   });
 
   it('feeds agent.self_report_error_ms from computeCallMetrics', () => {
